@@ -1,0 +1,165 @@
+package gobuild
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"kiln.dev/kiln/buildpacks/go-function/gofunction"
+)
+
+// Builder compiles the application.
+type Builder struct {
+	Logger   log.Logger
+	Executor Executor
+}
+
+// Build is the libcnb entry point.
+func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return Builder{Logger: log.NewPaketoLogger(os.Stdout), Executor: ExecExecutor{}}.Build(ctx)
+}
+
+// Build compiles the main package into the app layer.
+func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	goVersion, err := b.goVersion(ctx)
+	if err != nil {
+		return result, err
+	}
+	gocache, err := b.cacheLayer(ctx, "gocache", "GOCACHE", map[string]interface{}{"go": goVersion})
+	if err != nil {
+		return result, err
+	}
+	modcache, err := b.cacheLayer(ctx, "gomodcache", "GOMODCACHE", map[string]interface{}{"schema": 1})
+	if err != nil {
+		return result, err
+	}
+	result.Layers = append(result.Layers, gocache, modcache)
+
+	env := b.env(ctx.ApplicationPath, gocache.Path, modcache.Path)
+	pkg, err := b.mainPackage(ctx, env)
+	if err != nil {
+		return result, err
+	}
+	app, err := ctx.Layers.Layer("app")
+	if err != nil {
+		return result, err
+	}
+	if app, err = app.Reset(); err != nil {
+		return result, err
+	}
+	app.LayerTypes = libcnb.LayerTypes{Launch: true}
+	bin := filepath.Join(app.Path, "bin", "app")
+	args := []string{"go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin}
+	if extra := os.Getenv("BP_GO_BUILD_FLAGS"); extra != "" {
+		args = append(args, strings.Fields(extra)...)
+	}
+	args = append(args, pkg)
+	b.Logger.Headerf("Compiling %s", pkg)
+	b.Logger.Bodyf("%s", strings.Join(args, " "))
+	start := time.Now()
+	if err := b.Executor.Run(Command{Args: args, Dir: ctx.ApplicationPath, Env: env,
+		Stdout: b.Logger.BodyWriter(), Stderr: b.Logger.BodyWriter()}); err != nil {
+		return result, fmt.Errorf("compiling %s: %w", pkg, err)
+	}
+	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
+	result.Layers = append(result.Layers, app)
+	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{bin}, Default: true})
+	return result, nil
+}
+
+// cacheLayer contributes a cache-only layer keyed by key and returns it.
+func (b Builder) cacheLayer(ctx libcnb.BuildContext, name, envName string, key map[string]interface{}) (libcnb.Layer, error) {
+	layer, err := ctx.Layers.Layer(name)
+	if err != nil {
+		return layer, err
+	}
+	lc := libpak.NewLayerContributor(envName, key, libcnb.LayerTypes{Cache: true}, b.Logger)
+	err = lc.Contribute(&layer, func(*libcnb.Layer) error { return nil })
+	return layer, err
+}
+
+// env is the go command's environment: static, reproducible, no VCS stamping,
+// -mod=mod unless the module vendors.
+func (b Builder) env(appDir, gocache, modcache string) []string {
+	flags := strings.Fields(os.Getenv("GOFLAGS"))
+	flags = append(flags, "-buildvcs=false")
+	if _, err := os.Stat(filepath.Join(appDir, "vendor", "modules.txt")); err != nil {
+		flags = append(flags, "-mod=mod")
+	}
+	env := os.Environ()
+	return append(env, "CGO_ENABLED=0", "GOCACHE="+gocache, "GOMODCACHE="+modcache,
+		"GOFLAGS="+strings.Join(flags, " "), "GOTOOLCHAIN=local")
+}
+
+func (b Builder) goVersion(ctx libcnb.BuildContext) (string, error) {
+	var out bytes.Buffer
+	if err := b.Executor.Run(Command{Args: []string{"go", "env", "GOVERSION"}, Dir: ctx.ApplicationPath,
+		Env: os.Environ(), Stdout: &out, Stderr: b.Logger.BodyWriter()}); err != nil {
+		return "", fmt.Errorf("no usable go command (kiln/go-dist provides it): %w", err)
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+// mainPackage picks the package to compile.
+func (b Builder) mainPackage(ctx libcnb.BuildContext, env []string) (string, error) {
+	if p := os.Getenv(gofunction.BuildPackageEnv); p != "" {
+		return p, nil
+	}
+	if p := strings.TrimSpace(os.Getenv("BP_GO_TARGETS")); p != "" {
+		if strings.Contains(p, ":") {
+			return "", fmt.Errorf("BP_GO_TARGETS=%q: Kiln builds one program per image; name one package, e.g. BP_GO_TARGETS=./cmd/server", p)
+		}
+		return p, nil
+	}
+	var out bytes.Buffer
+	if err := b.Executor.Run(Command{Args: []string{"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{.Dir}}", "./..."},
+		Dir: ctx.ApplicationPath, Env: env, Stdout: &out, Stderr: b.Logger.BodyWriter()}); err != nil {
+		return "", fmt.Errorf("listing packages: %w", err)
+	}
+	var mains []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == "main" {
+			rel, err := filepath.Rel(ctx.ApplicationPath, f[2])
+			if err != nil {
+				return "", err
+			}
+			mains = append(mains, "./"+filepath.ToSlash(rel))
+		}
+	}
+	sort.Strings(mains)
+	switch len(mains) {
+	case 1:
+		return filepath.Clean(mains[0]), nil
+	case 0:
+		return "", b.noMainError(ctx.ApplicationPath)
+	}
+	return "", fmt.Errorf("the module has %d main packages (%s): set BP_GO_TARGETS to the one to build", len(mains), strings.Join(mains, ", "))
+}
+
+func (b Builder) noMainError(appDir string) error {
+	msg := "the module has no main package and FUNC_NAME is not set: set FUNC_NAME (kiln build --target NAME) to the function to serve"
+	if pkg, err := gofunction.Analyze(appDir); err == nil {
+		var names []string
+		for n, sig := range pkg.Exported {
+			if sig != "" {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		if len(names) > 0 {
+			msg += fmt.Sprintf("; functions package %s exports: %s", pkg.Name, strings.Join(names, ", "))
+		}
+	}
+	return fmt.Errorf("%s, or add a main package", msg)
+}

@@ -1,0 +1,156 @@
+package gobuild_test
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"kiln.dev/kiln/buildpacks/go-build/gobuild"
+	"kiln.dev/kiln/buildpacks/internal/bptest"
+)
+
+// recorder fakes the go command: it answers `go env` and `go list` and
+// records every invocation.
+type recorder struct {
+	goVersion string
+	list      string
+	calls     []gobuild.Command
+}
+
+func (r *recorder) Run(c gobuild.Command) error {
+	r.calls = append(r.calls, c)
+	switch c.Args[1] {
+	case "env":
+		io.WriteString(c.Stdout, r.goVersion+"\n")
+	case "list":
+		io.WriteString(c.Stdout, r.list)
+	case "build":
+		if strings.Contains(strings.Join(c.Args, " "), "broken") {
+			return fmt.Errorf("./main.go:3:1: syntax error")
+		}
+	}
+	return nil
+}
+
+func (r *recorder) build() gobuild.Command {
+	for _, c := range r.calls {
+		if c.Args[1] == "build" {
+			return c
+		}
+	}
+	return gobuild.Command{}
+}
+
+func envValue(env []string, name string) string {
+	v := ""
+	for _, e := range env {
+		if strings.HasPrefix(e, name+"=") {
+			v = strings.TrimPrefix(e, name+"=")
+		}
+	}
+	return v
+}
+
+func TestBuild(t *testing.T) {
+	spec.Run(t, "Build", func(t *testing.T, when spec.G, it spec.S) {
+		var (
+			Expect = NewWithT(t).Expect
+			ctx    libcnb.BuildContext
+			rec    *recorder
+			b      gobuild.Builder
+		)
+		it.Before(func() {
+			ctx = libcnb.BuildContext{ApplicationPath: t.TempDir(), Layers: libcnb.Layers{Path: t.TempDir()}}
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("module a.b/c\n"), 0o644)).To(Succeed())
+			rec = &recorder{goVersion: "go1.26.8", list: "main a.b/c " + ctx.ApplicationPath + "\n"}
+			b = gobuild.Builder{Logger: log.NewDiscardLogger(), Executor: rec}
+		})
+
+		it("compiles the package go-function asked for, static and reproducible, as the web process", func() {
+			t.Setenv("KILN_GO_BUILD_PACKAGE", "./functions.local/app")
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			c := rec.build()
+			Expect(c.Args).To(Equal([]string{"go", "build", "-trimpath", "-ldflags=-s -w", "-o",
+				filepath.Join(ctx.Layers.Path, "app", "bin", "app"), "./functions.local/app"}))
+			Expect(envValue(c.Env, "CGO_ENABLED")).To(Equal("0"))
+			Expect(envValue(c.Env, "GOCACHE")).To(Equal(filepath.Join(ctx.Layers.Path, "gocache")))
+			Expect(envValue(c.Env, "GOMODCACHE")).To(Equal(filepath.Join(ctx.Layers.Path, "gomodcache")))
+			Expect(envValue(c.Env, "GOFLAGS")).To(Equal("-buildvcs=false -mod=mod"))
+			Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{filepath.Join(ctx.Layers.Path, "app", "bin", "app")}, Default: true}}))
+			Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
+			Expect(result.Layers[2].LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+		})
+
+		it("finds the module's only main package for a plain Go program", func() {
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rec.build().Args).To(HaveLen(7))
+			Expect(rec.build().Args[6]).To(Equal("."))
+		})
+
+		it("keeps GOCACHE for the same Go version and starts it afresh for a new one", func() {
+			marker := filepath.Join(ctx.Layers.Path, "gocache", "marker")
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
+			Expect(os.WriteFile(marker, []byte("x"), 0o644)).To(Succeed())
+
+			result, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(marker).To(BeAnExistingFile(), "cache hit keeps the content")
+			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
+
+			rec.goVersion = "go1.27.0"
+			_, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(marker).NotTo(BeAnExistingFile(), "cache miss on a new Go version")
+		})
+
+		it("does not add -mod=mod when the module vendors", func() {
+			Expect(os.MkdirAll(filepath.Join(ctx.ApplicationPath, "vendor"), 0o755)).To(Succeed())
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "vendor", "modules.txt"), nil, 0o644)).To(Succeed())
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(envValue(rec.build().Env, "GOFLAGS")).To(Equal("-buildvcs=false"))
+		})
+
+		it("asks for FUNC_NAME when a library has no main package, listing its functions", func() {
+			rec.list = "hello a.b/c " + ctx.ApplicationPath + "\n"
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "hello.go"), []byte("package hello\n\nimport \"net/http\"\n\nfunc Hi(w http.ResponseWriter, r *http.Request) {}\n"), 0o644)).To(Succeed())
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("no main package and FUNC_NAME is not set")))
+			Expect(err).To(MatchError(ContainSubstring("exports: Hi")))
+		})
+
+		it("names BP_GO_TARGETS when there are several main packages", func() {
+			rec.list = "main a.b/c/cmd/x " + ctx.ApplicationPath + "/cmd/x\nmain a.b/c/cmd/y " + ctx.ApplicationPath + "/cmd/y\n"
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("set BP_GO_TARGETS")))
+		})
+
+		it("passes the compiler's error through", func() {
+			t.Setenv("BP_GO_TARGETS", "./broken")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("syntax error")))
+		})
+	})
+}
+
+func TestDetectRequiresGo(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	g.Expect(os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module a.b/c\n"), 0o644)).To(Succeed())
+	res, err := gobuild.Detect(libcnb.DetectContext{ApplicationPath: dir})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(res.Pass).To(BeTrue())
+	g.Expect(res.Plans[0].Requires[0].Name).To(Equal("go"))
+}

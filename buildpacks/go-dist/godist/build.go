@@ -1,0 +1,121 @@
+package godist
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"kiln.dev/kiln/buildpacks/internal/gomod"
+	"kiln.dev/kiln/buildpacks/internal/goproxy"
+)
+
+// Fetcher downloads and verifies a toolchain zip into dir.
+type Fetcher func(ctx context.Context, version, dir string) (zipPath, hash string, err error)
+
+// ProxyFetcher fetches from $GOPROXY and verifies against $GOSUMDB.
+func ProxyFetcher(logger log.Logger) Fetcher {
+	return func(ctx context.Context, version, dir string) (string, string, error) {
+		c, err := goproxy.NewClient(os.Getenv("GOPROXY"))
+		if err != nil {
+			return "", "", err
+		}
+		if _, _, off, _ := goproxy.SumDB(os.Getenv("GOSUMDB")); off {
+			logger.Body("WARNING: GOSUMDB=off: the toolchain is NOT checksum-verified")
+		}
+		logger.Bodyf("Downloading %s@%s from %s", goproxy.ToolchainModule, goproxy.ToolchainVersion(version, runtime.GOARCH), c.Base)
+		return c.FetchToolchain(ctx, version, runtime.GOARCH, os.Getenv("GOSUMDB"), dir)
+	}
+}
+
+// Builder is the build step, with its network access injectable for tests.
+type Builder struct {
+	Logger log.Logger
+	Fetch  Fetcher
+}
+
+// Build is the libcnb entry point.
+func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	logger := log.NewPaketoLogger(os.Stdout)
+	return Builder{Logger: logger, Fetch: ProxyFetcher(logger)}.Build(ctx)
+}
+
+// Build contributes the cached "go" toolchain layer.
+func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	in, err := versionInputs(ctx)
+	if err != nil {
+		return result, err
+	}
+	version, source, err := ResolveVersion(in)
+	if err != nil {
+		return result, err
+	}
+	b.Logger.Headerf("Go %s (from %s)", version, source)
+
+	layer, err := ctx.Layers.Layer("go")
+	if err != nil {
+		return result, err
+	}
+	lc := libpak.NewLayerContributor("Go "+version,
+		map[string]interface{}{"version": version, "arch": runtime.GOARCH, "trim": 1},
+		libcnb.LayerTypes{Build: true, Cache: true}, b.Logger)
+	err = lc.Contribute(&layer, func(l *libcnb.Layer) error {
+		start := time.Now()
+		tmp, err := os.MkdirTemp("", "go-dist")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		zipPath, hash, err := b.Fetch(context.Background(), version, tmp)
+		if err != nil {
+			return err
+		}
+		if hash != "" {
+			b.Logger.Bodyf("Verified %s against the checksum database", hash)
+		}
+		if err := goproxy.ExtractToolchain(zipPath, l.Path); err != nil {
+			return err
+		}
+		b.Logger.Bodyf("Installed in %s", time.Since(start).Round(10*time.Millisecond))
+		return nil
+	})
+	if err != nil {
+		return result, fmt.Errorf("go %s: %w", version, err)
+	}
+	// The go command must never fetch another toolchain behind the user's back.
+	layer.BuildEnvironment.Override("GOTOOLCHAIN", "local")
+	layer.BuildEnvironment.Override("GOROOT", layer.Path)
+	result.Layers = append(result.Layers, layer)
+	return result, nil
+}
+
+func versionInputs(ctx libcnb.BuildContext) (VersionInputs, error) {
+	in := VersionInputs{Env: os.Getenv("BP_GO_VERSION"), LatestPatches: map[string]string{}}
+	if d, ok := ctx.Buildpack.Metadata["default-version"].(string); ok {
+		in.Default = d
+	}
+	if m, ok := ctx.Buildpack.Metadata["latest-patch"].(map[string]interface{}); ok {
+		for k, v := range m {
+			if s, ok := v.(string); ok {
+				in.LatestPatches[k] = s
+			}
+		}
+	}
+	mod, err := gomod.Read(ctx.ApplicationPath)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return in, nil
+		}
+		return in, fmt.Errorf("%s: %w", filepath.Join(ctx.ApplicationPath, "go.mod"), err)
+	}
+	in.Toolchain, in.GoDirective = mod.ToolchainDirective(), mod.GoDirective()
+	return in, nil
+}

@@ -1,0 +1,118 @@
+package godist_test
+
+import (
+	"archive/zip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	cnblog "github.com/buildpacks/libcnb/v2/log"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"kiln.dev/kiln/buildpacks/go-dist/godist"
+	"kiln.dev/kiln/buildpacks/internal/bptest"
+)
+
+// fakeToolchain writes a zip laid out like golang.org/toolchain's.
+func fakeToolchain(dir, version string) (string, error) {
+	p := filepath.Join(dir, "tc.zip")
+	f, err := os.Create(p)
+	if err != nil {
+		return "", err
+	}
+	zw := zip.NewWriter(f)
+	prefix := "golang.org/toolchain@v0.0.1-go" + version + ".linux-amd64/"
+	for name, body := range map[string]string{
+		"bin/go": "#!/bin/sh\necho go" + version + "\n", "VERSION": "go" + version,
+		"src/fmt/print.go": "package fmt", "src/fmt/print_test.go": "package fmt", "test/x.go": "x",
+		"src/cmd/go/main.go": "package main", "pkg/tool/linux_amd64/compile": "bin",
+	} {
+		w, _ := zw.Create(prefix + name)
+		io.WriteString(w, body)
+	}
+	zw.Close()
+	return p, f.Close()
+}
+
+func TestBuild(t *testing.T) {
+	spec.Run(t, "Build", func(t *testing.T, when spec.G, it spec.S) {
+		var (
+			Expect  = NewWithT(t).Expect
+			ctx     libcnb.BuildContext
+			fetches []string
+			builder godist.Builder
+		)
+		it.Before(func() {
+			fetches = nil
+			ctx = libcnb.BuildContext{
+				ApplicationPath: t.TempDir(),
+				Layers:          libcnb.Layers{Path: t.TempDir()},
+				Buildpack: libcnb.Buildpack{
+					Info:     libcnb.BuildpackInfo{Name: "Kiln Go Distribution", Version: "0.1.0"},
+					Metadata: map[string]interface{}{"default-version": "1.26.8", "latest-patch": map[string]interface{}{"1.25": "1.25.12"}},
+				},
+			}
+			builder = godist.Builder{Logger: log.NewDiscardLogger(), Fetch: func(_ context.Context, v, dir string) (string, string, error) {
+				fetches = append(fetches, v)
+				p, err := fakeToolchain(dir, v)
+				return p, "h1:fake", err
+			}}
+		})
+
+		it("installs the go.mod version into a cached build layer, trimmed", func() {
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("module a.b/c\n\ngo 1.25\n"), 0o644)).To(Succeed())
+			result, err := builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fetches).To(Equal([]string{"1.25.12"}))
+			Expect(result.Layers).To(HaveLen(1))
+			l := result.Layers[0]
+			Expect(l.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true}))
+			Expect(l.BuildEnvironment).To(HaveKeyWithValue("GOTOOLCHAIN.override", "local"))
+			info, err := os.Stat(filepath.Join(l.Path, "bin", "go"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(info.Mode().Perm() & 0o111).NotTo(BeZero())
+			Expect(filepath.Join(l.Path, "src", "fmt", "print.go")).To(BeAnExistingFile())
+			Expect(filepath.Join(l.Path, "src", "fmt", "print_test.go")).NotTo(BeAnExistingFile())
+			Expect(filepath.Join(l.Path, "src", "cmd")).NotTo(BeAnExistingFile())
+			Expect(filepath.Join(l.Path, "test")).NotTo(BeAnExistingFile())
+		})
+
+		it("reuses the cached layer on the next build (cache hit) and downloads again when the version changes (miss)", func() {
+			result, err := builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
+			_, err = builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fetches).To(Equal([]string{"1.26.8"}))
+
+			t.Setenv("BP_GO_VERSION", "1.25.1")
+			_, err = builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fetches).To(Equal([]string{"1.26.8", "1.25.1"}))
+		})
+
+		it("names the file at fault when go.mod is broken", func() {
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("go 1.25\n"), 0o644)).To(Succeed())
+			_, err := builder.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("go.mod")))
+			Expect(fetches).To(BeEmpty())
+		})
+	})
+}
+
+func TestDetect(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	res, err := godist.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(res.Pass).To(BeFalse())
+	g.Expect(os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x.y/z\n"), 0o644)).To(Succeed())
+	res, _ = godist.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
+	g.Expect(res.Pass).To(BeTrue())
+	g.Expect(res.Plans[0].Provides[0].Name).To(Equal("go"))
+}

@@ -1,0 +1,151 @@
+package gofunction
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"kiln.dev/kiln/buildpacks/internal/gomod"
+)
+
+// Image labels this buildpack sets.
+const (
+	LabelTarget           = "dev.kiln.function.target"
+	LabelSignature        = "dev.kiln.function.signature"
+	LabelFrameworkVersion = "dev.kiln.framework.version"
+)
+
+// BuildPackageEnv tells kiln/go-build which package to compile.
+const BuildPackageEnv = "KILN_GO_BUILD_PACKAGE"
+
+// Build is the libcnb entry point.
+func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return Builder{Logger: log.NewPaketoLogger(os.Stdout)}.Build(ctx)
+}
+
+// Builder wraps the function.
+type Builder struct{ Logger log.Logger }
+
+// Build analyses the function package, writes the main package and wires the framework.
+func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	app := ctx.ApplicationPath
+	target := Target()
+	mod, err := gomod.Read(app)
+	if err != nil {
+		return result, err
+	}
+	srcRel := filepath.Clean(os.Getenv("FUNC_SRC"))
+	if srcRel == "" || filepath.IsAbs(srcRel) || strings.HasPrefix(srcRel, "..") {
+		if os.Getenv("FUNC_SRC") != "" {
+			return result, fmt.Errorf("FUNC_SRC=%q must be a directory inside the module (relative, e.g. FUNC_SRC=function)", os.Getenv("FUNC_SRC"))
+		}
+		srcRel = "."
+	}
+	pkg, err := Analyze(filepath.Join(app, srcRel))
+	if err != nil {
+		return result, err
+	}
+	fn, err := pkg.Resolve(target, WantedSignature())
+	if err != nil {
+		return result, err
+	}
+	kind := "exported function"
+	if fn.Declarative {
+		kind = "registered with functions." + map[string]string{HTTP: "HTTP", CloudEvent: "CloudEvent"}[fn.Signature]
+	}
+	b.Logger.Headerf("Function %s (%s, %s) in package %s", fn.Name, fn.Signature, kind, pkg.Name)
+
+	importPath := mod.Module.Mod.Path
+	if srcRel != "." {
+		importPath = path.Join(importPath, filepath.ToSlash(srcRel))
+	}
+	fwVersion, err := b.wireFramework(ctx, mod)
+	if err != nil {
+		return result, err
+	}
+	src, err := RenderMain(importPath, fn)
+	if err != nil {
+		return result, err
+	}
+	mainDir := filepath.Join(app, MainDir)
+	if err := os.MkdirAll(mainDir, 0o755); err != nil {
+		return result, err
+	}
+	if err := os.WriteFile(filepath.Join(mainDir, "main.go"), src, 0o644); err != nil {
+		return result, err
+	}
+	b.Logger.Bodyf("Wrote %s/main.go", MainDir)
+
+	layer, err := ctx.Layers.Layer("function")
+	if err != nil {
+		return result, err
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return result, err
+	}
+	layer.LayerTypes = libcnb.LayerTypes{Build: true, Launch: true}
+	layer.BuildEnvironment.Override(BuildPackageEnv, "./"+MainDir)
+	layer.LaunchEnvironment.Default("FUNCTION_TARGET", fn.Name)
+	layer.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", fn.Signature)
+	layer.LaunchEnvironment.Default("PORT", "8080")
+	if carried := b.carried(ctx); carried.Version != "" {
+		layer.BuildEnvironment.Prepend("GOPROXY", ",", carried.URL())
+		layer.BuildEnvironment.Append("GONOSUMDB", ",", FrameworkModule)
+	}
+	result.Layers = append(result.Layers, layer)
+	result.Labels = append(result.Labels,
+		libcnb.Label{Key: LabelTarget, Value: fn.Name},
+		libcnb.Label{Key: LabelSignature, Value: fn.Signature},
+		libcnb.Label{Key: LabelFrameworkVersion, Value: strings.TrimPrefix(fwVersion, "v")})
+	return result, nil
+}
+
+func (b Builder) carried(ctx libcnb.BuildContext) CarriedProxy {
+	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
+	if v != "" && !strings.HasPrefix(v, "v") {
+		v = "v" + v
+	}
+	return CarriedProxy{Dir: filepath.Join(ctx.Buildpack.Path, "goproxy"), Version: v}
+}
+
+// wireFramework makes the module require the framework and returns its version.
+func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File) (string, error) {
+	app := ctx.ApplicationPath
+	vendored, hasVendor, err := VendoredFramework(app)
+	if err != nil {
+		return "", err
+	}
+	if v := mod.Requirement(FrameworkModule); v != "" {
+		if hasVendor && !vendored {
+			return "", fmt.Errorf("go.mod requires %s %s but vendor/modules.txt does not list it: run `go mod vendor`", FrameworkModule, v)
+		}
+		b.Logger.Bodyf("Using the framework the module requires: %s %s", FrameworkModule, v)
+		return v, nil
+	}
+	if hasVendor {
+		return "", fmt.Errorf("the module vendors its dependencies (vendor/) but does not require %s, so the framework cannot be injected: run `go get %s@%s && go mod vendor`, or delete vendor/", FrameworkModule, FrameworkModule, b.carried(ctx).Version)
+	}
+	carried := b.carried(ctx)
+	if carried.Version == "" {
+		return "", fmt.Errorf("buildpack.toml has no metadata.framework-version: this kiln/go-function package is broken, rebuild it with `kiln buildpack package`")
+	}
+	sums, err := carried.SumLines()
+	if err != nil {
+		return "", err
+	}
+	if err := mod.AddRequire(FrameworkModule, carried.Version); err != nil {
+		return "", fmt.Errorf("adding require %s to go.mod: %w", FrameworkModule, err)
+	}
+	if err := AppendSums(app, sums); err != nil {
+		return "", fmt.Errorf("updating go.sum: %w", err)
+	}
+	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkModule, carried.Version)
+	return carried.Version, nil
+}

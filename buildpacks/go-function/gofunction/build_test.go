@@ -1,0 +1,219 @@
+package gofunction_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	cnblog "github.com/buildpacks/libcnb/v2/log"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"kiln.dev/kiln/buildpacks/go-function/gofunction"
+)
+
+const httpFn = `package hello
+
+import (
+	"fmt"
+	"net/http"
+)
+
+func HelloWorld(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "Hello, World!") }
+
+func Other(w http.ResponseWriter, r *http.Request) {}
+
+func NotAFunction(x int) {}
+`
+
+const declarativeFn = `package hello
+
+import (
+	"net/http"
+
+	fx "kiln.dev/functions-framework-go/functions"
+)
+
+func init() { fx.HTTP("Greeter", greet) }
+
+func greet(w http.ResponseWriter, r *http.Request) {}
+`
+
+const eventFn = `package hello
+
+import (
+	"context"
+
+	"kiln.dev/functions-framework-go/cloudevents"
+)
+
+func OnEvent(ctx context.Context, e cloudevents.Event) error { return nil }
+`
+
+func TestBuild(t *testing.T) {
+	spec.Run(t, "Build", func(t *testing.T, when spec.G, it spec.S) {
+		var (
+			Expect = NewWithT(t).Expect
+			ctx    libcnb.BuildContext
+			b      = gofunction.Builder{Logger: log.NewDiscardLogger()}
+			write  = func(name, content string) {
+				p := filepath.Join(ctx.ApplicationPath, name)
+				Expect(os.MkdirAll(filepath.Dir(p), 0o755)).To(Succeed())
+				Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
+			}
+			read = func(name string) string {
+				b, err := os.ReadFile(filepath.Join(ctx.ApplicationPath, name))
+				Expect(err).NotTo(HaveOccurred())
+				return string(b)
+			}
+		)
+		it.Before(func() {
+			// t.TempDir names can hold commas, which would split GOPROXY.
+			bpDir, err := os.MkdirTemp("", "kiln-go-function")
+			Expect(err).NotTo(HaveOccurred())
+			t.Cleanup(func() { os.RemoveAll(bpDir) })
+			_, err = gofunction.WriteCarriedProxy(filepath.Join("..", "..", "..", "framework-templates", "go"), filepath.Join(bpDir, "goproxy"), "v0.1.0")
+			Expect(err).NotTo(HaveOccurred())
+			ctx = libcnb.BuildContext{
+				ApplicationPath: t.TempDir(),
+				Layers:          libcnb.Layers{Path: t.TempDir()},
+				Buildpack: libcnb.Buildpack{Path: bpDir, Info: libcnb.BuildpackInfo{Name: "Kiln Go Function", Version: "0.1.0"},
+					Metadata: map[string]interface{}{"framework-version": "0.1.0"}},
+			}
+			write("go.mod", "module example.com/hello\n\ngo 1.22\n\nreplace example.com/x => ./x\n")
+			t.Setenv("FUNC_NAME", "HelloWorld")
+		})
+
+		it("wraps an exported HTTP function and injects the carried framework", func() {
+			write("hello.go", httpFn)
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("functions.local/app/main.go")).To(ContainSubstring("funcframework.HTTPHandler(function.HelloWorld)"))
+			Expect(read("go.mod")).To(ContainSubstring("require kiln.dev/functions-framework-go v0.1.0"))
+			Expect(read("go.mod")).To(ContainSubstring("replace example.com/x => ./x"))
+			Expect(read("go.sum")).To(MatchRegexp(`kiln.dev/functions-framework-go v0.1.0 h1:\S+=\n`))
+			Expect(result.Labels).To(ConsistOf(
+				libcnb.Label{Key: "dev.kiln.function.target", Value: "HelloWorld"},
+				libcnb.Label{Key: "dev.kiln.function.signature", Value: "http"},
+				libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.1.0"}))
+			l := result.Layers[0]
+			Expect(l.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Launch: true}))
+			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "HelloWorld"))
+			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("PORT.default", "8080"))
+			Expect(l.BuildEnvironment).To(HaveKeyWithValue("KILN_GO_BUILD_PACKAGE.override", "./functions.local/app"))
+			Expect(l.BuildEnvironment["GOPROXY.prepend"]).To(HavePrefix("file://"))
+		})
+
+		it("compiles offline with the go command, framework served from the carried proxy", func() {
+			write("hello.go", httpFn)
+			write("x/go.mod", "module example.com/x\n\ngo 1.22\n")
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
+			cmd.Dir = ctx.ApplicationPath
+			cmd.Env = append(os.Environ(), "GOPROXY="+result.Layers[0].BuildEnvironment["GOPROXY.prepend"]+",off",
+				"GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0")
+			out, err := cmd.CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+		})
+
+		it("wraps a CloudEvent function", func() {
+			t.Setenv("FUNC_NAME", "OnEvent")
+			write("event.go", eventFn)
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("functions.local/app/main.go")).To(ContainSubstring("CloudEventHandler(function.OnEvent)"))
+			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.signature", Value: "cloudevent"}))
+		})
+
+		it("serves a declaratively registered function through FUNCTION_TARGET", func() {
+			t.Setenv("FUNC_NAME", "Greeter")
+			write("hello.go", declarativeFn)
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("functions.local/app/main.go")).To(ContainSubstring(`_ "example.com/hello"`))
+		})
+
+		it("lists the exported functions when FUNC_NAME names none of them", func() {
+			t.Setenv("FUNC_NAME", "Missing")
+			write("hello.go", httpFn)
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("FUNC_NAME=Missing: no such function in package hello")))
+			Expect(err).To(MatchError(ContainSubstring("Functions it exports: HelloWorld, Other.")))
+		})
+
+		it("explains an unsupported signature", func() {
+			t.Setenv("FUNC_NAME", "NotAFunction")
+			write("hello.go", httpFn)
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("has neither supported signature")))
+		})
+
+		it("rejects a signature type that does not match the source", func() {
+			t.Setenv("FUNC_SIGNATURE_TYPE", "cloudevent")
+			write("hello.go", httpFn)
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("FUNC_SIGNATURE_TYPE=cloudevent, but HelloWorld is a http function")))
+		})
+
+		it("rejects package main", func() {
+			write("main.go", "package main\n\nfunc main() {}\n")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("is package main")))
+		})
+
+		it("reports a syntax error with its position", func() {
+			write("hello.go", "package hello\n\nfunc HelloWorld( {\n")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("hello.go:3")))
+		})
+
+		it("keeps the framework version the user pinned and does not touch go.mod", func() {
+			write("go.mod", "module example.com/hello\n\ngo 1.22\n\nrequire kiln.dev/functions-framework-go v0.0.9\n")
+			write("hello.go", httpFn)
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("go.mod")).To(Equal("module example.com/hello\n\ngo 1.22\n\nrequire kiln.dev/functions-framework-go v0.0.9\n"))
+			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.0.9"}))
+		})
+
+		it("finds the function in FUNC_SRC and imports it by its package path", func() {
+			t.Setenv("FUNC_SRC", "function")
+			write("function/hello.go", httpFn)
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("functions.local/app/main.go")).To(ContainSubstring(`"example.com/hello/function"`))
+		})
+
+		it("asks to vendor the framework when the module vendors without it", func() {
+			write("hello.go", httpFn)
+			write("vendor/modules.txt", "# example.com/y v1.0.0\n")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("go mod vendor")))
+		})
+	})
+}
+
+func TestDetect(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	g.Expect(os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module a.b/c\n"), 0o644)).To(Succeed())
+	for _, tt := range []struct {
+		env  map[string]string
+		pass bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"FUNC_NAME": "F"}, true},
+		{map[string]string{"GOOGLE_FUNCTION_TARGET": "F"}, true},
+	} {
+		t.Setenv("FUNC_NAME", tt.env["FUNC_NAME"])
+		t.Setenv("GOOGLE_FUNCTION_TARGET", tt.env["GOOGLE_FUNCTION_TARGET"])
+		res, err := gofunction.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(res.Pass).To(Equal(tt.pass), strings.Join([]string{tt.env["FUNC_NAME"], tt.env["GOOGLE_FUNCTION_TARGET"]}, "/"))
+	}
+}

@@ -1,0 +1,117 @@
+package gofunction
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb/dirhash"
+	modzip "golang.org/x/mod/zip"
+)
+
+// CarriedProxy is the file:// module proxy inside the buildpack that holds the
+// framework copy it injects.
+type CarriedProxy struct {
+	Dir     string // <buildpack>/goproxy
+	Version string // e.g. v0.1.0
+}
+
+func (c CarriedProxy) path(ext string) string {
+	esc, _ := module.EscapePath(FrameworkModule)
+	return filepath.Join(c.Dir, esc, "@v", c.Version+ext)
+}
+
+// URL is the GOPROXY entry for this proxy.
+func (c CarriedProxy) URL() string { return "file://" + c.Dir }
+
+// SumLines computes the go.sum lines for the carried framework version.
+func (c CarriedProxy) SumLines() ([]string, error) {
+	zh, err := dirhash.HashZip(c.path(".zip"), dirhash.Hash1)
+	if err != nil {
+		return nil, fmt.Errorf("buildpack is missing its framework copy (%s): %w", c.path(".zip"), err)
+	}
+	modPath := c.path(".mod")
+	mh, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) { return os.Open(modPath) })
+	if err != nil {
+		return nil, err
+	}
+	return []string{
+		fmt.Sprintf("%s %s %s", FrameworkModule, c.Version, zh),
+		fmt.Sprintf("%s %s/go.mod %s", FrameworkModule, c.Version, mh),
+	}, nil
+}
+
+// AppendSums adds lines missing from dir/go.sum.
+func AppendSums(dir string, lines []string) error {
+	p := filepath.Join(dir, "go.sum")
+	old, err := os.ReadFile(p)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	have := map[string]bool{}
+	for _, l := range strings.Split(string(old), "\n") {
+		have[l] = true
+	}
+	out := string(old)
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	for _, l := range lines {
+		if !have[l] {
+			out += l + "\n"
+		}
+	}
+	return os.WriteFile(p, []byte(out), 0o644)
+}
+
+// VendoredFramework reports whether dir/vendor/modules.txt lists the framework.
+func VendoredFramework(dir string) (vendored, hasVendor bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, "vendor", "modules.txt"))
+	if os.IsNotExist(err) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, true, err
+	}
+	return strings.Contains(string(b), "# "+FrameworkModule+" "), true, nil
+}
+
+// WriteCarriedProxy packages the framework module at frameworkDir as version
+// into a file:// module proxy at proxyDir (list, .info, .mod, .zip), the way
+// `kiln buildpack package` lays out the buildpack.
+func WriteCarriedProxy(frameworkDir, proxyDir, version string) (CarriedProxy, error) {
+	c := CarriedProxy{Dir: proxyDir, Version: version}
+	vdir := filepath.Dir(c.path(".zip"))
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		return c, err
+	}
+	f, err := os.Create(c.path(".zip"))
+	if err != nil {
+		return c, err
+	}
+	if err := modzip.CreateFromDir(f, module.Version{Path: FrameworkModule, Version: version}, frameworkDir); err != nil {
+		f.Close()
+		return c, fmt.Errorf("zipping framework %s: %w", frameworkDir, err)
+	}
+	if err := f.Close(); err != nil {
+		return c, err
+	}
+	gomodBytes, err := os.ReadFile(filepath.Join(frameworkDir, "go.mod"))
+	if err != nil {
+		return c, err
+	}
+	files := map[string][]byte{
+		c.path(".mod"):              gomodBytes,
+		c.path(".info"):             []byte(`{"Version":"` + version + `","Time":"1980-01-01T00:00:01Z"}` + "\n"),
+		filepath.Join(vdir, "list"): []byte(version + "\n"),
+	}
+	for p, b := range files {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}

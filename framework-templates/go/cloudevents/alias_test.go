@@ -1,0 +1,5 @@
+package cloudevents
+
+import "net/http"
+
+type httpRequest = http.Request

@@ -1,0 +1,126 @@
+package funcframework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"kiln.dev/functions-framework-go/functions"
+)
+
+// DefaultPort is used when $PORT is unset.
+const DefaultPort = "8080"
+
+// ShutdownGrace bounds how long in-flight requests may take after SIGTERM.
+var ShutdownGrace = 10 * time.Second
+
+// Port returns $PORT or DefaultPort, rejecting values that are not a port.
+func Port() (string, error) {
+	p := os.Getenv("PORT")
+	if p == "" {
+		return DefaultPort, nil
+	}
+	if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("env PORT=%q is not a TCP port number (0-65535); unset it to use %s", p, DefaultPort)
+	}
+	return p, nil
+}
+
+// Target returns the function name to serve: $FUNCTION_TARGET, with the
+// build-time $FUNC_NAME as a fallback.
+func Target() string {
+	if t := os.Getenv("FUNCTION_TARGET"); t != "" {
+		return t
+	}
+	return os.Getenv("FUNC_NAME")
+}
+
+// HandlerForTarget resolves a declaratively registered function.
+func HandlerForTarget(target string) (http.Handler, error) {
+	if target == "" {
+		return nil, fmt.Errorf("no function target: set FUNCTION_TARGET to one of: %s", strings.Join(functions.Names(), ", "))
+	}
+	r, ok := functions.Lookup(target)
+	if !ok {
+		names := functions.Names()
+		if len(names) == 0 {
+			return nil, fmt.Errorf("FUNCTION_TARGET=%q: no functions are registered (call functions.HTTP or functions.CloudEvent in an init func)", target)
+		}
+		return nil, fmt.Errorf("FUNCTION_TARGET=%q is not registered; registered functions: %s", target, strings.Join(names, ", "))
+	}
+	if r.HTTP != nil {
+		return HTTPHandler(r.HTTP), nil
+	}
+	return CloudEventHandler(r.CloudEvent), nil
+}
+
+// ServeRegistered serves the declaratively registered FUNCTION_TARGET until
+// SIGTERM/SIGINT.
+func ServeRegistered() error {
+	h, err := HandlerForTarget(Target())
+	if err != nil {
+		return err
+	}
+	return Serve(h)
+}
+
+// Serve listens on $PORT and serves h until SIGTERM or SIGINT, then drains.
+func Serve(h http.Handler) error {
+	port, err := Port()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return fmt.Errorf("listening on port %s (env PORT): %w", port, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	return ServeListener(ctx, ln, h)
+}
+
+// ServeListener serves h on ln until ctx is done, then shuts down gracefully.
+func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Printf("kiln functions framework %s: serving function %q on %s", Version, Target(), ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	log.Printf("kiln functions framework: stopped")
+	return nil
+}
+
+// Main is what generated main packages call: it serves h (or, when h is nil,
+// the registered FUNCTION_TARGET) and exits non-zero on error.
+func Main(h http.Handler) {
+	var err error
+	if h == nil {
+		err = ServeRegistered()
+	} else {
+		err = Serve(h)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kiln functions framework:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,3 @@
+module kiln.dev/functions-framework-go
+
+go 1.21
