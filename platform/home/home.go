@@ -1,0 +1,50 @@
+package home
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+)
+
+// Dir is a kiln state directory.
+type Dir string
+
+// Default returns $KILN_HOME, or $HOME/.cache/kiln.
+func Default() Dir {
+	if d := os.Getenv("KILN_HOME"); d != "" {
+		return Dir(d)
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return Dir(filepath.Join(d, "kiln"))
+	}
+	return Dir(filepath.Join(os.TempDir(), "kiln"))
+}
+
+func (d Dir) path(elem ...string) string {
+	return filepath.Join(append([]string{string(d)}, elem...)...)
+}
+
+// Registry is the embedded registry's storage.
+func (d Dir) Registry() string { return d.path("registry") }
+
+// Rootfs is the flattened image cache.
+func (d Dir) Rootfs() string { return d.path("rootfs") }
+
+// Debs caches downloaded Debian packages.
+func (d Dir) Debs() string { return d.path("debs") }
+
+// Tools holds pinned tools (lifecycle, pack).
+func (d Dir) Tools() string { return d.path("tools") }
+
+// Runs holds per-run state (overlay upper dirs), removed when a run stops.
+func (d Dir) Runs() string { return d.path("runs") }
+
+// AppCache is the persistent CNB cache of the app built from dir into image
+// name: the key is the image repository plus the source path, so a new tag
+// keeps a warm cache.
+func (d Dir) AppCache(sourceDir, repository string) string {
+	abs, _ := filepath.Abs(sourceDir)
+	h := sha256.Sum256([]byte(repository + "\x00" + abs))
+	return d.path("apps", hex.EncodeToString(h[:8]))
+}

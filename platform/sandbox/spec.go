@@ -1,0 +1,44 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Bind mounts Src (a host path) at Dst inside the sandbox.
+type Bind struct {
+	Src      string `json:"src"`
+	Dst      string `json:"dst"`
+	ReadOnly bool   `json:"readOnly,omitempty"`
+}
+
+// Spec describes one sandboxed program.
+type Spec struct {
+	// Lower is the read-only root file system (a flattened image).
+	Lower string `json:"lower"`
+	// State holds the overlay's writable layer (State/upper) and work dir.
+	State string   `json:"state"`
+	Binds []Bind   `json:"binds,omitempty"`
+	Args  []string `json:"args"`
+	Env   []string `json:"env"`
+	Dir   string   `json:"dir,omitempty"`
+	UID   int      `json:"uid"`
+	GID   int      `json:"gid"`
+}
+
+// Upper is where files the program writes to its root end up on the host.
+func (s Spec) Upper() string { return filepath.Join(s.State, "upper") }
+
+func (s Spec) validate() error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("this needs root: kiln uses mount and pid namespaces and chroot to run images without a container engine; run it with sudo (or as root)")
+	}
+	if len(s.Args) == 0 || !filepath.IsAbs(s.Args[0]) {
+		return fmt.Errorf("sandbox: the program must be an absolute path inside the image, got %q", s.Args)
+	}
+	if s.Lower == "" || s.State == "" {
+		return fmt.Errorf("sandbox: rootfs and state directories are required")
+	}
+	return nil
+}
