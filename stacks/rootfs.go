@@ -13,6 +13,11 @@ func (s *Stack) Rootfs(name, debCache string, progress io.Writer) (*Tree, error)
 		return nil, fmt.Errorf("stack %s has no image %q (images: %v)", s.ID, name, s.ImageNames())
 	}
 	t := NewTree()
+	only := im.Only
+	if len(only) > 0 {
+		// The CA bundle is generated from these, whatever the filter keeps.
+		only = append(append([]string(nil), only...), "usr/share/ca-certificates/")
+	}
 	for _, pkg := range im.Packages {
 		pin, ok := s.Lock[pkg]
 		if !ok {
@@ -26,7 +31,7 @@ func (s *Stack) Rootfs(name, debCache string, progress io.Writer) (*Tree, error)
 		if err != nil {
 			return nil, err
 		}
-		err = t.AddTar(rc, im.Only)
+		err = t.AddTar(rc, only)
 		if cerr := rc.Close(); err == nil {
 			err = cerr
 		}

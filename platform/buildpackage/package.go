@@ -1,0 +1,84 @@
+package buildpackage
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"kiln.dev/kiln/buildpacks/go-function/gofunction"
+)
+
+// Names are the buildpacks under buildpacks/ that get packaged.
+var Names = []string{"go-dist", "go-function", "go-build"}
+
+// Packaged is one packaged buildpack.
+type Packaged struct {
+	ID, Version, Dir string
+}
+
+type descriptor struct {
+	Buildpack struct {
+		ID      string `toml:"id"`
+		Version string `toml:"version"`
+	} `toml:"buildpack"`
+	Metadata map[string]interface{} `toml:"metadata"`
+}
+
+// Package builds every buildpack from the Kiln source tree src into out.
+func Package(src, out string, progress io.Writer) ([]Packaged, error) {
+	var done []Packaged
+	for _, n := range Names {
+		p, err := packageOne(src, n, out, progress)
+		if err != nil {
+			return nil, fmt.Errorf("packaging buildpacks/%s: %w", n, err)
+		}
+		done = append(done, p)
+	}
+	return done, nil
+}
+
+func packageOne(src, name, out string, progress io.Writer) (Packaged, error) {
+	bpSrc := filepath.Join(src, "buildpacks", name)
+	var d descriptor
+	if _, err := toml.DecodeFile(filepath.Join(bpSrc, "buildpack.toml"), &d); err != nil {
+		return Packaged{}, err
+	}
+	dir := filepath.Join(out, strings.ReplaceAll(d.Buildpack.ID, "/", "_"), d.Buildpack.Version)
+	if err := os.RemoveAll(dir); err != nil {
+		return Packaged{}, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		return Packaged{}, err
+	}
+	fmt.Fprintf(progress, "  %s@%s -> %s\n", d.Buildpack.ID, d.Buildpack.Version, dir)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "bin", "main"), "./buildpacks/"+name)
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if outb, err := cmd.CombinedOutput(); err != nil {
+		return Packaged{}, fmt.Errorf("go build: %v\n%s", err, outb)
+	}
+	for _, link := range []string{"detect", "build"} {
+		if err := os.Symlink("main", filepath.Join(dir, "bin", link)); err != nil {
+			return Packaged{}, err
+		}
+	}
+	toml, err := os.ReadFile(filepath.Join(bpSrc, "buildpack.toml"))
+	if err != nil {
+		return Packaged{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "buildpack.toml"), toml, 0o644); err != nil {
+		return Packaged{}, err
+	}
+	if v, ok := d.Metadata["framework-version"].(string); ok {
+		fw := filepath.Join(src, "framework-templates", "go")
+		if _, err := gofunction.WriteCarriedProxy(fw, filepath.Join(dir, "goproxy"), "v"+v); err != nil {
+			return Packaged{}, err
+		}
+	}
+	return Packaged{ID: d.Buildpack.ID, Version: d.Buildpack.Version, Dir: dir}, nil
+}

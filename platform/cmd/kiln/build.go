@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/lifecycle"
+)
+
+// DefaultBuilder is the builder kiln build uses, in the embedded registry.
+const DefaultBuilder = "kiln/builder-go:latest"
+
+func runBuild(args []string) error {
+	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent] [--builder REF] [--image REF] [--env K=V]...")
+	target := fs.String("target", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
+	signature := fs.String("signature", "", "function signature: http or cloudevent (sets FUNC_SIGNATURE_TYPE; default: from the source)")
+	builder := fs.String("builder", DefaultBuilder, "builder image (unqualified names are in the embedded registry)")
+	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
+	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")
+	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
+	var env envFlag
+	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
+	}
+	dir := "."
+	if len(pos) == 1 {
+		dir = pos[0]
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if *image == "" {
+		*image = imageName(abs)
+	}
+	h := home.Default()
+	reg, err := openRegistry(h, *regAddr)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	buildEnv := env.Map()
+	if *target != "" {
+		buildEnv["FUNC_NAME"] = *target
+	}
+	if *signature != "" {
+		buildEnv["FUNC_SIGNATURE_TYPE"] = *signature
+	}
+	for _, k := range []string{"GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"} {
+		if v, ok := os.LookupEnv(k); ok {
+			if _, set := buildEnv[k]; !set {
+				buildEnv[k] = v
+			}
+		}
+	}
+	out := reg.Ref(*image)
+	state, err := os.MkdirTemp(ensure(h.Runs()), "build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(state)
+	fmt.Printf("==> Building %s from %s\n", out, abs)
+	if len(buildEnv) > 0 {
+		fmt.Printf("    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
+	}
+	res, err := lifecycle.Build(lifecycle.Options{
+		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
+		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
+		ClearCache: *clearCache, Out: os.Stdout,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Print(res.Summary())
+	fmt.Printf("    run it:     kiln run %s\n", *image)
+	return nil
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// imageName derives a repository name from a directory.
+func imageName(dir string) string {
+	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-"), "-._")
+	if n == "" {
+		n = "app"
+	}
+	return n
+}
+
+func ensure(dir string) string {
+	os.MkdirAll(dir, 0o755)
+	return dir
+}
+
+
+// repository is the image's repository without registry or tag: the build
+// cache key survives new tags and a moved registry.
+func repository(ref string) string {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return ref
+	}
+	return r.Context().RepositoryStr()
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"kiln.dev/kiln/platform/builder"
+	"kiln.dev/kiln/platform/home"
+)
+
+func runBuilder(args []string) error {
+	fs := newFlagSet("builder", "builder create [NAME] [--registry HOST:PORT] [--tag REF]")
+	src := fs.String("source", ".", "the Kiln source tree")
+	bps := fs.String("buildpacks", "out/buildpacks", "packaged buildpacks (kiln buildpack package)")
+	registry := fs.String("registry", "", "registry holding the stack images, where the builder goes (default: the embedded one)")
+	tag := fs.String("tag", "", "builder image reference (default: REGISTRY/kiln/builder-NAME:latest)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 1 || pos[0] != "create" || len(pos) > 2 {
+		return usageError{"kiln builder create [go]"}
+	}
+	name := "go"
+	if len(pos) == 2 {
+		name = pos[1]
+	}
+	h := home.Default()
+	addr := *registry
+	if addr == "" {
+		reg, err := openRegistry(h, "")
+		if err != nil {
+			return err
+		}
+		defer reg.Close()
+		addr = reg.Addr
+	}
+	ref := *tag
+	if ref == "" {
+		ref = fmt.Sprintf("%s/kiln/builder-%s:latest", addr, name)
+	}
+	tools := h.Tools()
+	start := time.Now()
+	fmt.Printf("==> Creating builder %s with pack\n", ref)
+	work, err := os.MkdirTemp(ensure(h.Runs()), "builder-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	err = builder.Create(builder.Options{
+		Name: name, Source: *src, BuildpacksDir: *bps,
+		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
+		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"),
+		Registry: addr, Ref: ref, WorkDir: work, Out: os.Stdout,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("==> Builder ready in %s: %s\n", time.Since(start).Round(time.Millisecond), ref)
+	return nil
+}

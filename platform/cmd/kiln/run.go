@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/runner"
+)
+
+func runRun(args []string) error {
+	fs := newFlagSet("run", "run IMAGE [--port N] [--env K=V]... [-- ARGS]")
+	port := fs.Int("port", 0, "host port the function listens on (sets PORT; default: a free port)")
+	stateDir := fs.String("state-dir", "", "keep the run's writable layer here (default: a temp dir removed on exit)")
+	grace := fs.Duration("grace", 10*time.Second, "how long to wait after SIGTERM before killing the function")
+	regAddr := fs.String("registry-addr", "", "embedded registry address (env KILN_REGISTRY_ADDR)")
+	var env envFlag
+	fs.Var(&env, "env", "runtime env var K=V (repeatable)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 1 {
+		return usageError{"kiln run needs an image: kiln run IMAGE (e.g. the name kiln build printed)"}
+	}
+	h := home.Default()
+	reg, err := openRegistry(h, *regAddr)
+	if err != nil {
+		return err
+	}
+	ref := reg.Ref(pos[0])
+	keep := *stateDir != ""
+	if !keep {
+		if *stateDir, err = runner.StateDirFor(h.Runs()); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	fmt.Printf("==> Running %s\n", ref)
+	start := time.Now()
+	code, err := runner.Run(ctx, runner.Options{
+		Image: ref, Port: *port, Env: env.kv, Args: pos[1:], RootfsDir: h.Rootfs(), StateDir: *stateDir, KeepState: keep,
+		Grace: *grace, Out: os.Stdout, Stdout: os.Stdout, Stderr: os.Stderr,
+		Ready: func(url string, d time.Duration) {
+			fmt.Printf("==> Serving on %s (ready %s after start, %s after kiln run)\n", url, d.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+			// The image is flattened: the registry is no longer needed.
+			reg.Close()
+		},
+	})
+	reg.Close()
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		fmt.Println("==> Stopped")
+		return nil
+	}
+	if code != 0 {
+		fmt.Fprintf(os.Stderr, "kiln: the function exited with code %d\n", code)
+		return exitStatus{code}
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/stackpublish"
+	"kiln.dev/kiln/stacks"
+)
+
+func runStack(args []string) error {
+	fs := newFlagSet("stack", "stack build|lock [--stack DIR] [--registry HOST:PORT]")
+	dir := fs.String("stack", "stacks/bookworm", "stack definition directory (stack.toml + packages.lock)")
+	registry := fs.String("registry", "", "push to this registry (default: the embedded one)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"kiln stack build | kiln stack lock"}
+	}
+	switch pos[0] {
+	case "lock":
+		s, err := stacks.Load(*dir)
+		if err != nil {
+			return err
+		}
+		pins, err := s.LockCandidates()
+		if err != nil {
+			return err
+		}
+		if err := stacks.WriteLock(*dir, pins); err != nil {
+			return err
+		}
+		fmt.Printf("pinned %d packages in %s\n", len(pins), filepath.Join(*dir, stacks.LockFile))
+		return nil
+	case "build":
+		h := home.Default()
+		addr := *registry
+		if addr == "" {
+			reg, err := openRegistry(h, "")
+			if err != nil {
+				return err
+			}
+			defer reg.Close()
+			addr = reg.Addr
+		}
+		if err := os.MkdirAll(h.Debs(), 0o755); err != nil {
+			return err
+		}
+		start := time.Now()
+		fmt.Printf("==> Building stack %s into %s\n", *dir, addr)
+		if _, err := stackpublish.Publish(*dir, addr, h.Debs(), os.Stdout); err != nil {
+			return err
+		}
+		fmt.Printf("==> Stack done in %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown stack command %q: build or lock", pos[0])}
+}
