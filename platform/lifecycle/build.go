@@ -117,7 +117,11 @@ func Build(opts Options) (*Result, error) {
 		return nil, err
 	}
 	if code != 0 {
-		return nil, &Error{Code: code, Message: Explain(code, opts.Builder)}
+		msg := Explain(code, opts.Builder)
+		if len(progress.Failure) > 0 && code >= 50 && code < 60 {
+			msg += "\n  " + strings.Join(progress.Failure, "\n  ")
+		}
+		return nil, &Error{Code: code, Message: msg}
 	}
 	res := &Result{Image: opts.Image, Phases: progress.Phases(), CacheHits: progress.CacheHits, Flatten: flatten, BuilderHit: builder.Cached}
 	if err := res.readReport(layers); err != nil {

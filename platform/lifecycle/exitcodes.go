@@ -15,7 +15,7 @@ func Explain(code int, builder string) string {
 	case code >= 40 && code < 50:
 		return fmt.Sprintf("restoring the build cache failed (lifecycle exit %d): rerun with --clear-cache", code)
 	case code == 51:
-		return "a buildpack failed (lifecycle exit 51): its output above says what to fix"
+		return "a buildpack failed (lifecycle exit 51):"
 	case code >= 50 && code < 60:
 		return fmt.Sprintf("the build phase failed (lifecycle exit %d): see the buildpack output above", code)
 	case code >= 60 && code < 70:

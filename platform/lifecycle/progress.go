@@ -25,6 +25,8 @@ type Progress struct {
 	current   string
 	started   time.Time
 	CacheHits []string
+	// Failure holds the error lines buildpacks printed (libpak prints them bold red).
+	Failure []string
 	now       func() time.Time
 }
 
@@ -53,6 +55,9 @@ func (p *Progress) Line(line string) {
 		p.current, p.started = strings.ToLower(strings.TrimSpace(name)), p.now()
 		fmt.Fprintf(p.out, "==> %s\n", strings.TrimSpace(name))
 		return
+	}
+	if plain := strings.TrimSpace(stripANSI(line)); strings.Contains(line, "\x1b[31;1m") && plain != "" && !strings.HasPrefix(plain, "ERROR:") {
+		p.Failure = append(p.Failure, plain)
 	}
 	if cacheHit.MatchString(stripANSI(line)) {
 		p.CacheHits = append(p.CacheHits, strings.TrimSpace(stripANSI(line)))

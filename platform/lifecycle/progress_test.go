@@ -39,6 +39,11 @@ func TestProgress(t *testing.T) {
 	if len(p.CacheHits) != 3 {
 		t.Errorf("cache hits = %q, want 3", p.CacheHits)
 	}
+	p.Line("\x1b[31;1m  FUNC_NAME=X: no such function\x1b[0m")
+	p.Line("\x1b[31;1mERROR: \x1b[0mfailed to build: exit status 1")
+	if len(p.Failure) != 1 || p.Failure[0] != "FUNC_NAME=X: no such function" {
+		t.Errorf("failure lines = %q", p.Failure)
+	}
 	if !strings.Contains(out.String(), "==> DETECTING\n    kiln/go-dist 0.1.0\n") {
 		t.Errorf("echo = %q", out.String())
 	}

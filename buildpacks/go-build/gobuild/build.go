@@ -148,7 +148,7 @@ func (b Builder) mainPackage(ctx libcnb.BuildContext, env []string) (string, err
 }
 
 func (b Builder) noMainError(appDir string) error {
-	msg := "the module has no main package and FUNC_NAME is not set: set FUNC_NAME (kiln build --target NAME) to the function to serve"
+	msg := "the module has no main package and FUNC_NAME is not set. To serve a function, set FUNC_NAME (kiln build --target NAME)"
 	if pkg, err := gofunction.Analyze(appDir); err == nil {
 		var names []string
 		for n, sig := range pkg.Exported {
@@ -158,8 +158,8 @@ func (b Builder) noMainError(appDir string) error {
 		}
 		sort.Strings(names)
 		if len(names) > 0 {
-			msg += fmt.Sprintf("; functions package %s exports: %s", pkg.Name, strings.Join(names, ", "))
+			msg += fmt.Sprintf("; package %s exports: %s", pkg.Name, strings.Join(names, ", "))
 		}
 	}
-	return fmt.Errorf("%s, or add a main package", msg)
+	return fmt.Errorf("%s. To build a program, add a main package", msg)
 }

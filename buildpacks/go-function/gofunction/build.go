@@ -96,7 +96,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	layer.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", fn.Signature)
 	layer.LaunchEnvironment.Default("PORT", "8080")
 	if carried := b.carried(ctx); carried.Version != "" {
-		layer.BuildEnvironment.Prepend("GOPROXY", ",", carried.URL())
+		layer.BuildEnvironment.Override("GOPROXY", ProxyChain(carried.URL(), os.Getenv("GOPROXY")))
 		layer.BuildEnvironment.Append("GONOSUMDB", ",", FrameworkModule)
 	}
 	result.Layers = append(result.Layers, layer)
@@ -148,4 +148,16 @@ func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File) (string
 	}
 	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkModule, carried.Version)
 	return carried.Version, nil
+}
+
+// DefaultGOPROXY is the go command's default when GOPROXY is unset.
+const DefaultGOPROXY = "https://proxy.golang.org,direct"
+
+// ProxyChain puts the carried proxy in front of the user's GOPROXY (or the go
+// command's default): the framework resolves offline, everything else as usual.
+func ProxyChain(carried, userProxy string) string {
+	if strings.TrimSpace(userProxy) == "" {
+		userProxy = DefaultGOPROXY
+	}
+	return carried + "," + userProxy
 }

@@ -105,7 +105,7 @@ func TestBuild(t *testing.T) {
 			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "HelloWorld"))
 			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("PORT.default", "8080"))
 			Expect(l.BuildEnvironment).To(HaveKeyWithValue("KILN_GO_BUILD_PACKAGE.override", "./functions.local/app"))
-			Expect(l.BuildEnvironment["GOPROXY.prepend"]).To(HavePrefix("file://"))
+			Expect(l.BuildEnvironment["GOPROXY.override"]).To(MatchRegexp(`^file:///\S+/goproxy,https://proxy.golang.org,direct$`))
 		})
 
 		it("compiles offline with the go command, framework served from the carried proxy", func() {
@@ -115,10 +115,18 @@ func TestBuild(t *testing.T) {
 			Expect(err).NotTo(HaveOccurred())
 			cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
 			cmd.Dir = ctx.ApplicationPath
-			cmd.Env = append(os.Environ(), "GOPROXY="+result.Layers[0].BuildEnvironment["GOPROXY.prepend"]+",off",
+			cmd.Env = append(os.Environ(), "GOPROXY="+strings.Split(result.Layers[0].BuildEnvironment["GOPROXY.override"], ",")[0]+",off",
 				"GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0")
 			out, err := cmd.CombinedOutput()
 			Expect(err).NotTo(HaveOccurred(), string(out))
+		})
+
+		it("keeps the user's GOPROXY behind the carried one", func() {
+			t.Setenv("GOPROXY", "https://mirror.example/go,off")
+			write("hello.go", httpFn)
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers[0].BuildEnvironment["GOPROXY.override"]).To(HaveSuffix("/goproxy,https://mirror.example/go,off"))
 		})
 
 		it("wraps a CloudEvent function", func() {

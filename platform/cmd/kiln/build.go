@@ -30,6 +30,9 @@ func runBuild(args []string) error {
 	if err != nil {
 		return err
 	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("kiln build needs root: it runs the CNB lifecycle in mount and pid namespaces with chroot, no Docker needed; run it with sudo (or as root)")
+	}
 	if len(pos) > 1 {
 		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
 	}

@@ -24,6 +24,9 @@ func runRun(args []string) error {
 	if err != nil {
 		return err
 	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("kiln run needs root: it runs the image with mount and pid namespaces and chroot, no Docker needed; run it with sudo (or as root)")
+	}
 	if len(pos) < 1 {
 		return usageError{"kiln run needs an image: kiln run IMAGE (e.g. the name kiln build printed)"}
 	}

@@ -1,0 +1,3 @@
+module example.com/cloudevent
+
+go 1.26
