@@ -34,8 +34,13 @@ func (d Dir) Rootfs() string { return d.path("rootfs") }
 // Debs caches downloaded Debian packages.
 func (d Dir) Debs() string { return d.path("debs") }
 
-// Tools holds pinned tools (lifecycle, pack).
-func (d Dir) Tools() string { return d.path("tools") }
+// Tools holds pinned tools (lifecycle, pack): $KILN_TOOLS, else <home>/tools.
+func (d Dir) Tools() string {
+	if t := os.Getenv("KILN_TOOLS"); t != "" {
+		return t
+	}
+	return d.path("tools")
+}
 
 // Runs holds per-run state (overlay upper dirs), removed when a run stops.
 func (d Dir) Runs() string { return d.path("runs") }

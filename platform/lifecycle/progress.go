@@ -27,7 +27,7 @@ type Progress struct {
 	CacheHits []string
 	// Failure holds the error lines buildpacks printed (libpak prints them bold red).
 	Failure []string
-	now       func() time.Time
+	now     func() time.Time
 }
 
 // NewProgress writes echoed output to out.

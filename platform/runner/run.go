@@ -151,4 +151,3 @@ func StateDirFor(base string) (string, error) {
 	}
 	return os.MkdirTemp(base, "run-")
 }
-

@@ -89,6 +89,13 @@ func TestStopLeavesNoProcessesOrMounts(t *testing.T) {
 	assertNoMounts(t, spec.State)
 }
 
+func TestRejectsPathsOverlayCannotMount(t *testing.T) {
+	_, err := Start(Spec{Lower: "/", State: "/tmp/a,b", Args: []string{"/helper"}}, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "overlayfs mount options") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestNeedsAbsoluteProgram(t *testing.T) {
 	_, err := Start(Spec{Lower: "/", State: t.TempDir(), Args: []string{"helper"}}, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "absolute path") {

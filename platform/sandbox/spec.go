@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Bind mounts Src (a host path) at Dst inside the sandbox.
@@ -39,6 +40,11 @@ func (s Spec) validate() error {
 	}
 	if s.Lower == "" || s.State == "" {
 		return fmt.Errorf("sandbox: rootfs and state directories are required")
+	}
+	for _, p := range []string{s.Lower, s.State} {
+		if strings.ContainsAny(p, ",:\\") {
+			return fmt.Errorf("directory %q holds a ',', ':' or '\\', which overlayfs mount options cannot carry: use another --state-dir or KILN_HOME", p)
+		}
 	}
 	return nil
 }

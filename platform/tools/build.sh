@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the pinned CNB tools from the Go module proxy into $KILN_HOME/tools,
-# only when missing: lifecycle v0.21.14 (+ launcher) and pack v0.40.9.
+# (or $KILN_TOOLS), only when missing: lifecycle v0.21.14 (+ launcher) and pack v0.40.9.
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 home=${KILN_HOME:-$HOME/.cache/kiln}
 LIFECYCLE_VERSION=0.21.14
 PACK_VERSION=0.40.9
-lc=$home/tools/lifecycle-v$LIFECYCLE_VERSION
-pk=$home/tools/pack-v$PACK_VERSION
+tools=${KILN_TOOLS:-$home/tools}
+lc=$tools/lifecycle-v$LIFECYCLE_VERSION
+pk=$tools/pack-v$PACK_VERSION
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 if [ ! -x "$lc/lifecycle" ] || [ ! -x "$lc/launcher" ]; then

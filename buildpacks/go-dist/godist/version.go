@@ -18,11 +18,11 @@ const (
 
 // VersionInputs is everything that decides the Go version.
 type VersionInputs struct {
-	Env            string            // BP_GO_VERSION
-	Toolchain      string            // go.mod toolchain, without "go"
-	GoDirective    string            // go.mod go
-	Default        string            // buildpack.toml default-version
-	LatestPatches  map[string]string // "1.25" -> "1.25.12"
+	Env           string            // BP_GO_VERSION
+	Toolchain     string            // go.mod toolchain, without "go"
+	GoDirective   string            // go.mod go
+	Default       string            // buildpack.toml default-version
+	LatestPatches map[string]string // "1.25" -> "1.25.12"
 }
 
 var release = regexp.MustCompile(`^1\.\d+(\.\d+)?((rc|beta)\d+)?$`)

@@ -106,7 +106,6 @@ func ensure(dir string) string {
 	return dir
 }
 
-
 // repository is the image's repository without registry or tag: the build
 // cache key survives new tags and a moved registry.
 func repository(ref string) string {

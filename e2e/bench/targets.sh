@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make bench: measures issue #2's targets for samples/go/hello and prints each
+# next to a baseline measured in the same run on the same machine (these
+# machines are noisy: compare ratios, not absolutes).
+#   size      image in the registry      vs  `go build -ldflags=-s -w` binary alone
+#   unchanged rebuild                    vs  `go build` of the same, warm
+#   warm rebuild after a 1-line change   vs  `go build` after the same change
+#   kiln run -> first 200 (flattened)    vs  the same server binary started directly
+# Needs `make builder` first (the Makefile's bench target does it).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kiln=${KILN:-bin/kiln}
+now() { date +%s%N; }
+ms() { echo $(( ($(now) - $1) / 1000000 )); }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) b = 1; printf "%.1fx", a / b }'; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cp -r samples/go/hello "$work/hello"
+fw=$PWD/framework-templates/go
+
+# Baseline program: the same function + framework, compiled on the host.
+mkdir -p "$work/base/main"
+cp samples/go/hello/hello.go "$work/base/"
+printf 'module example.com/hello\n\ngo 1.26\n\nrequire kiln.dev/functions-framework-go v0.1.0\n\nreplace kiln.dev/functions-framework-go => %s\n' "$fw" > "$work/base/go.mod"
+cat > "$work/base/main/main.go" <<'GO'
+package main
+
+import (
+	hello "example.com/hello"
+	"kiln.dev/functions-framework-go/funcframework"
+)
+
+func main() { funcframework.Main(funcframework.HTTPHandler(hello.HelloWorld)) }
+GO
+gobuild() { (cd "$work/base" && GOWORK=off CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/base/app" ./main); }
+gobuild
+
+echo "== kiln build (cold for this copy, then measured rebuilds)"
+$kiln build "$work/hello" --target HelloWorld --image bench-hello >/dev/null
+t=$(now); out=$($kiln build "$work/hello" --target HelloWorld --image bench-hello); unchanged=$(ms "$t")
+size=$(echo "$out" | awk '/size:/ {print $2}')
+t=$(now); gobuild; base_unchanged=$(ms "$t")
+
+sed -i 's/Hello, %s!/Hi, %s!/' "$work/hello/hello.go" "$work/base/hello.go"
+t=$(now); $kiln build "$work/hello" --target HelloWorld --image bench-hello >/dev/null; warm=$(ms "$t")
+t=$(now); gobuild; base_warm=$(ms "$t")
+base_size=$(stat -c %s "$work/base/app")
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+first200() { # command... ; prints ms from start to the first 200
+  local t; t=$(now); "$@" >/dev/null 2>&1 & local pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.001; done
+  ms "$t"; kill -TERM $pid; wait $pid 2>/dev/null || true
+}
+first200 $kiln run bench-hello --port "$port" >/dev/null   # flattens the image once
+run_ms=$(first200 $kiln run bench-hello --port "$port")
+base_run=$(PORT=$port first200 "$work/base/app")
+
+printf '\n%-38s %12s %14s %8s  %s\n' "target" "kiln" "baseline" "ratio" "goal"
+printf '%-38s %9s MB %11.1f MB %8s  %s\n' "Go hello image size (registry)" "$size" "$(awk -v b="$base_size" 'BEGIN{print b/1e6}')" "$(ratio "$size" "$(awk -v b="$base_size" 'BEGIN{print b/1e6}')")" "<= 10 MB (OpenFunction: 21 MB)"
+printf '%-38s %9s ms %11s ms %8s  %s\n' "unchanged rebuild" "$unchanged" "$base_unchanged" "$(ratio "$unchanged" "$base_unchanged")" "<= 5 s"
+printf '%-38s %9s ms %11s ms %8s  %s\n' "warm rebuild after a one-line change" "$warm" "$base_warm" "$(ratio "$warm" "$base_warm")" "<= 10 s"
+printf '%-38s %9s ms %11s ms %8s  %s\n' "kiln run -> first 200 (flattened)" "$run_ms" "$base_run" "$(ratio "$run_ms" "$base_run")" "<= 100 ms"

@@ -1,0 +1,3 @@
+module kiln.dev/conformance-functions
+
+go 1.21

@@ -1,0 +1,62 @@
+package local
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/e2e-framework/pkg/envconf"
+	"sigs.k8s.io/e2e-framework/pkg/features"
+
+	"kiln.dev/kiln/e2e/conformance"
+)
+
+// TestConformanceOfKilnImages runs the conformance harness against the
+// framework as built into images by the Go builder.
+func TestConformanceOfKilnImages(t *testing.T) {
+	src := filepath.Join(repo, "e2e", "conformance", "functions", "go")
+	target := func(t *testing.T, image, fn string) (conformance.Target, func()) {
+		if err := k.Run("build", src, "--image", image, "--target", fn).Err(); err != nil {
+			t.Fatal(err)
+		}
+		// Not t.TempDir: test names put commas in it, which overlayfs rejects.
+		state, err := os.MkdirTemp("", "kiln-e2e-state-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(state) })
+		r, err := k.Start(image, "--state-dir", state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The function's working directory is /workspace; what it writes lands
+		// in the run's writable layer.
+		return conformance.Target{URL: r.URL, OutputFile: filepath.Join(state, "upper", "workspace", "function_output.json")},
+			func() { r.Stop(15 * time.Second) }
+	}
+	f := features.New("functions-framework conformance, kiln-built images").
+		Assess("http: body echo and concurrency", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			tgt, stop := target(t, "e2e-conformance-http", "HTTP")
+			defer stop()
+			if err := conformance.HTTP(tgt); err != nil {
+				t.Fatal(err)
+			}
+			d, err := conformance.Concurrency(tgt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("10 concurrent 1 s calls in %s", d)
+			return ctx
+		}).
+		Assess("cloudevent: binary and structured", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			tgt, stop := target(t, "e2e-conformance-ce", "CloudEvent")
+			defer stop()
+			if err := conformance.CloudEvents(tgt); err != nil {
+				t.Fatal(err)
+			}
+			return ctx
+		}).Feature()
+	testenv.Test(t, f)
+}

@@ -1,0 +1,104 @@
+// Package local is Kiln's tier-1 e2e suite: on this machine, with no Docker
+// and no cluster, it builds the stack and the Go builder, builds every Go
+// sample with `kiln build`, runs it with `kiln run` and invokes it.
+//
+// Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e) keeps the suite's registry
+// and caches apart from yours; KILN_TOOLS (default ~/.cache/kiln/tools) holds
+// the pinned lifecycle and pack, built by platform/tools/build.sh if missing.
+package local
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/e2e-framework/pkg/env"
+	"sigs.k8s.io/e2e-framework/pkg/envconf"
+
+	"kiln.dev/kiln/e2e/kiln"
+)
+
+var (
+	testenv env.Environment
+	k       *kiln.Kiln
+	repo    string
+)
+
+func TestMain(m *testing.M) {
+	testenv = env.NewWithConfig(envconf.New())
+	var stopRegistry func()
+	testenv.Setup(func(ctx context.Context, _ *envconf.Config) (context.Context, error) {
+		var err error
+		k, stopRegistry, err = setup()
+		return ctx, err
+	})
+	testenv.Finish(func(ctx context.Context, _ *envconf.Config) (context.Context, error) {
+		if stopRegistry != nil {
+			stopRegistry()
+		}
+		return ctx, nil
+	})
+	os.Exit(testenv.Run(m))
+}
+
+func run(name string, args ...string) error {
+	c := exec.Command(name, args...)
+	c.Dir, c.Stdout, c.Stderr = repo, os.Stdout, os.Stderr
+	return c.Run()
+}
+
+func setup() (*kiln.Kiln, func(), error) {
+	var err error
+	if repo, err = filepath.Abs("../.."); err != nil {
+		return nil, nil, err
+	}
+	userCache, _ := os.UserCacheDir()
+	home := os.Getenv("KILN_E2E_HOME")
+	if home == "" {
+		home = filepath.Join(userCache, "kiln-e2e")
+	}
+	tools := os.Getenv("KILN_TOOLS")
+	if tools == "" {
+		tools = filepath.Join(userCache, "kiln", "tools")
+		os.Setenv("KILN_TOOLS", tools)
+	}
+	bin, err := os.MkdirTemp("", "kiln-e2e-bin-")
+	if err != nil {
+		return nil, nil, err
+	}
+	os.Chmod(bin, 0o755) // the not-root test runs kiln as nobody
+	kl := &kiln.Kiln{Bin: filepath.Join(bin, "kiln"), Home: home, Env: []string{"KILN_TOOLS=" + tools}, Log: os.Stdout}
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"build kiln", func() error { return run("go", "build", "-o", kl.Bin, "./platform/cmd/kiln") }},
+		{"pinned tools", func() error { return run("bash", "platform/tools/build.sh") }},
+		{"buildpacks", func() error {
+			return kl.Run("buildpack", "package", "--source", repo, "--out", filepath.Join(bin, "buildpacks")).Err()
+		}},
+	}
+	for _, s := range steps {
+		fmt.Printf("==> e2e setup: %s\n", s.what)
+		if err := s.do(); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", s.what, err)
+		}
+	}
+	stop, err := kl.Serve()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, args := range [][]string{
+		{"stack", "build", "--stack", filepath.Join(repo, "stacks", "bookworm")},
+		{"builder", "create", "go", "--source", repo, "--buildpacks", filepath.Join(bin, "buildpacks")},
+	} {
+		if err := kl.Run(args...).Err(); err != nil {
+			stop()
+			return nil, nil, fmt.Errorf("kiln %v: %w", args, err)
+		}
+	}
+	return kl, stop, nil
+}

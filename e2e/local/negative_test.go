@@ -1,0 +1,85 @@
+package local
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"sigs.k8s.io/e2e-framework/pkg/envconf"
+	"sigs.k8s.io/e2e-framework/pkg/features"
+
+	"kiln.dev/kiln/e2e/kiln"
+)
+
+// writeTree creates files (path -> content) under a new temp dir.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, p)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func expectFailure(t *testing.T, res kiln.Result, code int, wants ...string) {
+	t.Helper()
+	if res.Code != code {
+		t.Fatalf("exit code %d, want %d\n%s", res.Code, code, res.Output)
+	}
+	for _, w := range wants {
+		if !strings.Contains(res.Output, w) {
+			t.Fatalf("output lacks %q:\n%s", w, res.Output)
+		}
+	}
+}
+
+func TestGoNegativeCases(t *testing.T) {
+	hello := filepath.Join(repo, "samples", "go", "hello")
+	f := features.New("go build failures explain themselves").
+		Assess("library without FUNC_NAME", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			expectFailure(t, k.Run("build", hello, "--image", "e2e-neg"), 51,
+				"kiln: build failed: a buildpack failed (lifecycle exit 51)",
+				"the module has no main package and FUNC_NAME is not set", "package hello exports: HelloWorld")
+			return ctx
+		}).
+		Assess("FUNC_NAME naming a missing function lists the exported ones", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"go.mod": "module example.com/two\n\ngo 1.26\n",
+				"two.go": "package two\n\nimport \"net/http\"\n\nfunc Alpha(w http.ResponseWriter, r *http.Request) {}\n\nfunc Beta(w http.ResponseWriter, r *http.Request) {}\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "Gamma"), 51,
+				"FUNC_NAME=Gamma: no such function in package two", "Functions it exports: Alpha, Beta.")
+			return ctx
+		}).
+		Assess("a compile error shows the compiler output", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"go.mod": "module example.com/broken\n\ngo 1.26\n",
+				"fn.go": "package broken\n\nimport \"net/http\"\n\nfunc Fn(w http.ResponseWriter, r *http.Request) { undefinedThing() }\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "Fn"), 51,
+				"./fn.go:5:51: undefined: undefinedThing")
+			return ctx
+		}).
+		Assess("a directory with no Go code", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"index.html": "<p>not a function</p>\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "Fn"), 20,
+				"no buildpack group passed detection (lifecycle exit 20)", "the directory needs a go.mod")
+			return ctx
+		}).
+		Assess("not root", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			c := exec.Command(k.Bin, "build", hello, "--target", "HelloWorld")
+			c.Env = []string{"KILN_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+			c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			out, err := c.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 4 || !strings.Contains(string(out), "kiln build needs root") || !strings.Contains(string(out), "sudo") {
+				t.Fatalf("as nobody: %v\n%s", err, out)
+			}
+			return ctx
+		}).Feature()
+	testenv.Test(t, f)
+}
