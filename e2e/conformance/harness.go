@@ -25,7 +25,9 @@ func (t Target) output() (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the function wrote no output: %w", err)
 	}
-	os.Remove(t.OutputFile)
+	// The file is never deleted: with an overlay root, deleting it from the
+	// host while mounted loses the function's next write. Each request
+	// carries distinct content instead, so stale output cannot pass.
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("output %s is not a JSON object: %w (%q)", t.OutputFile, err, b)
@@ -66,13 +68,15 @@ var Fixture = cloudevents.Event{
 
 // CloudEvents checks that the fixture arrives intact in binary and structured mode.
 func CloudEvents(t Target) error {
-	wantJSON, _ := json.Marshal(Fixture)
-	var want map[string]any
-	json.Unmarshal(wantJSON, &want)
 	for mode, mk := range map[string]func(string, cloudevents.Event) (*http.Request, error){
 		"binary": cloudevents.NewBinaryRequest, "structured": cloudevents.NewStructuredRequest,
 	} {
-		req, err := mk(t.URL, Fixture)
+		ev := Fixture
+		ev.ID = Fixture.ID + "-" + mode
+		wantJSON, _ := json.Marshal(ev)
+		var want map[string]any
+		json.Unmarshal(wantJSON, &want)
+		req, err := mk(t.URL, ev)
 		if err != nil {
 			return err
 		}

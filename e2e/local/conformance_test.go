@@ -18,6 +18,7 @@ import (
 func TestConformanceOfKilnImages(t *testing.T) {
 	src := filepath.Join(repo, "e2e", "conformance", "functions", "go")
 	target := func(t *testing.T, image, fn string) (conformance.Target, func()) {
+		t.Helper()
 		if err := k.Run("build", src, "--image", image, "--target", fn).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +35,12 @@ func TestConformanceOfKilnImages(t *testing.T) {
 		// The function's working directory is /workspace; what it writes lands
 		// in the run's writable layer.
 		return conformance.Target{URL: r.URL, OutputFile: filepath.Join(state, "upper", "workspace", "function_output.json")},
-			func() { r.Stop(15 * time.Second) }
+			func() {
+				r.Stop(15 * time.Second)
+				if t.Failed() {
+					t.Logf("kiln run output:\n%s", r.Output())
+				}
+			}
 	}
 	f := features.New("functions-framework conformance, kiln-built images").
 		Assess("http: body echo and concurrency", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
