@@ -23,6 +23,9 @@ import (
 type sample struct {
 	dir, target, signature string
 	env                    []string
+	// isolated builds with --isolated-cache: toolchain and Go caches in the
+	// app's own CNB cache layers (the path pack and Shipwright take).
+	isolated bool
 	invoke                 func(t *testing.T, r *kiln.Running)
 }
 
@@ -36,7 +39,7 @@ func expectGet(path, want string) func(t *testing.T, r *kiln.Running) {
 }
 
 var samples = map[string]sample{
-	"hello": {dir: "hello", target: "HelloWorld", signature: "http", invoke: func(t *testing.T, r *kiln.Running) {
+	"hello": {dir: "hello", target: "HelloWorld", signature: "http", isolated: true, invoke: func(t *testing.T, r *kiln.Running) {
 		expectGet("/", "Hello, World!\n")(t, r)
 		expectGet("/?name=Kiln", "Hello, Kiln!\n")(t, r)
 		if code, _, _ := kiln.Get(r.URL + "/favicon.ico"); code != 404 {
@@ -99,6 +102,9 @@ func buildArgs(name string, s sample, extra ...string) []string {
 	for _, e := range s.env {
 		args = append(args, "--env", e)
 	}
+	if s.isolated {
+		args = append(args, "--isolated-cache")
+	}
 	return append(args, extra...)
 }
 
@@ -120,7 +126,12 @@ func TestGoSamples(t *testing.T) {
 				if s.target == "" {
 					wantBPs = "buildpacks: kiln/go-dist@0.1.0, kiln/go-build@0.1.0"
 				}
-				for _, want := range []string{wantBPs, "==> BUILDING", "phases:", "size:"} {
+				wants := []string{wantBPs, "==> BUILDING", "phases:", "size:"}
+				if s.isolated {
+					// A cold isolated build really downloads and verifies the toolchain.
+					wants = append(wants, "Downloading golang.org/toolchain@v0.0.1-go1.26.8.linux-amd64", "against the checksum database")
+				}
+				for _, want := range wants {
 					if !strings.Contains(res.Output, want) {
 						t.Fatalf("build output lacks %q", want)
 					}

@@ -31,6 +31,10 @@ func (d Dir) Registry() string { return d.path("registry") }
 // Rootfs is the flattened image cache.
 func (d Dir) Rootfs() string { return d.path("rootfs") }
 
+// Deps is the machine-wide dependency cache builds share (toolchains,
+// GOCACHE, GOMODCACHE), mounted into builds as KILN_DEPENDENCY_CACHE.
+func (d Dir) Deps() string { return d.path("deps") }
+
 // Debs caches downloaded Debian packages.
 func (d Dir) Debs() string { return d.path("debs") }
 

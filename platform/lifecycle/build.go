@@ -22,6 +22,9 @@ import (
 // PlatformAPI is the CNB Platform API kiln speaks to the lifecycle.
 const PlatformAPI = "0.14"
 
+// DepsMount is where the shared dependency cache appears in builds.
+const DepsMount = "/kiln/deps"
+
 // Options configures one build.
 type Options struct {
 	AppDir     string
@@ -31,6 +34,9 @@ type Options struct {
 	RootfsDir  string // flattened image cache
 	StateDir   string // scratch for this build (removed afterwards)
 	CacheDir   string // persistent CNB cache of this app
+	// DepsDir, when set, is shared by all builds on the machine: mounted at
+	// DepsMount and announced to buildpacks as KILN_DEPENDENCY_CACHE.
+	DepsDir string
 	ClearCache bool
 	Out        io.Writer
 }
@@ -90,6 +96,18 @@ func Build(opts Options) (*Result, error) {
 	if err := fsutil.MkdirOwned(uid, gid, ws, layers, opts.CacheDir); err != nil {
 		return nil, err
 	}
+	binds := hostNetworkFiles()
+	if opts.DepsDir != "" {
+		if err := fsutil.MkdirOwned(uid, gid, opts.DepsDir); err != nil {
+			return nil, err
+		}
+		binds = append(binds, sandbox.Bind{Src: opts.DepsDir, Dst: DepsMount})
+		env := map[string]string{"KILN_DEPENDENCY_CACHE": DepsMount}
+		for k, v := range opts.Env {
+			env[k] = v
+		}
+		opts.Env = env
+	}
 	if err := fsutil.CopyTree(opts.AppDir, ws, uid, gid); err != nil {
 		return nil, fmt.Errorf("copying %s into the workspace: %w", opts.AppDir, err)
 	}
@@ -98,7 +116,7 @@ func Build(opts Options) (*Result, error) {
 	}
 	spec := sandbox.Spec{
 		Lower: builder.Rootfs, State: filepath.Join(opts.StateDir, "sandbox"),
-		Binds: append(hostNetworkFiles(),
+		Binds: append(binds,
 			sandbox.Bind{Src: ws, Dst: "/workspace"}, sandbox.Bind{Src: layers, Dst: "/layers"},
 			sandbox.Bind{Src: platform, Dst: "/platform", ReadOnly: true}, sandbox.Bind{Src: opts.CacheDir, Dst: "/cache"}),
 		Args: []string{"/cnb/lifecycle/creator", "-app", "/workspace", "-layers", "/layers", "-platform", "/platform",

@@ -14,6 +14,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"kiln.dev/kiln/buildpacks/go-function/gofunction"
+	"kiln.dev/kiln/buildpacks/internal/depcache"
 )
 
 // Builder compiles the application.
@@ -35,17 +36,24 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	gocache, err := b.cacheLayer(ctx, "gocache", "GOCACHE", map[string]interface{}{"go": goVersion})
-	if err != nil {
-		return result, err
+	gocacheDir, modcacheDir := depcache.Path("gocache", goVersion), depcache.Path("gomodcache")
+	if depcache.Dir() != "" {
+		// GOCACHE and the module cache are safe to share between concurrent builds.
+		b.Logger.Headerf("GOCACHE and GOMODCACHE: shared dependency cache %s", depcache.Dir())
+	} else {
+		gocache, err := b.cacheLayer(ctx, "gocache", "GOCACHE", map[string]interface{}{"go": goVersion})
+		if err != nil {
+			return result, err
+		}
+		modcache, err := b.cacheLayer(ctx, "gomodcache", "GOMODCACHE", map[string]interface{}{"schema": 1})
+		if err != nil {
+			return result, err
+		}
+		result.Layers = append(result.Layers, gocache, modcache)
+		gocacheDir, modcacheDir = gocache.Path, modcache.Path
 	}
-	modcache, err := b.cacheLayer(ctx, "gomodcache", "GOMODCACHE", map[string]interface{}{"schema": 1})
-	if err != nil {
-		return result, err
-	}
-	result.Layers = append(result.Layers, gocache, modcache)
 
-	env := b.env(ctx.ApplicationPath, gocache.Path, modcache.Path)
+	env := b.env(ctx.ApplicationPath, gocacheDir, modcacheDir)
 	pkg, err := b.mainPackage(ctx, env)
 	if err != nil {
 		return result, err

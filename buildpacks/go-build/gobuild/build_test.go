@@ -115,6 +115,18 @@ func TestBuild(t *testing.T) {
 			Expect(marker).NotTo(BeAnExistingFile(), "cache miss on a new Go version")
 		})
 
+		it("uses the platform's shared GOCACHE and module cache instead of cache layers", func() {
+			shared := t.TempDir()
+			t.Setenv("KILN_DEPENDENCY_CACHE", shared)
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			c := rec.build()
+			Expect(envValue(c.Env, "GOCACHE")).To(Equal(filepath.Join(shared, "gocache", "go1.26.8")))
+			Expect(envValue(c.Env, "GOMODCACHE")).To(Equal(filepath.Join(shared, "gomodcache")))
+			Expect(result.Layers).To(HaveLen(1))
+			Expect(result.Layers[0].Name).To(Equal("app"))
+		})
+
 		it("does not add -mod=mod when the module vendors", func() {
 			Expect(os.MkdirAll(filepath.Join(ctx.ApplicationPath, "vendor"), 0o755)).To(Succeed())
 			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "vendor", "modules.txt"), nil, 0o644)).To(Succeed())

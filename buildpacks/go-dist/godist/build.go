@@ -12,6 +12,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
+	"kiln.dev/kiln/buildpacks/internal/depcache"
 	"kiln.dev/kiln/buildpacks/internal/gomod"
 	"kiln.dev/kiln/buildpacks/internal/goproxy"
 )
@@ -64,29 +65,18 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
+	if depcache.Dir() != "" {
+		layer, err = b.shared(layer, version)
+		if err != nil {
+			return result, fmt.Errorf("go %s: %w", version, err)
+		}
+		result.Layers = append(result.Layers, layer)
+		return result, nil
+	}
 	lc := libpak.NewLayerContributor("Go "+version,
 		map[string]interface{}{"version": version, "arch": runtime.GOARCH, "trim": 1},
 		libcnb.LayerTypes{Build: true, Cache: true}, b.Logger)
-	err = lc.Contribute(&layer, func(l *libcnb.Layer) error {
-		start := time.Now()
-		tmp, err := os.MkdirTemp("", "go-dist")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		zipPath, hash, err := b.Fetch(context.Background(), version, tmp)
-		if err != nil {
-			return err
-		}
-		if hash != "" {
-			b.Logger.Bodyf("Verified %s against the checksum database", hash)
-		}
-		if err := goproxy.ExtractToolchain(zipPath, l.Path); err != nil {
-			return err
-		}
-		b.Logger.Bodyf("Installed in %s", time.Since(start).Round(10*time.Millisecond))
-		return nil
-	})
+	err = lc.Contribute(&layer, func(l *libcnb.Layer) error { return b.install(version, l.Path) })
 	if err != nil {
 		return result, fmt.Errorf("go %s: %w", version, err)
 	}
@@ -95,6 +85,51 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	layer.BuildEnvironment.Override("GOROOT", layer.Path)
 	result.Layers = append(result.Layers, layer)
 	return result, nil
+}
+
+// install downloads, verifies and unpacks Go version into goroot.
+func (b Builder) install(version, goroot string) error {
+	start := time.Now()
+	tmp, err := os.MkdirTemp("", "go-dist")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	zipPath, hash, err := b.Fetch(context.Background(), version, tmp)
+	if err != nil {
+		return err
+	}
+	if hash != "" {
+		b.Logger.Bodyf("Verified %s against the checksum database", hash)
+	}
+	if err := goproxy.ExtractToolchain(zipPath, goroot); err != nil {
+		return err
+	}
+	b.Logger.Bodyf("Installed in %s", time.Since(start).Round(10*time.Millisecond))
+	return nil
+}
+
+// shared keeps the toolchain in the platform's machine-wide dependency cache
+// (KILN_DEPENDENCY_CACHE) and points a build-only layer's env at it: nothing
+// to restore or re-export per app, one download per machine.
+func (b Builder) shared(layer libcnb.Layer, version string) (libcnb.Layer, error) {
+	goroot := depcache.Path("go", version+"-linux-"+runtime.GOARCH)
+	filled, err := depcache.Populate(goroot, func(dir string) error { return b.install(version, dir) })
+	if err != nil {
+		return layer, err
+	}
+	if !filled {
+		b.Logger.Headerf("Go %s: Reusing the shared dependency cache (%s)", version, goroot)
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return layer, err
+	}
+	layer.LayerTypes = libcnb.LayerTypes{Build: true}
+	layer.Metadata = map[string]interface{}{"version": version, "goroot": goroot}
+	layer.BuildEnvironment.Override("GOTOOLCHAIN", "local")
+	layer.BuildEnvironment.Override("GOROOT", goroot)
+	layer.BuildEnvironment.Prepend("PATH", string(os.PathListSeparator), filepath.Join(goroot, "bin"))
+	return layer, nil
 }
 
 func versionInputs(ctx libcnb.BuildContext) (VersionInputs, error) {

@@ -96,6 +96,25 @@ func TestBuild(t *testing.T) {
 			Expect(fetches).To(Equal([]string{"1.26.8", "1.25.1"}))
 		})
 
+		it("with the platform's shared dependency cache, downloads once per machine and exports nothing", func() {
+			shared := t.TempDir()
+			t.Setenv("KILN_DEPENDENCY_CACHE", shared)
+			result, err := builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			l := result.Layers[0]
+			Expect(l.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true}), "not cached, not launched: nothing to restore or export")
+			goroot := filepath.Join(shared, "go", "1.26.8-linux-amd64")
+			Expect(l.BuildEnvironment).To(HaveKeyWithValue("GOROOT.override", goroot))
+			Expect(l.BuildEnvironment).To(HaveKeyWithValue("PATH.prepend", filepath.Join(goroot, "bin")))
+			Expect(filepath.Join(goroot, "bin", "go")).To(BeAnExistingFile())
+
+			other := ctx
+			other.ApplicationPath, other.Layers = t.TempDir(), libcnb.Layers{Path: t.TempDir()}
+			_, err = builder.Build(other)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fetches).To(Equal([]string{"1.26.8"}), "a second app on the machine downloads nothing")
+		})
+
 		it("names the file at fault when go.mod is broken", func() {
 			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("go 1.25\n"), 0o644)).To(Succeed())
 			_, err := builder.Build(ctx)

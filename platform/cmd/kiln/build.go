@@ -23,6 +23,7 @@ func runBuild(args []string) error {
 	builder := fs.String("builder", DefaultBuilder, "builder image (unqualified names are in the embedded registry)")
 	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
 	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")
+	isolated := fs.Bool("isolated-cache", false, "keep toolchains and Go caches in this app's own CNB cache layers, not the machine-wide $KILN_HOME/deps")
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
 	var env envFlag
 	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
@@ -77,10 +78,14 @@ func runBuild(args []string) error {
 	if len(buildEnv) > 0 {
 		fmt.Printf("    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
 	}
+	deps := h.Deps()
+	if *isolated {
+		deps = ""
+	}
 	res, err := lifecycle.Build(lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
 		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
-		ClearCache: *clearCache, Out: os.Stdout,
+		ClearCache: *clearCache, DepsDir: deps, Out: os.Stdout,
 	})
 	if err != nil {
 		return err
