@@ -26,7 +26,7 @@ type sample struct {
 	// isolated builds with --isolated-cache: toolchain and Go caches in the
 	// app's own CNB cache layers (the path pack and Shipwright take).
 	isolated bool
-	invoke                 func(t *testing.T, r *kiln.Running)
+	invoke   func(t *testing.T, r *kiln.Running)
 }
 
 func expectGet(path, want string) func(t *testing.T, r *kiln.Running) {

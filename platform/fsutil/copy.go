@@ -83,3 +83,13 @@ func MkdirOwned(uid, gid int, dirs ...string) error {
 	}
 	return nil
 }
+
+// ChownTree gives dir and everything below it to uid:gid.
+func ChownTree(dir string, uid, gid int) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+}

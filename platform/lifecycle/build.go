@@ -27,18 +27,20 @@ const DepsMount = "/kiln/deps"
 
 // Options configures one build.
 type Options struct {
-	AppDir     string
-	Image      string // fully qualified output reference
-	Builder    string // fully qualified builder reference
-	Env        map[string]string
-	RootfsDir  string // flattened image cache
-	StateDir   string // scratch for this build (removed afterwards)
-	CacheDir   string // persistent CNB cache of this app
+	AppDir    string
+	Image     string // fully qualified output reference
+	Builder   string // fully qualified builder reference
+	Env       map[string]string
+	RootfsDir string // flattened image cache
+	StateDir  string // scratch for this build (removed afterwards)
+	CacheDir  string // persistent CNB cache of this app
 	// DepsDir, when set, is shared by all builds on the machine: mounted at
 	// DepsMount and announced to buildpacks as KILN_DEPENDENCY_CACHE.
-	DepsDir string
+	DepsDir    string
 	ClearCache bool
-	Out        io.Writer
+	// LayoutDir, when set, exports an OCI layout there instead of pushing.
+	LayoutDir string
+	Out       io.Writer
 }
 
 // Result is what a successful build produced.
@@ -50,6 +52,8 @@ type Result struct {
 	Phases     []Phase
 	CacheHits  []string
 	Total      time.Duration
+	// Layout is the OCI layout holding the image, for layout exports.
+	Layout     string
 	Flatten    time.Duration
 	BuilderHit bool
 }
@@ -114,6 +118,22 @@ func Build(opts Options) (*Result, error) {
 	if err := writePlatformEnv(filepath.Join(platform, "env"), opts.Env); err != nil {
 		return nil, err
 	}
+	runEnv := append(builder.Config.Config.Env, "CNB_PLATFORM_API="+PlatformAPI, "HOME=/root")
+	if opts.LayoutDir != "" {
+		runRef, err := runImageRef(builder.Rootfs)
+		if err != nil {
+			return nil, err
+		}
+		if err := seedRunImage(opts.LayoutDir, runRef); err != nil {
+			return nil, err
+		}
+		if err := fsutil.ChownTree(opts.LayoutDir, uid, gid); err != nil {
+			return nil, err
+		}
+		binds = append(binds, sandbox.Bind{Src: opts.LayoutDir, Dst: "/layout"})
+		// The lifecycle still calls layout export experimental.
+		runEnv = append(runEnv, "CNB_USE_LAYOUT=true", "CNB_LAYOUT_DIR=/layout", "CNB_EXPERIMENTAL_MODE=silent")
+	}
 	spec := sandbox.Spec{
 		Lower: builder.Rootfs, State: filepath.Join(opts.StateDir, "sandbox"),
 		Binds: append(binds,
@@ -121,7 +141,7 @@ func Build(opts Options) (*Result, error) {
 			sandbox.Bind{Src: platform, Dst: "/platform", ReadOnly: true}, sandbox.Bind{Src: opts.CacheDir, Dst: "/cache"}),
 		Args: []string{"/cnb/lifecycle/creator", "-app", "/workspace", "-layers", "/layers", "-platform", "/platform",
 			"-cache-dir", "/cache", "-uid", strconv.Itoa(uid), "-gid", strconv.Itoa(gid), "-log-level", "info", opts.Image},
-		Env: append(builder.Config.Config.Env, "CNB_PLATFORM_API="+PlatformAPI, "HOME=/root"),
+		Env: runEnv,
 		Dir: "/",
 	}
 	pr, pw := io.Pipe()
@@ -142,14 +162,14 @@ func Build(opts Options) (*Result, error) {
 		return nil, &Error{Code: code, Message: msg}
 	}
 	res := &Result{Image: opts.Image, Phases: progress.Phases(), CacheHits: progress.CacheHits, Flatten: flatten, BuilderHit: builder.Cached}
-	if err := res.readReport(layers); err != nil {
+	if err := res.readReport(layers, opts.LayoutDir); err != nil {
 		return nil, err
 	}
 	res.Total = time.Since(start)
 	return res, nil
 }
 
-func (r *Result) readReport(layers string) error {
+func (r *Result) readReport(layers, layoutDir string) error {
 	var report struct {
 		Image struct {
 			Digest string `toml:"digest"`
@@ -166,6 +186,15 @@ func (r *Result) readReport(layers string) error {
 		for _, g := range group.Group {
 			r.Buildpacks = append(r.Buildpacks, g.ID+"@"+g.Version)
 		}
+	}
+	if layoutDir != "" {
+		rel, err := LayoutPath(r.Image)
+		if err != nil {
+			return err
+		}
+		r.Layout = filepath.Join(layoutDir, rel)
+		r.Digest, r.Size, err = layoutImage(r.Layout)
+		return err
 	}
 	ref, err := name.ParseReference(r.Image)
 	if err != nil {
@@ -263,7 +292,14 @@ func (r *Result) Summary() string {
 	sort.Strings(hits)
 	fmt.Fprintf(&b, "    cache hits: %d\n", len(hits))
 	fmt.Fprintf(&b, "    image:      %s\n", r.Image)
+	if r.Layout != "" {
+		fmt.Fprintf(&b, "    oci layout: %s\n", r.Layout)
+	}
 	fmt.Fprintf(&b, "    digest:     %s\n", r.Digest)
-	fmt.Fprintf(&b, "    size:       %.1f MB (compressed, in the registry)\n", float64(r.Size)/1e6)
+	where := "in the registry"
+	if r.Layout != "" {
+		where = "in the layout"
+	}
+	fmt.Fprintf(&b, "    size:       %.1f MB (compressed, %s)\n", float64(r.Size)/1e6, where)
 	return b.String()
 }

@@ -11,6 +11,7 @@ import (
 
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
+	"kiln.dev/kiln/platform/registry"
 )
 
 // DefaultBuilder is the builder kiln build uses, in the embedded registry.
@@ -24,6 +25,7 @@ func runBuild(args []string) error {
 	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
 	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")
 	isolated := fs.Bool("isolated-cache", false, "keep toolchains and Go caches in this app's own CNB cache layers, not the machine-wide $KILN_HOME/deps")
+	layoutDir := fs.String("layout", "", "export to an OCI image layout in this directory instead of the registry")
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
 	var env envFlag
 	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
@@ -69,6 +71,17 @@ func runBuild(args []string) error {
 		}
 	}
 	out := reg.Ref(*image)
+	if *layoutDir != "" {
+		if !registry.IsQualified(*image) {
+			out = "kiln.local/" + strings.TrimPrefix(reg.Ref(*image), reg.Addr+"/")
+		}
+		if *layoutDir, err = filepath.Abs(*layoutDir); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(*layoutDir, 0o755); err != nil {
+			return err
+		}
+	}
 	state, err := os.MkdirTemp(ensure(h.Runs()), "build-")
 	if err != nil {
 		return err
@@ -85,12 +98,16 @@ func runBuild(args []string) error {
 	res, err := lifecycle.Build(lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
 		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
-		ClearCache: *clearCache, DepsDir: deps, Out: os.Stdout,
+		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, Out: os.Stdout,
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Print(res.Summary())
+	if res.Layout != "" {
+		fmt.Printf("    push it:    crane push %s REGISTRY/%s\n", res.Layout, *image)
+		return nil
+	}
 	fmt.Printf("    run it:     kiln run %s\n", *image)
 	return nil
 }

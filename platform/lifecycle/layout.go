@@ -1,0 +1,102 @@
+package lifecycle
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// LayoutPath is where the lifecycle keeps ref inside an OCI layout export
+// directory: <registry>/<repository>/<tag>, or .../<algorithm>/<hex> for a
+// digest (the lifecycle's own scheme).
+func LayoutPath(ref string) (string, error) {
+	r, err := name.ParseReference(ref, name.WeakValidation)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(r.Context().RegistryStr(), r.Context().RepositoryStr())
+	if alg, hex, ok := strings.Cut(r.Identifier(), ":"); ok {
+		return filepath.Join(p, alg, hex), nil
+	}
+	return filepath.Join(p, r.Identifier()), nil
+}
+
+// runImageRef reads the first run image of the builder's /cnb/run.toml.
+func runImageRef(builderRootfs string) (string, error) {
+	var run struct {
+		Images []struct {
+			Image string `toml:"image"`
+		} `toml:"images"`
+	}
+	p := filepath.Join(builderRootfs, "cnb", "run.toml")
+	if _, err := toml.DecodeFile(p, &run); err != nil {
+		return "", fmt.Errorf("builder has no readable /cnb/run.toml: %w", err)
+	}
+	if len(run.Images) == 0 || run.Images[0].Image == "" {
+		return "", fmt.Errorf("builder's /cnb/run.toml names no run image")
+	}
+	return run.Images[0].Image, nil
+}
+
+// seedRunImage copies the run image into the layout, where the lifecycle
+// looks for it when exporting to a layout.
+func seedRunImage(layoutDir, runRef string) error {
+	ref, err := name.ParseReference(runRef)
+	if err != nil {
+		return err
+	}
+	img, err := remote.Image(ref)
+	if err != nil {
+		return fmt.Errorf("pulling run image %s: %w", runRef, err)
+	}
+	rel, err := LayoutPath(runRef)
+	if err != nil {
+		return err
+	}
+	dst := filepath.Join(layoutDir, rel)
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	p, err := layout.Write(dst, empty.Index)
+	if err != nil {
+		return err
+	}
+	return p.AppendImage(img)
+}
+
+// layoutImage reads the exported image's digest and size back from the layout.
+func layoutImage(dir string) (string, int64, error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return "", 0, err
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return "", 0, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil || len(im.Manifests) == 0 {
+		return "", 0, fmt.Errorf("no image in the layout at %s", dir)
+	}
+	d := im.Manifests[0].Digest
+	img, err := idx.Image(d)
+	if err != nil {
+		return "", 0, err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return "", 0, err
+	}
+	size := m.Config.Size
+	for _, l := range m.Layers {
+		size += l.Size
+	}
+	return d.String(), size, nil
+}
