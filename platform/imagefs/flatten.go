@@ -24,6 +24,13 @@ type Image struct {
 	Cached bool
 }
 
+// Cached returns the flattened rootfs of digest if it is already on disk.
+func Cached(ref name.Reference, digest v1.Hash, cfg *v1.ConfigFile, cacheDir string) (*Image, bool) {
+	out := &Image{Ref: ref, Digest: digest, Config: cfg, Rootfs: filepath.Join(cacheDir, digest.Algorithm+"-"+digest.Hex), Cached: true}
+	_, err := os.Stat(out.Rootfs + ".complete")
+	return out, err == nil
+}
+
 // Pull resolves ref in its registry and flattens it into cacheDir/<digest>.
 func Pull(ref, cacheDir string) (*Image, error) {
 	r, err := name.ParseReference(ref)

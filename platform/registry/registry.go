@@ -111,12 +111,14 @@ func (r *Registry) Close() error {
 	if r.srv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Let in-flight requests (another kiln process may be attached) finish;
+	// connections that never sent a request would hold Shutdown for 5 s.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := r.srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := r.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return r.srv.Close()
 }
 
 // Ref qualifies an image name with this registry: "hello" -> "ADDR/hello:latest".

@@ -66,3 +66,29 @@ func TestRef(t *testing.T) {
 }
 
 const sixty4 = "0000000000000000000000000000000000000000000000000000000000000000"
+
+func TestResolveReadsStorageWithoutServing(t *testing.T) {
+	dir := t.TempDir()
+	r, err := Open(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := random.Image(512, 1)
+	ref, _ := name.ParseReference(r.Ref("fn:v2"))
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	d, cfg, err := Resolve(dir, "fn", "v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := img.Digest()
+	wantCfg, _ := img.ConfigFile()
+	if d != want || cfg.RootFS.DiffIDs[0] != wantCfg.RootFS.DiffIDs[0] {
+		t.Fatalf("resolved %s, want %s", d, want)
+	}
+	if _, _, err := Resolve(dir, "fn", "missing"); err == nil {
+		t.Fatal("want an error for a missing tag")
+	}
+}

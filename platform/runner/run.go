@@ -21,6 +21,9 @@ type Options struct {
 	Env       []string
 	Args      []string
 	RootfsDir string
+	// Local, when set, resolves the image from the embedded registry's storage
+	// without a server; Pull is the fallback when it is not flattened yet.
+	Local     func() (*imagefs.Image, bool)
 	StateDir  string // overlay state; removed after the run unless KeepState
 	KeepState bool
 	Grace     time.Duration
@@ -36,9 +39,15 @@ func Run(ctx context.Context, opts Options) (int, error) {
 	if os.Geteuid() != 0 {
 		return 0, fmt.Errorf("kiln run needs root: it runs the image with mount and pid namespaces and chroot, no Docker needed; run it with sudo (or as root)")
 	}
-	img, err := imagefs.Pull(opts.Image, opts.RootfsDir)
-	if err != nil {
-		return 0, err
+	var img *imagefs.Image
+	if opts.Local != nil {
+		img, _ = opts.Local()
+	}
+	if img == nil {
+		var err error
+		if img, err = imagefs.Pull(opts.Image, opts.RootfsDir); err != nil {
+			return 0, err
+		}
 	}
 	cfg := img.Config.Config
 	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)

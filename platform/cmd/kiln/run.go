@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/imagefs"
+	"kiln.dev/kiln/platform/registry"
 	"kiln.dev/kiln/platform/runner"
 )
 
@@ -31,31 +36,39 @@ func runRun(args []string) error {
 		return usageError{"kiln run needs an image: kiln run IMAGE (e.g. the name kiln build printed)"}
 	}
 	h := home.Default()
-	reg, err := openRegistry(h, *regAddr)
-	if err != nil {
-		return err
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	// An image kiln already flattened starts from local storage, no registry
+	// server needed; otherwise pull it through the embedded registry.
+	var reg *registry.Registry
+	local := localImage(h, pos[0])
+	ref := pos[0]
+	if local == nil {
+		var err error
+		if reg, err = openRegistry(h, *regAddr); err != nil {
+			return err
+		}
+		defer reg.Close()
+		ref = reg.Ref(pos[0])
 	}
-	ref := reg.Ref(pos[0])
 	keep := *stateDir != ""
 	if !keep {
 		if *stateDir, err = runner.StateDirFor(h.Runs()); err != nil {
 			return err
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	fmt.Printf("==> Running %s\n", ref)
-	start := time.Now()
-	code, err := runner.Run(ctx, runner.Options{
+	code, err := runner.Run(ctx, runner.Options{Local: local,
 		Image: ref, Port: *port, Env: env.kv, Args: pos[1:], RootfsDir: h.Rootfs(), StateDir: *stateDir, KeepState: keep,
 		Grace: *grace, Out: os.Stdout, Stdout: os.Stdout, Stderr: os.Stderr,
 		Ready: func(url string, d time.Duration) {
 			fmt.Printf("==> Serving on %s (ready %s after start, %s after kiln run)\n", url, d.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
-			// The image is flattened: the registry is no longer needed.
-			reg.Close()
+			if reg != nil {
+				reg.Close() // the image is flattened: the registry is no longer needed
+			}
 		},
 	})
-	reg.Close()
 	if err != nil {
 		return err
 	}
@@ -68,4 +81,29 @@ func runRun(args []string) error {
 		return exitStatus{code}
 	}
 	return nil
+}
+
+// localImage resolves an unqualified name from the embedded registry's
+// storage when its rootfs is already flattened; nil otherwise.
+func localImage(h home.Dir, image string) func() (*imagefs.Image, bool) {
+	if registry.IsQualified(image) || strings.Contains(image, "@") {
+		return nil
+	}
+	repo, tag := image, "latest"
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		repo, tag = image[:i], image[i+1:]
+	}
+	digest, cfg, err := registry.Resolve(h.Registry(), repo, tag)
+	if err != nil {
+		return nil
+	}
+	ref, err := name.ParseReference("kiln.local/" + repo + ":" + tag)
+	if err != nil {
+		return nil
+	}
+	img, ok := imagefs.Cached(ref, digest, cfg, h.Rootfs())
+	if !ok {
+		return nil
+	}
+	return func() (*imagefs.Image, bool) { return img, true }
 }
