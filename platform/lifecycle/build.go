@@ -69,8 +69,8 @@ func (e *Error) Error() string { return e.Message }
 // Build runs the creator for opts.
 func Build(opts Options) (*Result, error) {
 	start := time.Now()
-	if os.Geteuid() != 0 {
-		return nil, fmt.Errorf("kiln build needs root: it runs the CNB lifecycle in mount and pid namespaces with chroot, no Docker needed; run it with sudo (or as root)")
+	if err := sandbox.RequireRoot("kiln build"); err != nil {
+		return nil, err
 	}
 	st, err := os.Stat(opts.AppDir)
 	if err != nil || !st.IsDir() {
@@ -235,12 +235,7 @@ func writePlatformEnv(dir string, env map[string]string) error {
 // (a mirror or an intercepting proxy with a private CA then just works). They
 // are bind mounts: nothing of the host ends up in the image.
 func hostNetworkFiles() []sandbox.Bind {
-	var binds []sandbox.Bind
-	for _, f := range []string{"/etc/resolv.conf", "/etc/hosts"} {
-		if _, err := os.Stat(f); err == nil {
-			binds = append(binds, sandbox.Bind{Src: f, Dst: f, ReadOnly: true})
-		}
-	}
+	binds := sandbox.HostNetworkBinds()
 	if ca := HostCABundle(); ca != "" {
 		binds = append(binds, sandbox.Bind{Src: ca, Dst: "/etc/ssl/certs/ca-certificates.crt", ReadOnly: true})
 	}

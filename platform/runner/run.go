@@ -36,8 +36,8 @@ type Options struct {
 
 // Run serves the image until ctx is done or the function exits.
 func Run(ctx context.Context, opts Options) (int, error) {
-	if os.Geteuid() != 0 {
-		return 0, fmt.Errorf("kiln run needs root: it runs the image with mount and pid namespaces and chroot, no Docker needed; run it with sudo (or as root)")
+	if err := sandbox.RequireRoot("kiln run"); err != nil {
+		return 0, err
 	}
 	var img *imagefs.Image
 	if opts.Local != nil {
@@ -75,14 +75,8 @@ func Run(ctx context.Context, opts Options) (int, error) {
 	if !opts.KeepState {
 		defer os.RemoveAll(opts.StateDir)
 	}
-	binds := []sandbox.Bind{}
-	for _, f := range []string{"/etc/resolv.conf", "/etc/hosts"} {
-		if _, err := os.Stat(f); err == nil {
-			binds = append(binds, sandbox.Bind{Src: f, Dst: f, ReadOnly: true})
-		}
-	}
 	start := time.Now()
-	p, err := sandbox.Start(sandbox.Spec{Lower: img.Rootfs, State: opts.StateDir, Binds: binds, Args: args, Env: env, Dir: dir, UID: uid, GID: gid},
+	p, err := sandbox.Start(sandbox.Spec{Lower: img.Rootfs, State: opts.StateDir, Binds: sandbox.HostNetworkBinds(), Args: args, Env: env, Dir: dir, UID: uid, GID: gid},
 		nil, opts.Stdout, opts.Stderr)
 	if err != nil {
 		return 0, err

@@ -31,9 +31,29 @@ type Spec struct {
 // Upper is where files the program writes to its root end up on the host.
 func (s Spec) Upper() string { return filepath.Join(s.State, "upper") }
 
+// RequireRoot explains why what (e.g. "kiln build") needs root, if it is not.
+func RequireRoot(what string) error {
+	if os.Geteuid() == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s needs root: it runs images in mount and pid namespaces with chroot, so no Docker or other container engine is needed; run it with sudo (or as root)", what)
+}
+
+// HostNetworkBinds shares the host's name resolution with a sandbox that
+// uses the host network, read-only.
+func HostNetworkBinds() []Bind {
+	var binds []Bind
+	for _, f := range []string{"/etc/resolv.conf", "/etc/hosts"} {
+		if _, err := os.Stat(f); err == nil {
+			binds = append(binds, Bind{Src: f, Dst: f, ReadOnly: true})
+		}
+	}
+	return binds
+}
+
 func (s Spec) validate() error {
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("this needs root: kiln uses mount and pid namespaces and chroot to run images without a container engine; run it with sudo (or as root)")
+	if err := RequireRoot("kiln"); err != nil {
+		return err
 	}
 	if len(s.Args) == 0 || !filepath.IsAbs(s.Args[0]) {
 		return fmt.Errorf("sandbox: the program must be an absolute path inside the image, got %q", s.Args)

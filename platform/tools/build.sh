@@ -10,7 +10,8 @@ PACK_VERSION=0.40.9
 tools=${KILN_TOOLS:-$home/tools}
 lc=$tools/lifecycle-v$LIFECYCLE_VERSION
 pk=$tools/pack-v$PACK_VERSION
-export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+# The wrapper modules are not part of the repo's go.work.
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOWORK=off
 
 if [ ! -x "$lc/lifecycle" ] || [ ! -x "$lc/launcher" ]; then
   echo "==> building lifecycle v$LIFECYCLE_VERSION into $lc (first time: a few minutes)"

@@ -2,6 +2,7 @@ package cloudevents
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -14,24 +15,24 @@ func TestFromRequest(t *testing.T) {
 		Extensions: map[string]string{"traceparent": "00-abc"}, Data: []byte(`{"a":1}`)}
 	tests := []struct {
 		name    string
-		build   func() (*httptestReq, error)
+		build   func() (*http.Request, error)
 		want    Event
 		wantErr string
 	}{
-		{name: "binary", build: func() (*httptestReq, error) { return wrap(NewBinaryRequest("http://x/", full)) }, want: full},
-		{name: "structured", build: func() (*httptestReq, error) { return wrap(NewStructuredRequest("http://x/", full)) }, want: full},
-		{name: "structured text data", build: func() (*httptestReq, error) {
+		{name: "binary", build: func() (*http.Request, error) { return NewBinaryRequest("http://x/", full) }, want: full},
+		{name: "structured", build: func() (*http.Request, error) { return NewStructuredRequest("http://x/", full) }, want: full},
+		{name: "structured text data", build: func() (*http.Request, error) {
 			return raw(StructuredContentType, `{"specversion":"1.0","id":"2","source":"s","type":"t","datacontenttype":"text/plain","data":"hi"}`, nil)
 		}, want: Event{SpecVersion: "1.0", ID: "2", Source: "s", Type: "t", DataContentType: "text/plain", Data: []byte("hi")}},
-		{name: "structured base64", build: func() (*httptestReq, error) {
+		{name: "structured base64", build: func() (*http.Request, error) {
 			return raw(StructuredContentType, `{"specversion":"1.0","id":"3","source":"s","type":"t","data_base64":"AAE="}`, nil)
 		}, want: Event{SpecVersion: "1.0", ID: "3", Source: "s", Type: "t", Data: []byte{0, 1}}},
-		{name: "missing attributes", build: func() (*httptestReq, error) {
+		{name: "missing attributes", build: func() (*http.Request, error) {
 			return raw(StructuredContentType, `{"specversion":"1.0"}`, nil)
 		}, wantErr: "missing required attribute(s): id, source, type"},
-		{name: "neither mode", build: func() (*httptestReq, error) { return raw("application/json", `{}`, nil) },
+		{name: "neither mode", build: func() (*http.Request, error) { return raw("application/json", `{}`, nil) },
 			wantErr: "neither binary mode"},
-		{name: "wrong spec version", build: func() (*httptestReq, error) {
+		{name: "wrong spec version", build: func() (*http.Request, error) {
 			return raw("text/plain", "x", map[string]string{"Ce-Specversion": "0.3", "Ce-Id": "1", "Ce-Source": "s", "Ce-Type": "t"})
 		}, wantErr: `specversion "0.3" is not supported`},
 	}
@@ -41,7 +42,7 @@ func TestFromRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := FromRequest(r.Request)
+			got, err := FromRequest(r)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
@@ -77,15 +78,11 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 }
 
-type httptestReq struct{ Request *httpRequest }
-
-func wrap(r *httpRequest, err error) (*httptestReq, error) { return &httptestReq{r}, err }
-
-func raw(ct, body string, headers map[string]string) (*httptestReq, error) {
+func raw(ct, body string, headers map[string]string) (*http.Request, error) {
 	r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 	r.Header.Set("Content-Type", ct)
 	for k, v := range headers {
 		r.Header.Set(k, v)
 	}
-	return &httptestReq{r}, nil
+	return r, nil
 }

@@ -12,6 +12,7 @@ import (
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/registry"
+	"kiln.dev/kiln/platform/sandbox"
 )
 
 // DefaultBuilder is the builder kiln build uses, in the embedded registry.
@@ -33,8 +34,8 @@ func runBuild(args []string) error {
 	if err != nil {
 		return err
 	}
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("kiln build needs root: it runs the CNB lifecycle in mount and pid namespaces with chroot, no Docker needed; run it with sudo (or as root)")
+	if err := sandbox.RequireRoot("kiln build"); err != nil {
+		return err
 	}
 	if len(pos) > 1 {
 		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}

@@ -28,15 +28,11 @@ func runBuilder(args []string) error {
 		name = pos[1]
 	}
 	h := home.Default()
-	addr := *registry
-	if addr == "" {
-		reg, err := openRegistry(h, "")
-		if err != nil {
-			return err
-		}
-		defer reg.Close()
-		addr = reg.Addr
+	addr, done, err := registryAddr(h, *registry)
+	if err != nil {
+		return err
 	}
+	defer done()
 	ref := *tag
 	if ref == "" {
 		ref = fmt.Sprintf("%s/kiln/builder-%s:latest", addr, name)

@@ -79,3 +79,16 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// registryAddr returns flagAddr, or serves the embedded registry for the
+// duration of the command; call the returned func when done.
+func registryAddr(h home.Dir, flagAddr string) (string, func(), error) {
+	if flagAddr != "" {
+		return flagAddr, func() {}, nil
+	}
+	reg, err := openRegistry(h, "")
+	if err != nil {
+		return "", nil, err
+	}
+	return reg.Addr, func() { reg.Close() }, nil
+}

@@ -15,6 +15,7 @@ import (
 	"kiln.dev/kiln/platform/imagefs"
 	"kiln.dev/kiln/platform/registry"
 	"kiln.dev/kiln/platform/runner"
+	"kiln.dev/kiln/platform/sandbox"
 )
 
 func runRun(args []string) error {
@@ -29,8 +30,8 @@ func runRun(args []string) error {
 	if err != nil {
 		return err
 	}
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("kiln run needs root: it runs the image with mount and pid namespaces and chroot, no Docker needed; run it with sudo (or as root)")
+	if err := sandbox.RequireRoot("kiln run"); err != nil {
+		return err
 	}
 	if len(pos) < 1 {
 		return usageError{"kiln run needs an image: kiln run IMAGE (e.g. the name kiln build printed)"}

@@ -39,15 +39,11 @@ func runStack(args []string) error {
 		return nil
 	case "build":
 		h := home.Default()
-		addr := *registry
-		if addr == "" {
-			reg, err := openRegistry(h, "")
-			if err != nil {
-				return err
-			}
-			defer reg.Close()
-			addr = reg.Addr
+		addr, done, err := registryAddr(h, *registry)
+		if err != nil {
+			return err
 		}
+		defer done()
 		if err := os.MkdirAll(h.Debs(), 0o755); err != nil {
 			return err
 		}

@@ -1,5 +1,0 @@
-package cloudevents
-
-import "net/http"
-
-type httpRequest = http.Request
