@@ -66,7 +66,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if srcRel != "." {
 		importPath = path.Join(importPath, filepath.ToSlash(srcRel))
 	}
-	fwVersion, err := b.wireFramework(ctx, mod)
+	fwVersion, err := b.wireFramework(ctx, mod, pkg.Name)
 	if err != nil {
 		return result, err
 	}
@@ -116,7 +116,7 @@ func (b Builder) carried(ctx libcnb.BuildContext) CarriedProxy {
 }
 
 // wireFramework makes the module require the framework and returns its version.
-func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File) (string, error) {
+func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File, pkgName string) (string, error) {
 	app := ctx.ApplicationPath
 	vendored, hasVendor, err := VendoredFramework(app)
 	if err != nil {
@@ -124,13 +124,13 @@ func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File) (string
 	}
 	if v := mod.Requirement(FrameworkModule); v != "" {
 		if hasVendor && !vendored {
-			return "", fmt.Errorf("go.mod requires %s %s but vendor/modules.txt does not list it: run `go mod vendor`", FrameworkModule, v)
+			return "", fmt.Errorf("the module vendors its dependencies, but vendor/ lacks %s, which the generated main imports (go mod vendor only copies packages your code imports). Add a file tools.go with\n  //go:build tools\n  package %s\n  import _ %q\nthen run `go mod vendor`", ServerPackage, pkgName, ServerPackage)
 		}
 		b.Logger.Bodyf("Using the framework the module requires: %s %s", FrameworkModule, v)
 		return v, nil
 	}
 	if hasVendor {
-		return "", fmt.Errorf("the module vendors its dependencies (vendor/) but does not require %s, so the framework cannot be injected: run `go get %s@%s && go mod vendor`, or delete vendor/", FrameworkModule, FrameworkModule, b.carried(ctx).Version)
+		return "", fmt.Errorf("the module vendors its dependencies (vendor/) but does not require %s, so the framework cannot be injected: run `go get %s@%s`, add a tools.go that imports %q, and run `go mod vendor`; or delete vendor/", FrameworkModule, FrameworkModule, b.carried(ctx).Version, ServerPackage)
 	}
 	carried := b.carried(ctx)
 	if carried.Version == "" {

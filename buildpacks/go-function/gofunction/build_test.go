@@ -197,6 +197,33 @@ func TestBuild(t *testing.T) {
 			Expect(read("functions.local/app/main.go")).To(ContainSubstring(`"example.com/hello/function"`))
 		})
 
+		it("builds a vendored module that vendors the framework, offline, without touching go.mod", func() {
+			write("hello.go", httpFn)
+			write("x/go.mod", "module example.com/x\n\ngo 1.22\n")
+			carried := filepath.Join(ctx.Buildpack.Path, "goproxy")
+			goEnv := append(os.Environ(), "GONOSUMDB="+gofunction.FrameworkModule, "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0", "GOWORK=off")
+			run := func(env []string, args ...string) {
+				cmd := exec.Command("go", args...)
+				cmd.Dir, cmd.Env = ctx.ApplicationPath, env
+				out, err := cmd.CombinedOutput()
+				Expect(err).NotTo(HaveOccurred(), string(out))
+			}
+			// The user pins the framework and vendors (from the carried proxy here)...
+			run(append(goEnv, "GOPROXY=file://"+carried, "GOFLAGS=-mod=mod"), "get", gofunction.FrameworkModule+"@v0.1.0")
+			run(append(goEnv, "GOPROXY=file://"+carried, "GOFLAGS=-mod=mod"), "mod", "vendor")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("vendor/ lacks kiln.dev/functions-framework-go/funcframework")))
+			Expect(err).To(MatchError(ContainSubstring(`import _ "kiln.dev/functions-framework-go/funcframework"`)))
+			// ...following the error's advice makes it build offline.
+			write("tools.go", "//go:build tools\n\npackage hello\n\nimport _ \"kiln.dev/functions-framework-go/funcframework\"\n")
+			run(append(goEnv, "GOPROXY=file://"+carried, "GOFLAGS=-mod=mod"), "mod", "vendor")
+			before := read("go.mod")
+			_, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("go.mod")).To(Equal(before))
+			run(append(goEnv, "GOPROXY=off", "GOFLAGS=-mod=vendor"), "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
+		})
+
 		it("asks to vendor the framework when the module vendors without it", func() {
 			write("hello.go", httpFn)
 			write("vendor/modules.txt", "# example.com/y v1.0.0\n")

@@ -67,7 +67,11 @@ func AppendSums(dir string, lines []string) error {
 	return os.WriteFile(p, []byte(out), 0o644)
 }
 
-// VendoredFramework reports whether dir/vendor/modules.txt lists the framework.
+// ServerPackage is the framework package every generated main imports.
+const ServerPackage = FrameworkModule + "/funcframework"
+
+// VendoredFramework reports whether dir/vendor/modules.txt lists the
+// framework's server package (go mod vendor only vendors imported packages).
 func VendoredFramework(dir string) (vendored, hasVendor bool, err error) {
 	b, err := os.ReadFile(filepath.Join(dir, "vendor", "modules.txt"))
 	if os.IsNotExist(err) {
@@ -76,7 +80,12 @@ func VendoredFramework(dir string) (vendored, hasVendor bool, err error) {
 	if err != nil {
 		return false, true, err
 	}
-	return strings.Contains(string(b), "# "+FrameworkModule+" "), true, nil
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == ServerPackage {
+			return true, true, nil
+		}
+	}
+	return false, true, nil
 }
 
 // WriteCarriedProxy packages the framework module at frameworkDir as version
