@@ -11,7 +11,10 @@ func TestPopulateOnceThenReuse(t *testing.T) {
 	t.Setenv(Env, t.TempDir())
 	entry := Path("go", "1.26.8")
 	calls := 0
-	fill := func(dir string) error { calls++; return os.WriteFile(filepath.Join(dir, "VERSION"), []byte("go1.26.8"), 0o644) }
+	fill := func(dir string) error {
+		calls++
+		return os.WriteFile(filepath.Join(dir, "VERSION"), []byte("go1.26.8"), 0o644)
+	}
 	if filled, err := Populate(entry, fill); err != nil || !filled {
 		t.Fatalf("first: filled=%v err=%v", filled, err)
 	}
