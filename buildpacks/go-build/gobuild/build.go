@@ -14,18 +14,19 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"kiln.dev/kiln/buildpacks/go-function/gofunction"
+	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/internal/depcache"
 )
 
 // Builder compiles the application.
 type Builder struct {
 	Logger   log.Logger
-	Executor Executor
+	Executor command.Executor
 }
 
 // Build is the libcnb entry point.
 func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
-	return Builder{Logger: log.NewPaketoLogger(os.Stdout), Executor: ExecExecutor{}}.Build(ctx)
+	return Builder{Logger: log.NewPaketoLogger(os.Stdout), Executor: command.ExecExecutor{}}.Build(ctx)
 }
 
 // Build compiles the main package into the app layer.
@@ -75,7 +76,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Headerf("Compiling %s", pkg)
 	b.Logger.Bodyf("%s", strings.Join(args, " "))
 	start := time.Now()
-	if err := b.Executor.Run(Command{Args: args, Dir: ctx.ApplicationPath, Env: env,
+	if err := b.Executor.Run(command.Command{Args: args, Dir: ctx.ApplicationPath, Env: env,
 		Stdout: b.Logger.BodyWriter(), Stderr: b.Logger.BodyWriter()}); err != nil {
 		return result, fmt.Errorf("compiling %s: %w", pkg, err)
 	}
@@ -111,7 +112,7 @@ func (b Builder) env(appDir, gocache, modcache string) []string {
 
 func (b Builder) goVersion(ctx libcnb.BuildContext) (string, error) {
 	var out bytes.Buffer
-	if err := b.Executor.Run(Command{Args: []string{"go", "env", "GOVERSION"}, Dir: ctx.ApplicationPath,
+	if err := b.Executor.Run(command.Command{Args: []string{"go", "env", "GOVERSION"}, Dir: ctx.ApplicationPath,
 		Env: os.Environ(), Stdout: &out, Stderr: b.Logger.BodyWriter()}); err != nil {
 		return "", fmt.Errorf("no usable go command (kiln/go-dist provides it): %w", err)
 	}
@@ -130,7 +131,7 @@ func (b Builder) mainPackage(ctx libcnb.BuildContext, env []string) (string, err
 		return p, nil
 	}
 	var out bytes.Buffer
-	if err := b.Executor.Run(Command{Args: []string{"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{.Dir}}", "./..."},
+	if err := b.Executor.Run(command.Command{Args: []string{"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{.Dir}}", "./..."},
 		Dir: ctx.ApplicationPath, Env: env, Stdout: &out, Stderr: b.Logger.BodyWriter()}); err != nil {
 		return "", fmt.Errorf("listing packages: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"kiln.dev/kiln/buildpacks/go-build/gobuild"
 	"kiln.dev/kiln/buildpacks/internal/bptest"
+	"kiln.dev/kiln/buildpacks/internal/command"
 )
 
 // recorder fakes the go command: it answers `go env` and `go list` and
@@ -22,10 +23,10 @@ import (
 type recorder struct {
 	goVersion string
 	list      string
-	calls     []gobuild.Command
+	calls     []command.Command
 }
 
-func (r *recorder) Run(c gobuild.Command) error {
+func (r *recorder) Run(c command.Command) error {
 	r.calls = append(r.calls, c)
 	switch c.Args[1] {
 	case "env":
@@ -40,13 +41,13 @@ func (r *recorder) Run(c gobuild.Command) error {
 	return nil
 }
 
-func (r *recorder) build() gobuild.Command {
+func (r *recorder) build() command.Command {
 	for _, c := range r.calls {
 		if c.Args[1] == "build" {
 			return c
 		}
 	}
-	return gobuild.Command{}
+	return command.Command{}
 }
 
 func envValue(env []string, name string) string {

@@ -53,6 +53,9 @@ func Lockfile(dir string) string {
 func HashFiles(dir string, names ...string) (string, error) {
 	h := sha256.New()
 	for _, n := range names {
+		if n == "" {
+			continue
+		}
 		io.WriteString(h, n+"\x00")
 		f, err := os.Open(filepath.Join(dir, n))
 		if os.IsNotExist(err) {

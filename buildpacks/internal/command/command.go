@@ -1,4 +1,4 @@
-package gobuild
+package command
 
 import (
 	"bytes"
@@ -31,6 +31,10 @@ func (ExecExecutor) Run(c Command) error {
 	cmd.Dir, cmd.Env, cmd.Stdout = c.Dir, c.Env, c.Stdout
 	var tail bytes.Buffer
 	cmd.Stderr = io.MultiWriter(c.Stderr, &tail)
+	if c.Stdout == c.Stderr {
+		// One writer for both, so exec serializes the writes.
+		cmd.Stdout = cmd.Stderr
+	}
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("`%s` failed (%v):\n%s", strings.Join(c.Args, " "), err, strings.TrimSpace(tail.String()))
 	}

@@ -1,0 +1,9 @@
+// Package npminstall is the kiln/npm-install buildpack. With dependencies in
+// package.json it runs `npm ci --omit=dev` (a lockfile is present) or
+// `npm install --omit=dev` in the launch+cache layer "modules", keyed by the
+// SHA-256 of package.json and the lockfile plus the Node and npm versions, so
+// an unchanged manifest reuses the layer without running npm. The app's
+// node_modules becomes a link to it. npm's download cache is a cache layer (or
+// the platform's shared dependency cache). The registry is npm's own config
+// (NPM_CONFIG_REGISTRY, .npmrc).
+package npminstall
