@@ -22,8 +22,8 @@ stack: build ## stack images from pinned .debs into the embedded registry
 buildpacks: build
 	$(KILN) buildpack package --out out/buildpacks
 
-builder: tools stack buildpacks ## the Go builder image in the embedded registry
-	$(KILN) builder create go --buildpacks out/buildpacks
+builder: tools stack buildpacks ## the Go and Node.js builder images in the embedded registry
+	$(KILN) builder create --buildpacks out/buildpacks
 
 demo: builder ## build samples/go/hello, serve it, call it, stop it
 	bash samples/demo.sh

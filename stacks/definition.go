@@ -29,7 +29,9 @@ type Image struct {
 	Packages    []string `toml:"packages"`
 	// Only, when set, keeps just these path prefixes of the packages' files
 	// (generated files such as the CA bundle and passwd are always added).
-	Only      []string `toml:"only"`
+	Only []string `toml:"only"`
+	// Exclude drops these path prefixes of the packages' files.
+	Exclude   []string `toml:"exclude"`
 	Shell     bool     `toml:"shell"`
 	Rebasable bool     `toml:"rebasable"`
 }

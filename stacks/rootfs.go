@@ -31,7 +31,7 @@ func (s *Stack) Rootfs(name, debCache string, progress io.Writer) (*Tree, error)
 		if err != nil {
 			return nil, err
 		}
-		err = t.AddTar(rc, only)
+		err = t.AddTar(rc, only, im.Exclude...)
 		if cerr := rc.Close(); err == nil {
 			err = cerr
 		}

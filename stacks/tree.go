@@ -37,8 +37,8 @@ func clean(name string) string {
 }
 
 // AddTar merges a tar stream; only keeps paths under one of only's prefixes
-// when only is non-empty.
-func (t *Tree) AddTar(r io.Reader, only []string) error {
+// when only is non-empty, and drops paths under exclude's.
+func (t *Tree) AddTar(r io.Reader, only []string, exclude ...string) error {
 	tr := tar.NewReader(r)
 	for {
 		h, err := tr.Next()
@@ -49,7 +49,7 @@ func (t *Tree) AddTar(r io.Reader, only []string) error {
 			return err
 		}
 		name := clean(h.Name)
-		if name == "" || name == "." || !keep(name, h.Typeflag == tar.TypeDir, only) {
+		if name == "" || name == "." || !keep(name, h.Typeflag == tar.TypeDir, only) || hasPrefix(name, h.Typeflag == tar.TypeDir, exclude) {
 			continue
 		}
 		var data []byte
@@ -63,6 +63,18 @@ func (t *Tree) AddTar(r io.Reader, only []string) error {
 		}
 		t.put(name, *h, data)
 	}
+}
+
+func hasPrefix(name string, dir bool, prefixes []string) bool {
+	if dir {
+		name += "/"
+	}
+	for _, p := range prefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func keep(name string, dir bool, only []string) bool {

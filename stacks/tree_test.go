@@ -86,6 +86,20 @@ func TestRunStaticTreeGolden(t *testing.T) {
 	}
 }
 
+func TestExcludeDropsPrefixes(t *testing.T) {
+	tree := NewTree()
+	if err := tree.AddTar(debTar(t, map[string]string{"usr/lib/x86_64-linux-gnu/gconv/UTF-16.so": "x", "usr/lib/x86_64-linux-gnu/libc.so.6": "y"}),
+		nil, "usr/lib/x86_64-linux-gnu/gconv/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tree.Read("usr/lib/x86_64-linux-gnu/gconv/UTF-16.so"); ok {
+		t.Fatal("excluded file kept")
+	}
+	if _, ok := tree.Read("usr/lib/x86_64-linux-gnu/libc.so.6"); !ok {
+		t.Fatal("libc dropped")
+	}
+}
+
 func TestReadLockErrors(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, LockFile), []byte("libc6 2.36\n"), 0o644)

@@ -14,7 +14,7 @@ import (
 )
 
 // Names are the buildpacks under buildpacks/ that get packaged.
-var Names = []string{"go-dist", "go-function", "go-build"}
+var Names = []string{"go-dist", "go-function", "go-build", "node-engine", "npm-install", "node-function"}
 
 // Packaged is one packaged buildpack.
 type Packaged struct {
@@ -74,11 +74,39 @@ func packageOne(src, name, out string, progress io.Writer) (Packaged, error) {
 	if err := os.WriteFile(filepath.Join(dir, "buildpack.toml"), toml, 0o644); err != nil {
 		return Packaged{}, err
 	}
-	if v, ok := d.Metadata["framework-version"].(string); ok {
+	if fwDir, ok := d.Metadata["framework-dir"].(string); ok {
+		// A framework the buildpack copies into apps as files.
+		if err := copyFramework(filepath.Join(src, "framework-templates", fwDir), filepath.Join(dir, "framework")); err != nil {
+			return Packaged{}, err
+		}
+	} else if v, ok := d.Metadata["framework-version"].(string); ok {
+		// The Go framework, served to the go command as a module proxy.
 		fw := filepath.Join(src, "framework-templates", "go")
 		if _, err := gofunction.WriteCarriedProxy(fw, filepath.Join(dir, "goproxy"), "v"+v); err != nil {
 			return Packaged{}, err
 		}
 	}
 	return Packaged{ID: d.Buildpack.ID, Version: d.Buildpack.Version, Dir: dir}, nil
+}
+
+// copyFramework copies a framework's runtime files (not its tests).
+func copyFramework(src, dst string) error {
+	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() && (rel == "test" || rel == "node_modules" || rel == "__pycache__") {
+			return filepath.SkipDir
+		}
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, info.Mode().Perm())
+	})
 }

@@ -13,11 +13,20 @@ import (
 // PackageJSON is the part of package.json the buildpacks use.
 type PackageJSON struct {
 	Name         string            `json:"name"`
+	VersionField string            `json:"version"`
 	Main         string            `json:"main"`
 	Type         string            `json:"type"`
 	Engines      map[string]string `json:"engines"`
 	Dependencies map[string]string `json:"dependencies"`
 	Scripts      map[string]string `json:"scripts"`
+}
+
+// Version is the package's version ("" for a nil package).
+func (p *PackageJSON) Version() string {
+	if p == nil {
+		return ""
+	}
+	return p.VersionField
 }
 
 // Read parses dir/package.json; (nil, nil) when there is none.

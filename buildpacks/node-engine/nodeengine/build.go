@@ -28,6 +28,9 @@ func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	return Builder{Logger: log.NewPaketoLogger(os.Stdout)}.Build(ctx)
 }
 
+// SystemCABundle is the stack's CA bundle (Debian's path).
+const SystemCABundle = "/etc/ssl/certs/ca-certificates.crt"
+
 type want struct{ node, npm, nodeFrom, npmFrom string }
 
 func (b Builder) wanted(ctx libcnb.BuildContext) (want, error) {
@@ -85,6 +88,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, fmt.Errorf("node %s: %w", node.Version, err)
 	}
 	nodeLayer.LaunchEnvironment.Default("NODE_ENV", "production")
+	// Node trusts only its built-in CAs; add the stack's bundle, so mirrors,
+	// proxies with private CAs and the function's own HTTPS calls work.
+	nodeLayer.SharedEnvironment.Default("NODE_EXTRA_CA_CERTS", SystemCABundle)
 	result.Layers = append(result.Layers, nodeLayer)
 
 	npmDoc, err := client.Packument(bg, "npm")

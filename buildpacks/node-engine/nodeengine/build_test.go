@@ -45,6 +45,7 @@ func TestBuild(t *testing.T) {
 			Expect(os.ReadFile(filepath.Join(node.Path, "bin", "node"))).To(Equal([]byte("node 22.2.0")))
 			Expect(filepath.Join(node.Path, "include")).NotTo(BeAnExistingFile())
 			Expect(node.LaunchEnvironment).To(HaveKeyWithValue("NODE_ENV.default", "production"))
+			Expect(node.SharedEnvironment).To(HaveKeyWithValue("NODE_EXTRA_CA_CERTS.default", "/etc/ssl/certs/ca-certificates.crt"))
 			Expect(npm.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true}))
 			Expect(os.Readlink(filepath.Join(npm.Path, "bin", "npm"))).To(Equal("../lib/node_modules/npm/bin/npm-cli.js"))
 			Expect(filepath.Join(npm.Path, "lib", "node_modules", "npm", "bin", "npm-cli.js")).To(BeAnExistingFile())

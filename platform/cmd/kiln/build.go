@@ -15,14 +15,25 @@ import (
 	"kiln.dev/kiln/platform/sandbox"
 )
 
-// DefaultBuilder is the builder kiln build uses, in the embedded registry.
-const DefaultBuilder = "kiln/builder-go:latest"
+// BuilderFor picks the builder for the source in dir (in the embedded
+// registry): Node.js for package.json, index.js or function.js, else Go (whose
+// detection failure explains what was expected).
+func BuilderFor(dir string) string {
+	for _, f := range []string{"package.json", "index.js", "function.js"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+				return "kiln/builder-node:latest"
+			}
+		}
+	}
+	return "kiln/builder-go:latest"
+}
 
 func runBuild(args []string) error {
 	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent] [--builder REF] [--image REF] [--env K=V]...")
 	target := fs.String("target", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
 	signature := fs.String("signature", "", "function signature: http or cloudevent (sets FUNC_SIGNATURE_TYPE; default: from the source)")
-	builder := fs.String("builder", DefaultBuilder, "builder image (unqualified names are in the embedded registry)")
+	builder := fs.String("builder", "", "builder image (default: picked from the source: kiln/builder-go or kiln/builder-node, in the embedded registry)")
 	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
 	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")
 	isolated := fs.Bool("isolated-cache", false, "keep toolchains and Go caches in this app's own CNB cache layers, not the machine-wide $KILN_HOME/deps")
@@ -50,6 +61,9 @@ func runBuild(args []string) error {
 	}
 	if *image == "" {
 		*image = imageName(abs)
+	}
+	if *builder == "" {
+		*builder = BuilderFor(abs)
 	}
 	h := home.Default()
 	reg, err := openRegistry(h, *regAddr)

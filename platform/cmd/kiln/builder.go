@@ -20,12 +20,12 @@ func runBuilder(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) < 1 || pos[0] != "create" || len(pos) > 2 {
-		return usageError{"kiln builder create [go]"}
+	if len(pos) < 1 || pos[0] != "create" {
+		return usageError{"kiln builder create [go|node]... (default: all)"}
 	}
-	name := "go"
-	if len(pos) == 2 {
-		name = pos[1]
+	names := pos[1:]
+	if len(names) == 0 {
+		names = []string{"go", "node"}
 	}
 	h := home.Default()
 	addr, done, err := registryAddr(h, *registry)
@@ -33,10 +33,22 @@ func runBuilder(args []string) error {
 		return err
 	}
 	defer done()
-	ref := *tag
-	if ref == "" {
-		ref = fmt.Sprintf("%s/kiln/builder-%s:latest", addr, name)
+	if *tag != "" && len(names) > 1 {
+		return usageError{"--tag names one builder: kiln builder create NAME --tag REF"}
 	}
+	for _, name := range names {
+		ref := *tag
+		if ref == "" {
+			ref = fmt.Sprintf("%s/kiln/builder-%s:latest", addr, name)
+		}
+		if err := createBuilder(h, name, ref, addr, *src, *bps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func createBuilder(h home.Dir, name, ref, addr, src, bps string) error {
 	tools := h.Tools()
 	start := time.Now()
 	fmt.Printf("==> Creating builder %s with pack\n", ref)
@@ -46,7 +58,7 @@ func runBuilder(args []string) error {
 	}
 	defer os.RemoveAll(work)
 	err = builder.Create(builder.Options{
-		Name: name, Source: *src, BuildpacksDir: *bps,
+		Name: name, Source: src, BuildpacksDir: bps,
 		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
 		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"),
 		Registry: addr, Ref: ref, WorkDir: work, Out: os.Stdout,

@@ -1,0 +1,197 @@
+package nodefunction
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+
+	"kiln.dev/kiln/buildpacks/internal/command"
+	"kiln.dev/kiln/buildpacks/internal/nodeapp"
+)
+
+// FrameworkPackage is the npm name of Kiln's Node functions framework.
+const FrameworkPackage = "@kiln-dev/functions-framework"
+
+// Signatures this framework serves.
+var Signatures = []string{"http", "cloudevent"}
+
+// Builder wraps a Node function.
+type Builder struct {
+	Logger   log.Logger
+	Executor command.Executor
+}
+
+// Build is the libcnb entry point.
+func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	return Builder{Logger: log.NewPaketoLogger(os.Stdout), Executor: command.ExecExecutor{}}.Build(ctx)
+}
+
+// Entry finds the function's file, relative to app.
+func Entry(app string, pkg *nodeapp.PackageJSON) (string, error) {
+	if src := strings.TrimSpace(os.Getenv("FUNC_SRC")); src != "" {
+		if _, err := os.Stat(filepath.Join(app, src)); err != nil {
+			return "", fmt.Errorf("FUNC_SRC=%s: no such file in the app", src)
+		}
+		return filepath.Clean(src), nil
+	}
+	var tried []string
+	if pkg != nil && pkg.Main != "" {
+		for _, c := range []string{pkg.Main, pkg.Main + ".js", filepath.Join(pkg.Main, "index.js")} {
+			if st, err := os.Stat(filepath.Join(app, c)); err == nil && !st.IsDir() {
+				return filepath.Clean(c), nil
+			}
+		}
+		tried = append(tried, fmt.Sprintf("package.json main (%q, not found)", pkg.Main))
+	}
+	for _, c := range []string{"index.js", "function.js"} {
+		if _, err := os.Stat(filepath.Join(app, c)); err == nil {
+			return c, nil
+		}
+		tried = append(tried, c)
+	}
+	return "", fmt.Errorf("no function source file: tried %s. Add index.js, set \"main\" in package.json, or set FUNC_SRC to the file", strings.Join(tried, ", "))
+}
+
+func (b Builder) node(app string, args ...string) (string, error) {
+	var out bytes.Buffer
+	err := b.Executor.Run(command.Command{Args: append([]string{"node"}, args...), Dir: app, Env: os.Environ(), Stdout: &out, Stderr: &out})
+	if err != nil {
+		return out.String(), fmt.Errorf("%s", strings.TrimSpace(out.String()))
+	}
+	return out.String(), nil
+}
+
+// Build checks the function and sets up the web process.
+func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
+	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
+	result := libcnb.NewBuildResult()
+	app, target := ctx.ApplicationPath, Target()
+	signature := strings.ToLower(strings.TrimSpace(os.Getenv("FUNC_SIGNATURE_TYPE") + os.Getenv("FUNC_TYPE")))
+	if signature == "" {
+		signature = "http"
+	}
+	if signature == "cloudevents" || signature == "event" {
+		signature = "cloudevent"
+	}
+	if !contains(Signatures, signature) {
+		return result, fmt.Errorf("FUNC_SIGNATURE_TYPE=%s is not supported for Node.js functions (want one of: %s)", signature, strings.Join(Signatures, ", "))
+	}
+	pkg, err := nodeapp.Read(app)
+	if err != nil {
+		return result, err
+	}
+	entry, err := Entry(app, pkg)
+	if err != nil {
+		return result, err
+	}
+	b.Logger.Headerf("Function %s (%s) in %s", target, signature, entry)
+	if _, err := b.node(app, "--check", entry); err != nil {
+		return result, fmt.Errorf("syntax error in %s:\n%s", entry, err)
+	}
+
+	fwLayer, fwDir, version, err := b.framework(ctx, pkg)
+	if err != nil {
+		return result, err
+	}
+	out, err := b.node(app, filepath.Join(fwDir, "bin", "check.js"), filepath.Join(app, entry))
+	if err != nil {
+		return result, fmt.Errorf("loading %s failed (the module threw while being imported):\n%s", entry, err)
+	}
+	var mod struct {
+		Exports []string `json:"exports"`
+		Single  bool     `json:"single"`
+	}
+	if err := json.Unmarshal([]byte(lastLine(out)), &mod); err != nil {
+		return result, fmt.Errorf("checking the exports of %s: %w (%q)", entry, err, out)
+	}
+	if !mod.Single && !contains(mod.Exports, target) {
+		list := "it exports no functions"
+		if len(mod.Exports) > 0 {
+			sort.Strings(mod.Exports)
+			list = "functions it exports: " + strings.Join(mod.Exports, ", ")
+		}
+		return result, fmt.Errorf("FUNC_NAME=%s: %s does not export a function %q; %s", target, entry, target, list)
+	}
+
+	env := fwLayer
+	env.LaunchEnvironment.Default("FUNCTION_SOURCE", filepath.Join(app, entry))
+	env.LaunchEnvironment.Default("FUNCTION_TARGET", target)
+	env.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", signature)
+	env.LaunchEnvironment.Default("PORT", "8080")
+	result.Layers = append(result.Layers, env)
+	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{"node", filepath.Join(fwDir, "bin", "serve.js")}, Default: true})
+	result.Labels = append(result.Labels,
+		libcnb.Label{Key: "dev.kiln.function.target", Value: target},
+		libcnb.Label{Key: "dev.kiln.function.signature", Value: signature},
+		libcnb.Label{Key: "dev.kiln.framework.version", Value: version})
+	return result, nil
+}
+
+// framework returns the launch layer that carries the env (and, unless the
+// app depends on the framework, the framework copy), the framework's
+// directory and its version.
+func (b Builder) framework(ctx libcnb.BuildContext, pkg *nodeapp.PackageJSON) (libcnb.Layer, string, string, error) {
+	layer, err := ctx.Layers.Layer("framework")
+	if err != nil {
+		return layer, "", "", err
+	}
+	if layer, err = layer.Reset(); err != nil {
+		return layer, "", "", err
+	}
+	layer.LayerTypes = libcnb.LayerTypes{Launch: true}
+	own := filepath.Join(ctx.ApplicationPath, "node_modules", FrameworkPackage)
+	if pkg != nil && pkg.Dependencies[FrameworkPackage] != "" {
+		if _, err := os.Stat(filepath.Join(own, "bin", "serve.js")); err != nil {
+			return layer, "", "", fmt.Errorf("package.json depends on %s but node_modules lacks it (did the dependency install run?)", FrameworkPackage)
+		}
+		v, _ := nodeapp.Read(own)
+		b.Logger.Bodyf("Using the framework the app depends on: %s %s", FrameworkPackage, v.Version())
+		return layer, own, v.Version(), nil
+	}
+	dst := filepath.Join(layer.Path, "functions-framework")
+	if err := copyDir(filepath.Join(ctx.Buildpack.Path, "framework"), dst); err != nil {
+		return layer, "", "", fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`): %w", err)
+	}
+	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
+	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkPackage, v)
+	return layer, dst, v, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func copyDir(src, dst string) error {
+	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, info.Mode().Perm())
+	})
+}

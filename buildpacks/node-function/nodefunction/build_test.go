@@ -1,0 +1,121 @@
+package nodefunction_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/buildpacks/libcnb/v2"
+	cnblog "github.com/buildpacks/libcnb/v2/log"
+	. "github.com/onsi/gomega"
+	"github.com/paketo-buildpacks/libpak/v2/log"
+	"github.com/sclevine/spec"
+
+	"kiln.dev/kiln/buildpacks/internal/command"
+	"kiln.dev/kiln/buildpacks/node-function/nodefunction"
+)
+
+// These run the real node on PATH with the framework from framework-templates/nodejs.
+func TestBuild(t *testing.T) {
+	spec.Run(t, "Build", func(t *testing.T, when spec.G, it spec.S) {
+		var (
+			Expect = NewWithT(t).Expect
+			ctx    libcnb.BuildContext
+			b      = nodefunction.Builder{Logger: log.NewDiscardLogger(), Executor: command.ExecExecutor{}}
+			write  = func(name, content string) {
+				p := filepath.Join(ctx.ApplicationPath, name)
+				Expect(os.MkdirAll(filepath.Dir(p), 0o755)).To(Succeed())
+				Expect(os.WriteFile(p, []byte(content), 0o644)).To(Succeed())
+			}
+		)
+		it.Before(func() {
+			bp := t.TempDir()
+			out, err := exec.Command("cp", "-r", "../../../framework-templates/nodejs", filepath.Join(bp, "framework")).CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+			ctx = libcnb.BuildContext{ApplicationPath: t.TempDir(), Layers: libcnb.Layers{Path: t.TempDir()},
+				Buildpack: libcnb.Buildpack{Path: bp, Metadata: map[string]interface{}{"framework-version": "0.1.0"}}}
+			t.Setenv("FUNC_NAME", "hello")
+		})
+
+		it("serves an export of index.js with the carried framework", func() {
+			write("index.js", "exports.hello = (req, res) => res.send('hi');\nexports.bye = (req, res) => res.send('bye');\n")
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			l := result.Layers[0]
+			fw := filepath.Join(l.Path, "functions-framework")
+			Expect(filepath.Join(fw, "bin", "serve.js")).To(BeAnExistingFile())
+			Expect(l.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SOURCE.default", filepath.Join(ctx.ApplicationPath, "index.js")))
+			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "hello"))
+			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "http"))
+			Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"node", filepath.Join(fw, "bin", "serve.js")}, Default: true}}))
+			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.1.0"}))
+		})
+
+		it("finds an ES module through package.json main", func() {
+			write("package.json", `{"main":"src/fn.mjs"}`)
+			write("src/fn.mjs", "export function hello(req, res) { res.send('esm'); }\n")
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Layers[0].LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SOURCE.default", filepath.Join(ctx.ApplicationPath, "src", "fn.mjs")))
+		})
+
+		it("falls back to function.js", func() {
+			write("function.js", "module.exports.hello = () => {};\n")
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+		})
+
+		it("lists the exports when FUNC_NAME names none of them", func() {
+			t.Setenv("FUNC_NAME", "nope")
+			write("index.js", "exports.hello = () => {};\nexports.bye = () => {};\nexports.count = 3;\n")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(`FUNC_NAME=nope: index.js does not export a function "nope"; functions it exports: bye, hello`))
+		})
+
+		it("reports a syntax error with node's message", func() {
+			write("index.js", "exports.hello = (req, res) => {\n")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("syntax error in index.js")))
+			Expect(err).To(MatchError(ContainSubstring("SyntaxError")))
+		})
+
+		it("names every place it looked for the entry file", func() {
+			write("package.json", `{"main":"lib/missing.js"}`)
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring(`no function source file: tried package.json main ("lib/missing.js", not found), index.js, function.js`)))
+		})
+
+		it("rejects a signature the framework does not serve", func() {
+			t.Setenv("FUNC_SIGNATURE_TYPE", "grpc")
+			write("index.js", "exports.hello = () => {};\n")
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("FUNC_SIGNATURE_TYPE=grpc is not supported")))
+		})
+
+		it("uses the framework the app depends on", func() {
+			write("package.json", `{"dependencies":{"@kiln-dev/functions-framework":"^0.1.0"}}`)
+			write("index.js", "exports.hello = () => {};\n")
+			own := filepath.Join(ctx.ApplicationPath, "node_modules", "@kiln-dev", "functions-framework")
+			Expect(os.MkdirAll(filepath.Dir(own), 0o755)).To(Succeed())
+			out, err := exec.Command("cp", "-r", filepath.Join(ctx.Buildpack.Path, "framework"), own).CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(result.Processes[0].Command[1]).To(Equal(filepath.Join(own, "bin", "serve.js")))
+		})
+	})
+}
+
+func TestDetect(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	g.Expect(os.WriteFile(filepath.Join(dir, "index.js"), nil, 0o644)).To(Succeed())
+	t.Setenv("FUNC_NAME", "")
+	res, _ := nodefunction.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
+	g.Expect(res.Pass).To(BeFalse())
+	t.Setenv("FUNC_NAME", "f")
+	res, _ = nodefunction.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
+	g.Expect(res.Pass).To(BeTrue())
+}

@@ -1,0 +1,33 @@
+package nodefunction
+
+import (
+	"os"
+	"strings"
+
+	"github.com/buildpacks/libcnb/v2"
+
+	"kiln.dev/kiln/buildpacks/internal/nodeapp"
+)
+
+// Target is FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.
+func Target() string {
+	if t := strings.TrimSpace(os.Getenv("FUNC_NAME")); t != "" {
+		return t
+	}
+	return strings.TrimSpace(os.Getenv("GOOGLE_FUNCTION_TARGET"))
+}
+
+// Detect passes for a Node app when FUNC_NAME is set.
+func Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
+	if !nodeapp.HasNodeApp(ctx.ApplicationPath) {
+		ctx.Logger.Debug("SKIPPED: no package.json, index.js or function.js")
+		return libcnb.DetectResult{}, nil
+	}
+	if Target() == "" {
+		ctx.Logger.Debug("SKIPPED: FUNC_NAME is not set")
+		return libcnb.DetectResult{}, nil
+	}
+	return libcnb.DetectResult{Pass: true, Plans: []libcnb.BuildPlan{{
+		Requires: []libcnb.BuildPlanRequire{{Name: "node", Metadata: map[string]interface{}{"build": true, "launch": true}}},
+	}}}, nil
+}
