@@ -82,6 +82,10 @@ func (k *Kiln) Serve() (func(), error) {
 		return nil, fmt.Errorf("kiln registry address: %s", addr.Output)
 	}
 	k.Registry = strings.TrimSpace(addr.Output)
+	if WaitHTTP("http://"+k.Registry+"/v2/", 100*time.Millisecond) == nil {
+		// Another kiln process (e.g. one left by an interrupted run) serves it.
+		return func() {}, nil
+	}
 	c := k.cmd("registry", "serve")
 	c.Stdout, c.Stderr = k.Log, k.Log
 	if err := c.Start(); err != nil {

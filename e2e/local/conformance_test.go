@@ -16,10 +16,10 @@ import (
 // TestConformanceOfKilnImages runs the conformance harness against the
 // framework as built into images by the Go builder.
 func TestConformanceOfKilnImages(t *testing.T) {
-	src := filepath.Join(repo, "e2e", "conformance", "functions", "go")
-	target := func(t *testing.T, image, fn string) (conformance.Target, func()) {
+	target := func(t *testing.T, lang, image, fn string, extra ...string) (conformance.Target, func()) {
 		t.Helper()
-		if err := k.Run("build", src, "--image", image, "--target", fn).Err(); err != nil {
+		src := filepath.Join(repo, "e2e", "conformance", "functions", lang)
+		if err := k.Run(append([]string{"build", src, "--image", image, "--target", fn}, extra...)...).Err(); err != nil {
 			t.Fatal(err)
 		}
 		// Not t.TempDir: test names put commas in it, which overlayfs rejects.
@@ -42,27 +42,31 @@ func TestConformanceOfKilnImages(t *testing.T) {
 				}
 			}
 	}
-	f := features.New("functions-framework conformance, kiln-built images").
-		Assess("http: body echo and concurrency", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
-			tgt, stop := target(t, "e2e-conformance-http", "HTTP")
-			defer stop()
-			if err := conformance.HTTP(tgt); err != nil {
-				t.Fatal(err)
-			}
-			d, err := conformance.Concurrency(tgt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("10 concurrent 1 s calls in %s", d)
-			return ctx
-		}).
-		Assess("cloudevent: binary and structured", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
-			tgt, stop := target(t, "e2e-conformance-ce", "CloudEvent")
-			defer stop()
-			if err := conformance.CloudEvents(tgt); err != nil {
-				t.Fatal(err)
-			}
-			return ctx
-		}).Feature()
-	testenv.Test(t, f)
+	var feats []features.Feature
+	for _, fw := range []struct{ lang, httpFn, ceFn string }{{"go", "HTTP", "CloudEvent"}, {"nodejs", "http", "cloudEvent"}} {
+		fw := fw
+		feats = append(feats, features.New("functions-framework conformance, kiln-built "+fw.lang+" images").
+			Assess("http: body echo and concurrency", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+				tgt, stop := target(t, fw.lang, "e2e-conformance-http-"+fw.lang, fw.httpFn)
+				defer stop()
+				if err := conformance.HTTP(tgt); err != nil {
+					t.Fatal(err)
+				}
+				d, err := conformance.Concurrency(tgt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("10 concurrent 1 s calls in %s", d)
+				return ctx
+			}).
+			Assess("cloudevent: binary and structured", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+				tgt, stop := target(t, fw.lang, "e2e-conformance-ce-"+fw.lang, fw.ceFn, "--signature", "cloudevent")
+				defer stop()
+				if err := conformance.CloudEvents(tgt); err != nil {
+					t.Fatal(err)
+				}
+				return ctx
+			}).Feature())
+	}
+	testenv.Test(t, feats...)
 }

@@ -1,5 +1,5 @@
 // Package local is Kiln's tier-1 e2e suite: on this machine, with no Docker
-// and no cluster, it builds the stack and the Go builder, builds every Go
+// and no cluster, it builds the stack and the builders, builds every Go and Node.js
 // sample with `kiln build`, runs it with `kiln run` and invokes it.
 //
 // Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e) keeps the suite's registry
@@ -93,7 +93,7 @@ func setup() (*kiln.Kiln, func(), error) {
 	}
 	for _, args := range [][]string{
 		{"stack", "build", "--stack", filepath.Join(repo, "stacks", "bookworm")},
-		{"builder", "create", "go", "--source", repo, "--buildpacks", filepath.Join(bin, "buildpacks")},
+		{"builder", "create", "--source", repo, "--buildpacks", filepath.Join(bin, "buildpacks")},
 	} {
 		if err := kl.Run(args...).Err(); err != nil {
 			stop()

@@ -41,9 +41,9 @@ func expectFailure(t *testing.T, res kiln.Result, code int, wants ...string) {
 	}
 }
 
-func TestGoNegativeCases(t *testing.T) {
+func TestNegativeCases(t *testing.T) {
 	hello := filepath.Join(repo, "samples", "go", "hello")
-	f := features.New("go build failures explain themselves").
+	f := features.New("build failures explain themselves").
 		Assess("library without FUNC_NAME", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			expectFailure(t, k.Run("build", hello, "--image", "e2e-neg"), 51,
 				"kiln: build failed: a buildpack failed (lifecycle exit 51)",
@@ -68,6 +68,30 @@ func TestGoNegativeCases(t *testing.T) {
 			dir := writeTree(t, map[string]string{"index.html": "<p>not a function</p>\n"})
 			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "Fn"), 20,
 				"no buildpack group passed detection (lifecycle exit 20)", "the directory needs a go.mod")
+			return ctx
+		}).
+		Assess("node: missing entry file", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"package.json": `{"name":"x","main":"lib/missing.js"}`})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn"), 51,
+				`no function source file: tried package.json main ("lib/missing.js", not found), index.js, function.js`)
+			return ctx
+		}).
+		Assess("node: unknown function name lists the exports", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"index.js": "exports.alpha = () => {};\nexports.beta = () => {};\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "gamma"), 51,
+				`FUNC_NAME=gamma: index.js does not export a function "gamma"; functions it exports: alpha, beta`)
+			return ctx
+		}).
+		Assess("node: syntax error", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"index.js": "exports.fn = (req, res) => {\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn"), 51, "syntax error in index.js", "SyntaxError")
+			return ctx
+		}).
+		Assess("node: failing dependency install", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"index.js": "exports.fn = () => {};\n",
+				"package.json": `{"name":"x","dependencies":{"kiln-e2e-no-such-package-4711":"1.0.0"}}`})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn"), 51,
+				"installing dependencies failed: `npm install --omit=dev", "404", "kiln-e2e-no-such-package-4711")
 			return ctx
 		}).
 		Assess("not root", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {

@@ -21,6 +21,7 @@ import (
 
 // sample is one Go sample and how to check it answers.
 type sample struct {
+	lang                   string // samples/<lang>/<dir>; "" = go
 	dir, target, signature string
 	env                    []string
 	// isolated builds with --isolated-cache: toolchain and Go caches in the
@@ -54,6 +55,44 @@ var samples = map[string]sample{
 		invoke: expectGet("/?name=Ada", "Greetings, Ada.\n")},
 	"declarative": {dir: "declarative", target: "Version", signature: "http", invoke: expectGet("/", "declarative v1\n")},
 	"app":         {dir: "app", invoke: expectGet("/", "plain Go app\n")},
+
+	"node-hello": {lang: "nodejs", dir: "hello", target: "helloWorld", signature: "http", invoke: func(t *testing.T, r *kiln.Running) {
+		expectGet("/", "Hello, World!\n")(t, r)
+		expectGet("/?name=Kiln", "Hello, Kiln!\n")(t, r)
+		if code, _, _ := kiln.Get(r.URL + "/robots.txt"); code != 404 {
+			t.Fatalf("/robots.txt = %d, want 404", code)
+		}
+	}},
+	"node-esm":        {lang: "nodejs", dir: "esm", target: "greet", signature: "http", invoke: expectGet("/?name=Kiln", `{"greeting":"Hello, Kiln!","method":"GET"}`)},
+	"node-cloudevent": {lang: "nodejs", dir: "cloudevent", target: "onOrder", signature: "cloudevent", invoke: invokeCloudEvent},
+	"node-multi":      {lang: "nodejs", dir: "multi", target: "goodbye", signature: "http", invoke: expectGet("/", "goodbye from multi\n")},
+	"node-dependency": {lang: "nodejs", dir: "dependency", target: "check", signature: "http", invoke: expectGet("/?value=42", `{"value":"42","isNumber":true}`)},
+}
+
+// language holds what differs per language family.
+type language struct {
+	buildpacks, runImage string
+	maxSize              int64
+}
+
+var languages = map[string]language{
+	"go":     {"buildpacks: kiln/go-dist@0.1.0, kiln/go-function@0.1.0, kiln/go-build@0.1.0", "run-static", 10_000_000},
+	"nodejs": {"buildpacks: kiln/node-engine@0.1.0, kiln/node-function@0.1.0", "run-node", 60_000_000},
+}
+
+func (s sample) language() language {
+	if s.lang == "" {
+		return languages["go"]
+	}
+	return languages[s.lang]
+}
+
+func (s sample) sourceDir() string {
+	lang := s.lang
+	if lang == "" {
+		lang = "go"
+	}
+	return filepath.Join(repo, "samples", lang, s.dir)
 }
 
 func invokeCloudEvent(t *testing.T, r *kiln.Running) {
@@ -95,9 +134,12 @@ func poll(timeout time.Duration, ok func() bool) error {
 }
 
 func buildArgs(name string, s sample, extra ...string) []string {
-	args := []string{"build", filepath.Join(repo, "samples", "go", s.dir), "--image", "e2e-" + name}
+	args := []string{"build", s.sourceDir(), "--image", "e2e-" + name}
 	if s.target != "" {
 		args = append(args, "--target", s.target)
+	}
+	if s.signature == "cloudevent" {
+		args = append(args, "--signature", s.signature)
 	}
 	for _, e := range s.env {
 		args = append(args, "--env", e)
@@ -112,19 +154,23 @@ type digestKey struct{}
 
 var cacheHits = regexp.MustCompile(`cache hits: (\d+)`)
 
-func TestGoSamples(t *testing.T) {
+func TestSamples(t *testing.T) {
 	var feats []features.Feature
-	for _, name := range []string{"hello", "cloudevent", "multi", "dependency", "subdir", "declarative", "app"} {
+	for _, name := range []string{"hello", "cloudevent", "multi", "dependency", "subdir", "declarative", "app",
+		"node-hello", "node-esm", "node-cloudevent", "node-multi", "node-dependency"} {
 		name, s := name, samples[name]
-		feats = append(feats, features.New("go sample "+name).
+		feats = append(feats, features.New("sample "+name).
 			Assess("cold build", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 				res := k.Run(buildArgs(name, s, "--clear-cache")...)
 				if res.Err() != nil {
 					t.Fatal(res.Err())
 				}
-				wantBPs := "buildpacks: kiln/go-dist@0.1.0, kiln/go-function@0.1.0, kiln/go-build@0.1.0"
-				if s.target == "" {
+				wantBPs := s.language().buildpacks
+				switch {
+				case s.target == "":
 					wantBPs = "buildpacks: kiln/go-dist@0.1.0, kiln/go-build@0.1.0"
+				case name == "node-dependency":
+					wantBPs = "buildpacks: kiln/node-engine@0.1.0, kiln/npm-install@0.1.0, kiln/node-function@0.1.0"
 				}
 				wants := []string{wantBPs, "==> BUILDING", "phases:", "size:"}
 				if s.isolated {
@@ -152,7 +198,7 @@ func TestGoSamples(t *testing.T) {
 					t.Fatalf("unchanged rebuild digest %s, first build %s", got, want)
 				}
 				hits := cacheHits.FindStringSubmatch(res.Output)
-				if hits == nil || hits[1] == "0" || !strings.Contains(res.Output, "Reusing layer 'kiln/go-build:app'") {
+				if hits == nil || hits[1] == "0" || !strings.Contains(res.Output, "Reusing layer 'kiln/") {
 					t.Fatalf("warm build did not reuse its cached layers (cache hits %v)", hits)
 				}
 				t.Logf("unchanged rebuild %s", res.Took)
@@ -195,26 +241,27 @@ func checkImage(t *testing.T, sampleName string, s sample, digest string) {
 		RunImage struct{ Reference string } `json:"runImage"`
 	}
 	json.Unmarshal([]byte(labels["io.buildpacks.lifecycle.metadata"]), &meta)
-	runRef, _ := name.ParseReference(k.Registry + "/kiln/stack/run-static:bookworm")
+	runRef, _ := name.ParseReference(k.Registry + "/kiln/stack/" + s.language().runImage + ":bookworm")
 	runImg, err := remote.Image(runRef)
 	if err != nil {
 		t.Fatal(err)
 	}
 	runDigest, _ := runImg.Digest()
 	if !strings.HasSuffix(meta.RunImage.Reference, runDigest.String()) {
-		t.Errorf("run image %q, want run-static %s", meta.RunImage.Reference, runDigest)
+		t.Errorf("run image %q, want %s %s", meta.RunImage.Reference, s.language().runImage, runDigest)
 	}
 	rm, _ := runImg.Manifest()
 	if m.Layers[0].Digest != rm.Layers[0].Digest {
-		t.Errorf("the image's base layer is not run-static's")
+		t.Errorf("the image's base layer is not %s's", s.language().runImage)
 	}
 	size := m.Config.Size
 	for _, l := range m.Layers {
 		size += l.Size
 	}
-	if size > 10_000_000 {
-		t.Errorf("image is %d bytes, want <= 10 MB", size)
+	if max := s.language().maxSize; size > max {
+		t.Errorf("image is %d bytes, want <= %d", size, max)
 	}
+	t.Logf("image size %.1f MB", float64(size)/1e6)
 	if cf.Config.Entrypoint[0] != "/cnb/process/web" {
 		t.Errorf("entrypoint %q", cf.Config.Entrypoint)
 	}

@@ -107,12 +107,18 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	return result, nil
 }
 
+// carried is the framework copy this buildpack injects (its content-addressed
+// version; "" when the buildpack was packaged without one).
 func (b Builder) carried(ctx libcnb.BuildContext) CarriedProxy {
+	dir := filepath.Join(ctx.Buildpack.Path, "goproxy")
+	v, _ := InjectedVersion(dir)
+	return CarriedProxy{Dir: dir, Version: v}
+}
+
+// release is the framework release this buildpack carries, for the label.
+func release(ctx libcnb.BuildContext) string {
 	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
-	if v != "" && !strings.HasPrefix(v, "v") {
-		v = "v" + v
-	}
-	return CarriedProxy{Dir: filepath.Join(ctx.Buildpack.Path, "goproxy"), Version: v}
+	return strings.TrimPrefix(v, "v")
 }
 
 // wireFramework makes the module require the framework and returns its version.
@@ -134,7 +140,7 @@ func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File, pkgName
 	}
 	carried := b.carried(ctx)
 	if carried.Version == "" {
-		return "", fmt.Errorf("buildpack.toml has no metadata.framework-version: this kiln/go-function package is broken, rebuild it with `kiln buildpack package`")
+		return "", fmt.Errorf("this kiln/go-function package carries no framework copy (goproxy/): rebuild it with `kiln buildpack package`")
 	}
 	sums, err := carried.SumLines()
 	if err != nil {
@@ -147,7 +153,7 @@ func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File, pkgName
 		return "", fmt.Errorf("updating go.sum: %w", err)
 	}
 	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkModule, carried.Version)
-	return carried.Version, nil
+	return release(ctx), nil
 }
 
 // DefaultGOPROXY is the go command's default when GOPROXY is unset.

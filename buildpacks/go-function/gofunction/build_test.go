@@ -93,9 +93,9 @@ func TestBuild(t *testing.T) {
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(read("functions.local/app/main.go")).To(ContainSubstring("funcframework.HTTPHandler(function.HelloWorld)"))
-			Expect(read("go.mod")).To(ContainSubstring("require kiln.dev/functions-framework-go v0.1.0"))
+			Expect(read("go.mod")).To(MatchRegexp(`require kiln.dev/functions-framework-go v0\.1\.0-kiln\.[0-9a-f]{12}\n`))
 			Expect(read("go.mod")).To(ContainSubstring("replace example.com/x => ./x"))
-			Expect(read("go.sum")).To(MatchRegexp(`kiln.dev/functions-framework-go v0.1.0 h1:\S+=\n`))
+			Expect(read("go.sum")).To(MatchRegexp(`kiln.dev/functions-framework-go v0\.1\.0-kiln\.[0-9a-f]{12} h1:\S+=\n`))
 			Expect(result.Labels).To(ConsistOf(
 				libcnb.Label{Key: "dev.kiln.function.target", Value: "HelloWorld"},
 				libcnb.Label{Key: "dev.kiln.function.signature", Value: "http"},

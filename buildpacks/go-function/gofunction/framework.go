@@ -1,6 +1,8 @@
 package gofunction
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -88,13 +90,45 @@ func VendoredFramework(dir string) (vendored, hasVendor bool, err error) {
 	return false, true, nil
 }
 
-// WriteCarriedProxy packages the framework module at frameworkDir as version
-// into a file:// module proxy at proxyDir (list, .info, .mod, .zip), the way
-// `kiln buildpack package` lays out the buildpack.
-func WriteCarriedProxy(frameworkDir, proxyDir, version string) (CarriedProxy, error) {
+// WriteCarriedProxy packages the framework module at frameworkDir into a
+// file:// module proxy at proxyDir, as release (e.g. v0.1.0, for apps that pin
+// it) and as release-kiln.<content hash>, the version injected into apps: a
+// framework change is a new version, so no module cache can serve stale bits.
+func WriteCarriedProxy(frameworkDir, proxyDir, release string) (CarriedProxy, error) {
+	c, err := writeVersion(frameworkDir, proxyDir, release)
+	if err != nil {
+		return c, err
+	}
+	sum, err := fileSHA256(c.path(".zip"))
+	if err != nil {
+		return c, err
+	}
+	injected := release + "-kiln." + sum[:12]
+	if c, err = writeVersion(frameworkDir, proxyDir, injected); err != nil {
+		return c, err
+	}
+	list := release + "\n" + injected + "\n"
+	return c, os.WriteFile(filepath.Join(filepath.Dir(c.path(".zip")), "list"), []byte(list), 0o644)
+}
+
+// InjectedVersion finds the content-addressed version in the proxy at dir.
+func InjectedVersion(dir string) (string, error) {
+	esc, _ := module.EscapePath(FrameworkModule)
+	b, err := os.ReadFile(filepath.Join(dir, esc, "@v", "list"))
+	if err != nil {
+		return "", err
+	}
+	for _, v := range strings.Fields(string(b)) {
+		if strings.Contains(v, "-kiln.") {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("%s lists no -kiln. version", dir)
+}
+
+func writeVersion(frameworkDir, proxyDir, version string) (CarriedProxy, error) {
 	c := CarriedProxy{Dir: proxyDir, Version: version}
-	vdir := filepath.Dir(c.path(".zip"))
-	if err := os.MkdirAll(vdir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(c.path(".zip")), 0o755); err != nil {
 		return c, err
 	}
 	f, err := os.Create(c.path(".zip"))
@@ -112,15 +146,22 @@ func WriteCarriedProxy(frameworkDir, proxyDir, version string) (CarriedProxy, er
 	if err != nil {
 		return c, err
 	}
-	files := map[string][]byte{
-		c.path(".mod"):              gomodBytes,
-		c.path(".info"):             []byte(`{"Version":"` + version + `","Time":"1980-01-01T00:00:01Z"}` + "\n"),
-		filepath.Join(vdir, "list"): []byte(version + "\n"),
-	}
-	for p, b := range files {
+	for p, b := range map[string][]byte{
+		c.path(".mod"):  gomodBytes,
+		c.path(".info"): []byte(`{"Version":"` + version + `","Time":"1980-01-01T00:00:01Z"}` + "\n"),
+	} {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
+}
+
+func fileSHA256(p string) (string, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
