@@ -69,3 +69,21 @@ printf '%-38s %9s ms %11s ms %8s  %s\n' "warm rebuild after a one-line change" "
 printf '%-38s %9s ms %11s ms %8s  %s\n' "unchanged rebuild, --isolated-cache" "$iso_unchanged" "$base_unchanged" "$(ratio "$iso_unchanged" "$base_unchanged")" "<= 5 s"
 printf '%-38s %9s ms %11s ms %8s  %s\n' "one-line change, --isolated-cache" "$iso_warm" "$base_warm" "$(ratio "$iso_warm" "$base_warm")" "<= 10 s"
 printf '%-38s %9s ms %11s ms %8s  %s\n' "kiln run -> first 200 (flattened)" "$run_ms" "$base_run" "$(ratio "$run_ms" "$base_run")" "<= 100 ms"
+
+# ---- Node.js: samples/nodejs/hello (goals: <= 60 MB, warm rebuild <= 10 s, exec -> 200 <= 300 ms)
+echo
+echo "== Node.js hello"
+cp -r samples/nodejs/hello "$work/node"
+$kiln build "$work/node" --target helloWorld --image bench-node >/dev/null
+t=$(now); out=$($kiln build "$work/node" --target helloWorld --image bench-node); n_unchanged=$(ms "$t")
+n_size=$(echo "$out" | awk '/size:/ {print $2}')
+sed -i 's/Hello, /Hi, /' "$work/node/index.js"
+t=$(now); $kiln build "$work/node" --target helloWorld --image bench-node >/dev/null; n_warm=$(ms "$t")
+first200 $kiln run bench-node --port "$port" >/dev/null
+n_run=$(first200 $kiln run bench-node --port "$port")
+n_base=$(FUNCTION_SOURCE="$work/node/index.js" FUNCTION_TARGET=helloWorld PORT=$port first200 node framework-templates/nodejs/bin/serve.js)
+printf '\n%-38s %12s %14s %8s  %s\n' "target" "kiln" "baseline" "ratio" "goal"
+printf '%-38s %9s MB %14s %8s  %s\n' "Node hello image size (registry)" "$n_size" "-" "-" "<= 60 MB"
+printf '%-38s %9s ms %14s %8s  %s\n' "Node unchanged rebuild" "$n_unchanged" "-" "-" "-"
+printf '%-38s %9s ms %14s %8s  %s\n' "Node warm rebuild, one-line change" "$n_warm" "-" "-" "<= 10 s"
+printf '%-38s %9s ms %11s ms %8s  %s\n' "Node kiln run -> first 200" "$n_run" "$n_base" "$(ratio "$n_run" "$n_base")" "<= 300 ms (baseline: host node + framework)"
