@@ -14,7 +14,7 @@ import (
 )
 
 // Names are the buildpacks under buildpacks/ that get packaged.
-var Names = []string{"go-dist", "go-function", "go-build", "node-engine", "npm-install", "node-function"}
+var Names = []string{"go-dist", "go-function", "go-build", "node-engine", "npm-install", "node-function", "python-function"}
 
 // Packaged is one packaged buildpack.
 type Packaged struct {

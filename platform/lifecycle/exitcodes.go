@@ -7,7 +7,7 @@ func Explain(code int, builder string) string {
 	switch {
 	case code == 20:
 		return fmt.Sprintf("no buildpack group passed detection (lifecycle exit 20): %s found nothing it can build.\n"+
-			"  Go: the directory needs a go.mod; Node.js: package.json, index.js or function.js.\n"+
+			"  Go: the directory needs a go.mod; Node.js: package.json, index.js or function.js; Python: main.py or requirements.txt.\n"+
 			"  A function also needs its name: kiln build DIR --target NAME (FUNC_NAME).", builder)
 	case code == 21:
 		return "detection failed with a buildpack error (lifecycle exit 21): see the detect output above"

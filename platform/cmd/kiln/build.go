@@ -16,9 +16,14 @@ import (
 )
 
 // BuilderFor picks the builder for the source in dir (in the embedded
-// registry): Node.js for package.json, index.js or function.js, else Go (whose
+// registry): Go for go.mod, Node.js for package.json, index.js or
+// function.js, Python for main.py or requirements.txt, else Go (whose
 // detection failure explains what was expected).
 func BuilderFor(dir string) string {
+	has := func(f string) bool { _, err := os.Stat(filepath.Join(dir, f)); return err == nil }
+	if !has("go.mod") && !has("package.json") && (has("main.py") || has("requirements.txt")) {
+		return "kiln/builder-python:latest"
+	}
 	for _, f := range []string{"package.json", "index.js", "function.js"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {

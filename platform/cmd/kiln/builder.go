@@ -21,11 +21,11 @@ func runBuilder(args []string) error {
 		return err
 	}
 	if len(pos) < 1 || pos[0] != "create" {
-		return usageError{"kiln builder create [go|node]... (default: all)"}
+		return usageError{"kiln builder create [go|node|python]... (default: all)"}
 	}
 	names := pos[1:]
 	if len(names) == 0 {
-		names = []string{"go", "node"}
+		names = []string{"go", "node", "python"}
 	}
 	h := home.Default()
 	addr, done, err := registryAddr(h, *registry)
