@@ -13,18 +13,47 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/e2e-framework/pkg/env"
 	"sigs.k8s.io/e2e-framework/pkg/envconf"
 
+	"kiln.dev/kiln/buildpacks/python-function/pyindex"
 	"kiln.dev/kiln/e2e/kiln"
 )
+
+// servePackages publishes samples/python/packages/<pkg> as <pkg>==1.0.0 wheels.
+func servePackages() (*pyindex.Index, error) {
+	idx, err := pyindex.Serve()
+	if err != nil {
+		return nil, err
+	}
+	pkgs, _ := filepath.Glob(filepath.Join(repo, "samples", "python", "packages", "*"))
+	for _, dir := range pkgs {
+		files := map[string]string{}
+		srcs, _ := filepath.Glob(filepath.Join(dir, "*.py"))
+		for _, src := range srcs {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				return nil, err
+			}
+			files[filepath.Base(dir)+"/"+filepath.Base(src)] = string(b)
+		}
+		if err := idx.Add(strings.ReplaceAll(filepath.Base(dir), "_", "-"), "1.0.0", files); err != nil {
+			return nil, err
+		}
+	}
+	return idx, nil
+}
 
 var (
 	testenv env.Environment
 	k       *kiln.Kiln
 	repo    string
+	// pyIndex is the local Python package index (PyPI is unreachable here)
+	// serving samples/python/packages as wheels.
+	pyIndex *pyindex.Index
 )
 
 func TestMain(m *testing.M) {
@@ -86,6 +115,9 @@ func setup() (*kiln.Kiln, func(), error) {
 		if err := s.do(); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", s.what, err)
 		}
+	}
+	if pyIndex, err = servePackages(); err != nil {
+		return nil, nil, err
 	}
 	stop, err := kl.Serve()
 	if err != nil {

@@ -94,6 +94,29 @@ func TestNegativeCases(t *testing.T) {
 				"installing dependencies failed: `npm install --omit=dev", "404", "kiln-e2e-no-such-package-4711")
 			return ctx
 		}).
+		Assess("python: missing entry file", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"requirements.txt": "", "app.py": "def fn(r):\n    pass\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn"), 51,
+				"no function source file main.py: put the function in main.py, or set FUNC_SRC to its file")
+			return ctx
+		}).
+		Assess("python: unknown function name lists the functions", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"main.py": "def alpha(r):\n    pass\n\ndef beta(r):\n    pass\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "gamma"), 51,
+				`FUNC_NAME=gamma: main.py has no function "gamma"; functions it defines: alpha, beta`)
+			return ctx
+		}).
+		Assess("python: syntax error", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"main.py": "def fn(r)\n    pass\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn"), 51, "syntax error (python3 -m compileall)", "main.py")
+			return ctx
+		}).
+		Assess("python: failing dependency install", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"main.py": "def fn(r):\n    pass\n", "requirements.txt": "kiln-not-in-the-index==1.0\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn", "--env", "PIP_INDEX_URL="+pyIndex.URL, "--env", "PIP_TRUSTED_HOST=127.0.0.1"), 51,
+				"installing requirements.txt failed", "kiln-not-in-the-index")
+			return ctx
+		}).
 		Assess("not root", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			c := exec.Command(k.Bin, "build", hello, "--target", "HelloWorld")
 			c.Env = []string{"KILN_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}

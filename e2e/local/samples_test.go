@@ -27,6 +27,8 @@ type sample struct {
 	// isolated builds with --isolated-cache: toolchain and Go caches in the
 	// app's own CNB cache layers (the path pack and Shipwright take).
 	isolated bool
+	// pyIndex points pip at the suite's local package index.
+	pyIndex bool
 	invoke   func(t *testing.T, r *kiln.Running)
 }
 
@@ -67,6 +69,18 @@ var samples = map[string]sample{
 	"node-cloudevent": {lang: "nodejs", dir: "cloudevent", target: "onOrder", signature: "cloudevent", invoke: invokeCloudEvent},
 	"node-multi":      {lang: "nodejs", dir: "multi", target: "goodbye", signature: "http", invoke: expectGet("/", "goodbye from multi\n")},
 	"node-dependency": {lang: "nodejs", dir: "dependency", target: "check", signature: "http", invoke: expectGet("/?value=42", `{"value":"42","isNumber":true}`)},
+
+	"python-hello": {lang: "python", dir: "hello", target: "hello", signature: "http", invoke: func(t *testing.T, r *kiln.Running) {
+		expectGet("/", "Hello, World!\n")(t, r)
+		expectGet("/?name=Kiln", "Hello, Kiln!\n")(t, r)
+		if code, _, _ := kiln.Get(r.URL + "/favicon.ico"); code != 404 {
+			t.Fatalf("/favicon.ico = %d, want 404", code)
+		}
+	}},
+	"python-cloudevent": {lang: "python", dir: "cloudevent", target: "on_order", signature: "cloudevent", invoke: invokeCloudEvent},
+	"python-multi":      {lang: "python", dir: "multi", target: "goodbye", signature: "http", invoke: expectGet("/", "goodbye from multi\n")},
+	"python-dependency": {lang: "python", dir: "dependency", target: "greet", signature: "http", pyIndex: true,
+		invoke: expectGet("/?name=Ada", "Greetings, Ada.\n")},
 }
 
 // language holds what differs per language family.
@@ -78,6 +92,7 @@ type language struct {
 var languages = map[string]language{
 	"go":     {"buildpacks: kiln/go-dist@0.1.0, kiln/go-function@0.1.0, kiln/go-build@0.1.0", "run-static", 10_000_000},
 	"nodejs": {"buildpacks: kiln/node-engine@0.1.0, kiln/node-function@0.1.0", "run-node", 60_000_000},
+	"python": {"buildpacks: kiln/python-function@0.1.0", "run-python", 45_000_000},
 }
 
 func (s sample) language() language {
@@ -147,6 +162,9 @@ func buildArgs(name string, s sample, extra ...string) []string {
 	if s.isolated {
 		args = append(args, "--isolated-cache")
 	}
+	if s.pyIndex {
+		args = append(args, "--env", "PIP_INDEX_URL="+pyIndex.URL, "--env", "PIP_TRUSTED_HOST=127.0.0.1")
+	}
 	return append(args, extra...)
 }
 
@@ -157,7 +175,8 @@ var cacheHits = regexp.MustCompile(`cache hits: (\d+)`)
 func TestSamples(t *testing.T) {
 	var feats []features.Feature
 	for _, name := range []string{"hello", "cloudevent", "multi", "dependency", "subdir", "declarative", "app",
-		"node-hello", "node-esm", "node-cloudevent", "node-multi", "node-dependency"} {
+		"node-hello", "node-esm", "node-cloudevent", "node-multi", "node-dependency",
+		"python-hello", "python-cloudevent", "python-multi", "python-dependency"} {
 		name, s := name, samples[name]
 		feats = append(feats, features.New("sample "+name).
 			Assess("cold build", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {

@@ -61,7 +61,7 @@ class HTTPTest(unittest.TestCase):
         r = Running(lambda req: time.sleep(1) or "ok")
         try:
             start = time.time()
-            threads = [threading.Thread(target=call, args=(r.url,)) for _ in range(10)]
+            threads = [threading.Thread(target=call, args=(r.url,)) for _ in range(32)]
             [t.start() for t in threads]
             [t.join() for t in threads]
             self.assertLess(time.time() - start, 2.0)
