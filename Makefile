@@ -28,13 +28,14 @@ builder: tools stack buildpacks ## the Go, Node.js and Python builder images in 
 demo: builder ## build samples/go/hello, serve it, call it, stop it
 	bash samples/demo.sh
 
-unit: ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js, Python), conformance harness
+unit: ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js, Python, Java), conformance harness
 	go vet ./... ./framework-templates/go/... ./e2e/...
 	go test -count=1 ./buildpacks/... ./platform/... ./stacks/...
 	go test -count=1 ./framework-templates/go/...
 	go test -count=1 ./e2e/conformance/...
 	node --test framework-templates/nodejs/test/
 	python3 -m unittest discover -s framework-templates/python/tests
+	bash framework-templates/java/test.sh
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (needs root)
 	go test -count=1 -timeout 45m -v ./e2e/local/

@@ -1,0 +1,69 @@
+package dev.kiln.functions;
+
+/**
+ * The process entry point: serves the class named by FUNCTION_TARGET (an
+ * HttpFunction or CloudEventsFunction with a no-argument constructor) on
+ * $PORT until SIGTERM, then drains.
+ *
+ *   FUNCTION_TARGET=com.example.Hello java -cp app:framework dev.kiln.functions.Invoker
+ */
+public final class Invoker {
+  public static final String VERSION = "0.1.0";
+
+  public static void main(String[] args) throws Exception {
+    String target = firstNonEmpty(System.getenv("FUNCTION_TARGET"), System.getenv("FUNC_NAME"));
+    String portEnv = firstNonEmpty(System.getenv("PORT"), "8080");
+    int port;
+    try {
+      port = Integer.parseInt(portEnv);
+    } catch (NumberFormatException e) {
+      System.err.println("kiln functions framework (java): env PORT=" + portEnv + " is not a TCP port");
+      System.exit(1);
+      return;
+    }
+    Server server;
+    try {
+      server = serve(load(target), port);
+    } catch (ReflectiveOperationException | IllegalArgumentException e) {
+      System.err.println("kiln functions framework (java): " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println("kiln functions framework (java) " + VERSION + ": serving " + target + " on port " + server.port());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop(10);
+        System.out.println("kiln functions framework (java): stopped");
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+  }
+
+  /** Instantiates the target class. */
+  public static Object load(String target) throws ReflectiveOperationException {
+    if (target == null || target.isEmpty()) {
+      throw new IllegalArgumentException("FUNCTION_TARGET is not set: the function's class name, e.g. com.example.Hello");
+    }
+    Class<?> c;
+    try {
+      c = Class.forName(target);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("FUNCTION_TARGET=" + target + ": no such class on the classpath");
+    }
+    if (!HttpFunction.class.isAssignableFrom(c) && !CloudEventsFunction.class.isAssignableFrom(c)) {
+      throw new IllegalArgumentException("FUNCTION_TARGET=" + target + " implements neither dev.kiln.functions.HttpFunction nor CloudEventsFunction");
+    }
+    return c.getDeclaredConstructor().newInstance();
+  }
+
+  static Server serve(Object fn, int port) throws java.io.IOException {
+    if (fn instanceof HttpFunction) return Server.http((HttpFunction) fn, "0.0.0.0", port);
+    return Server.cloudEvents((CloudEventsFunction) fn, "0.0.0.0", port);
+  }
+
+  private static String firstNonEmpty(String... values) {
+    for (String v : values) if (v != null && !v.isEmpty()) return v;
+    return null;
+  }
+}
