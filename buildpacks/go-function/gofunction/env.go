@@ -1,27 +1,10 @@
 package gofunction
 
-import (
-	"os"
-	"strings"
-)
+import "kiln.dev/kiln/buildpacks/internal/funcenv"
 
 // Target returns FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.
-func Target() string {
-	if t := strings.TrimSpace(os.Getenv("FUNC_NAME")); t != "" {
-		return t
-	}
-	return strings.TrimSpace(os.Getenv("GOOGLE_FUNCTION_TARGET"))
-}
+func Target() string { return funcenv.Target() }
 
-// WantedSignature returns FUNC_SIGNATURE_TYPE (alias FUNC_TYPE), lower-cased.
-func WantedSignature() string {
-	s := os.Getenv("FUNC_SIGNATURE_TYPE")
-	if s == "" {
-		s = os.Getenv("FUNC_TYPE")
-	}
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "cloudevents" || s == "event" {
-		return CloudEvent
-	}
-	return s
-}
+// WantedSignature returns FUNC_SIGNATURE_TYPE (alias FUNC_TYPE), or "" to
+// accept what the source says.
+func WantedSignature() string { return funcenv.RequestedSignature() }

@@ -13,6 +13,7 @@ import (
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
 	"kiln.dev/kiln/buildpacks/internal/command"
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
 )
 
@@ -72,16 +73,10 @@ func (b Builder) node(app string, args ...string) (string, error) {
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	app, target := ctx.ApplicationPath, Target()
-	signature := strings.ToLower(strings.TrimSpace(os.Getenv("FUNC_SIGNATURE_TYPE") + os.Getenv("FUNC_TYPE")))
-	if signature == "" {
-		signature = "http"
-	}
-	if signature == "cloudevents" || signature == "event" {
-		signature = "cloudevent"
-	}
-	if !contains(Signatures, signature) {
-		return result, fmt.Errorf("FUNC_SIGNATURE_TYPE=%s is not supported for Node.js functions (want one of: %s)", signature, strings.Join(Signatures, ", "))
+	app, target := ctx.ApplicationPath, funcenv.Target()
+	signature, err := funcenv.Signature("Node.js", Signatures...)
+	if err != nil {
+		return result, err
 	}
 	pkg, err := nodeapp.Read(app)
 	if err != nil {
@@ -156,7 +151,7 @@ func (b Builder) framework(ctx libcnb.BuildContext, pkg *nodeapp.PackageJSON) (l
 		return layer, own, v.Version(), nil
 	}
 	dst := filepath.Join(layer.Path, "functions-framework")
-	if err := copyDir(filepath.Join(ctx.Buildpack.Path, "framework"), dst); err != nil {
+	if err := funcenv.CopyDir(filepath.Join(ctx.Buildpack.Path, "framework"), dst); err != nil {
 		return layer, "", "", fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`): %w", err)
 	}
 	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
@@ -176,22 +171,4 @@ func contains(list []string, s string) bool {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
-}
-
-func copyDir(src, dst string) error {
-	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, info.Mode().Perm())
-	})
 }

@@ -1,21 +1,12 @@
 package nodefunction
 
 import (
-	"os"
-	"strings"
-
 	"github.com/buildpacks/libcnb/v2"
+
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
 
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
 )
-
-// Target is FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.
-func Target() string {
-	if t := strings.TrimSpace(os.Getenv("FUNC_NAME")); t != "" {
-		return t
-	}
-	return strings.TrimSpace(os.Getenv("GOOGLE_FUNCTION_TARGET"))
-}
 
 // Detect passes for a Node app when FUNC_NAME is set.
 func Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
@@ -23,7 +14,7 @@ func Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
 		ctx.Logger.Debug("SKIPPED: no package.json, index.js or function.js")
 		return libcnb.DetectResult{}, nil
 	}
-	if Target() == "" {
+	if funcenv.Target() == "" {
 		ctx.Logger.Debug("SKIPPED: FUNC_NAME is not set")
 		return libcnb.DetectResult{}, nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/internal/depcache"
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
 )
 
@@ -49,8 +50,8 @@ func (b Builder) run(dir string, env []string, args ...string) (string, error) {
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	app, target := ctx.ApplicationPath, Target()
-	signature, err := wantedSignature()
+	app, target := ctx.ApplicationPath, funcenv.Target()
+	signature, err := funcenv.Signature("Python", funcenv.HTTP, funcenv.CloudEvent)
 	if err != nil {
 		return result, err
 	}
@@ -132,17 +133,6 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		libcnb.Label{Key: "dev.kiln.function.signature", Value: signature},
 		libcnb.Label{Key: "dev.kiln.framework.version", Value: version})
 	return result, nil
-}
-
-func wantedSignature() (string, error) {
-	s := strings.ToLower(strings.TrimSpace(os.Getenv("FUNC_SIGNATURE_TYPE") + os.Getenv("FUNC_TYPE")))
-	switch s {
-	case "", "http":
-		return "http", nil
-	case "cloudevent", "cloudevents", "event":
-		return "cloudevent", nil
-	}
-	return "", fmt.Errorf("FUNC_SIGNATURE_TYPE=%s is not supported for Python functions (want http or cloudevent)", s)
 }
 
 // packages installs requirements.txt into the cached launch layer "packages"
@@ -229,7 +219,7 @@ func (b Builder) framework(ctx libcnb.BuildContext, result *libcnb.BuildResult, 
 	}
 	layer.LayerTypes = libcnb.LayerTypes{Launch: true}
 	src := filepath.Join(ctx.Buildpack.Path, "framework", FrameworkPackage)
-	if err := copyDir(src, filepath.Join(layer.Path, FrameworkPackage)); err != nil {
+	if err := funcenv.CopyDir(src, filepath.Join(layer.Path, FrameworkPackage)); err != nil {
 		return "", "", fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`): %w", err)
 	}
 	result.Layers = append(result.Layers, layer)
@@ -252,25 +242,4 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
-}
-
-func copyDir(src, dst string) error {
-	return filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() && info.Name() == "__pycache__" {
-			return filepath.SkipDir
-		}
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }

@@ -6,19 +6,13 @@ import (
 	"strings"
 
 	"github.com/buildpacks/libcnb/v2"
-)
 
-// Target is FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.
-func Target() string {
-	if t := strings.TrimSpace(os.Getenv("FUNC_NAME")); t != "" {
-		return t
-	}
-	return strings.TrimSpace(os.Getenv("GOOGLE_FUNCTION_TARGET"))
-}
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
+)
 
 // Detect passes with FUNC_NAME and main.py, requirements.txt or a .py FUNC_SRC.
 func Detect(ctx libcnb.DetectContext) (libcnb.DetectResult, error) {
-	if Target() == "" {
+	if funcenv.Target() == "" {
 		ctx.Logger.Debug("SKIPPED: FUNC_NAME is not set")
 		return libcnb.DetectResult{}, nil
 	}
