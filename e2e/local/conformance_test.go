@@ -43,7 +43,7 @@ func TestConformanceOfKilnImages(t *testing.T) {
 			}
 	}
 	var feats []features.Feature
-	for _, fw := range []struct{ lang, httpFn, ceFn string }{{"go", "HTTP", "CloudEvent"}, {"nodejs", "http", "cloudEvent"}, {"python", "http", "cloud_event"}} {
+	for _, fw := range []struct{ lang, httpFn, ceFn string }{{"go", "HTTP", "CloudEvent"}, {"nodejs", "http", "cloudEvent"}, {"python", "http", "cloud_event"}, {"java", "conformance.Http", "conformance.CloudEventFn"}} {
 		fw := fw
 		feats = append(feats, features.New("functions-framework conformance, kiln-built "+fw.lang+" images").
 			Assess("http: body echo and concurrency", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {

@@ -117,6 +117,17 @@ func TestNegativeCases(t *testing.T) {
 				"installing requirements.txt failed", "kiln-not-in-the-index")
 			return ctx
 		}).
+		Assess("java: unknown class names the compiled ones", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"src/main/java/com/example/Hi.java": "package com.example;\npublic class Hi implements dev.kiln.functions.HttpFunction {\n  public void service(dev.kiln.functions.HttpRequest q, dev.kiln.functions.HttpResponse r) {}\n}\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "com.example.Nope"), 51,
+				"no such class on the classpath", "Classes compiled: com.example.Hi")
+			return ctx
+		}).
+		Assess("java: compile error", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{"src/main/java/com/example/Hi.java": "package com.example;\npublic class Hi { void f() { nope(); } }\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "com.example.Hi"), 51, "compiling failed (javac)", "cannot find symbol")
+			return ctx
+		}).
 		Assess("not root", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			c := exec.Command(k.Bin, "build", hello, "--target", "HelloWorld")
 			c.Env = []string{"KILN_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}

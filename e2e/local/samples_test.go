@@ -81,6 +81,11 @@ var samples = map[string]sample{
 	"python-multi":      {lang: "python", dir: "multi", target: "goodbye", signature: "http", invoke: expectGet("/", "goodbye from multi\n")},
 	"python-dependency": {lang: "python", dir: "dependency", target: "greet", signature: "http", pyIndex: true,
 		invoke: expectGet("/?name=Ada", "Greetings, Ada.\n")},
+
+	"java-hello": {lang: "java", dir: "hello", target: "com.example.Hello", signature: "http", invoke: func(t *testing.T, r *kiln.Running) {
+		expectGet("/", "Hello, World!\n")(t, r)
+		expectGet("/?name=Kiln", "Hello, Kiln!\n")(t, r)
+	}},
 }
 
 // language holds what differs per language family.
@@ -93,6 +98,7 @@ var languages = map[string]language{
 	"go":     {"buildpacks: kiln/go-dist@0.1.0, kiln/go-function@0.1.0, kiln/go-build@0.1.0", "run-static", 10_000_000},
 	"nodejs": {"buildpacks: kiln/node-engine@0.1.0, kiln/node-function@0.1.0", "run-node", 60_000_000},
 	"python": {"buildpacks: kiln/python-function@0.1.0", "run-python", 45_000_000},
+	"java":   {"buildpacks: kiln/java-function@0.1.0", "run-java", 90_000_000},
 }
 
 func (s sample) language() language {
@@ -176,7 +182,7 @@ func TestSamples(t *testing.T) {
 	var feats []features.Feature
 	for _, name := range []string{"hello", "cloudevent", "multi", "dependency", "subdir", "declarative", "app",
 		"node-hello", "node-esm", "node-cloudevent", "node-multi", "node-dependency",
-		"python-hello", "python-cloudevent", "python-multi", "python-dependency"} {
+		"python-hello", "python-cloudevent", "python-multi", "python-dependency", "java-hello"} {
 		name, s := name, samples[name]
 		feats = append(feats, features.New("sample "+name).
 			Assess("cold build", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {

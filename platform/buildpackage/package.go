@@ -14,7 +14,7 @@ import (
 )
 
 // Names are the buildpacks under buildpacks/ that get packaged.
-var Names = []string{"go-dist", "go-function", "go-build", "node-engine", "npm-install", "node-function", "python-function"}
+var Names = []string{"go-dist", "go-function", "go-build", "node-engine", "npm-install", "node-function", "python-function", "java-function"}
 
 // Packaged is one packaged buildpack.
 type Packaged struct {
@@ -96,7 +96,7 @@ func copyFramework(src, dst string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() && (rel == "test" || rel == "node_modules" || rel == "__pycache__") {
+		if info.IsDir() && (rel == "test" || rel == "tests" || rel == filepath.Join("src", "test") || rel == "node_modules" || rel == "__pycache__") {
 			return filepath.SkipDir
 		}
 		target := filepath.Join(dst, rel)

@@ -21,6 +21,9 @@ import (
 // detection failure explains what was expected).
 func BuilderFor(dir string) string {
 	has := func(f string) bool { _, err := os.Stat(filepath.Join(dir, f)); return err == nil }
+	if !has("go.mod") && !has("package.json") && (has("pom.xml") || has(filepath.Join("src", "main", "java"))) {
+		return "kiln/builder-java:latest"
+	}
 	if !has("go.mod") && !has("package.json") && (has("main.py") || has("requirements.txt")) {
 		return "kiln/builder-python:latest"
 	}

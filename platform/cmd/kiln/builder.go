@@ -21,11 +21,11 @@ func runBuilder(args []string) error {
 		return err
 	}
 	if len(pos) < 1 || pos[0] != "create" {
-		return usageError{"kiln builder create [go|node|python]... (default: all)"}
+		return usageError{"kiln builder create [go|node|python|java]... (default: all)"}
 	}
 	names := pos[1:]
 	if len(names) == 0 {
-		names = []string{"go", "node", "python"}
+		names = []string{"go", "node", "python", "java"}
 	}
 	h := home.Default()
 	addr, done, err := registryAddr(h, *registry)
