@@ -87,3 +87,23 @@ printf '%-38s %9s MB %14s %8s  %s\n' "Node hello image size (registry)" "$n_size
 printf '%-38s %9s ms %14s %8s  %s\n' "Node unchanged rebuild" "$n_unchanged" "-" "-" "-"
 printf '%-38s %9s ms %14s %8s  %s\n' "Node warm rebuild, one-line change" "$n_warm" "-" "-" "<= 10 s"
 printf '%-38s %9s ms %11s ms %8s  %s\n' "Node kiln run -> first 200" "$n_run" "$n_base" "$(ratio "$n_run" "$n_base")" "<= 300 ms (baseline: host node + framework)"
+
+# ---- Python and Java hello (goals: <= 45 / 90 MB; warm rebuild <= 10 / 30 s; exec -> 200 <= 200 / 800 ms)
+lang_row() { # name dir target image goal_size goal_warm goal_start edit_file sed_expr
+  local name=$1 dir=$2 target=$3 image=$4 gsize=$5 gwarm=$6 gstart=$7 file=$8 expr=$9 out size warm run
+  cp -r "$dir" "$work/$image"
+  $kiln build "$work/$image" --target "$target" --image "$image" >/dev/null
+  sed -i "$expr" "$work/$image/$file"
+  local t; t=$(now); out=$($kiln build "$work/$image" --target "$target" --image "$image"); warm=$(ms "$t")
+  size=$(echo "$out" | awk '/size:/ {print $2}')
+  first200 $kiln run "$image" --port "$port" >/dev/null
+  run=$(first200 $kiln run "$image" --port "$port")
+  printf '%-38s %9s MB %14s %8s  %s\n' "$name hello image size (registry)" "$size" "-" "-" "<= $gsize"
+  printf '%-38s %9s ms %14s %8s  %s\n' "$name warm rebuild, one-line change" "$warm" "-" "-" "<= $gwarm"
+  printf '%-38s %9s ms %14s %8s  %s\n' "$name kiln run -> first 200" "$run" "-" "-" "<= $gstart"
+}
+echo
+echo "== Python and Java hello"
+printf '\n%-38s %12s %14s %8s  %s\n' "target" "kiln" "baseline" "ratio" "goal"
+lang_row Python samples/python/hello hello bench-python "45 MB" "10 s" "200 ms" main.py 's/Hello, /Hi, /'
+lang_row Java samples/java/hello com.example.Hello bench-java "90 MB" "30 s" "800 ms" src/main/java/com/example/Hello.java 's/Hello, /Hi, /'
