@@ -40,3 +40,18 @@ func (ExecExecutor) Run(c Command) error {
 	}
 	return nil
 }
+
+// Output runs args in dir with env and returns stdout and stderr combined;
+// on failure the error carries that output (or the exec error when there is
+// none), so callers can wrap it into a message for the user.
+func Output(e Executor, dir string, env []string, args ...string) (string, error) {
+	var out bytes.Buffer
+	if err := e.Run(Command{Args: args, Dir: dir, Env: env, Stdout: &out, Stderr: &out}); err != nil {
+		detail := strings.TrimSpace(out.String())
+		if detail == "" {
+			detail = err.Error()
+		}
+		return out.String(), fmt.Errorf("%s", detail)
+	}
+	return out.String(), nil
+}

@@ -1,7 +1,6 @@
 package javafunction
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,16 +31,7 @@ func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 func (b Builder) run(dir string, args ...string) (string, error) {
-	var out bytes.Buffer
-	err := b.Executor.Run(command.Command{Args: args, Dir: dir, Env: os.Environ(), Stdout: &out, Stderr: &out})
-	if err != nil {
-		detail := strings.TrimSpace(out.String())
-		if detail == "" {
-			detail = err.Error()
-		}
-		return out.String(), fmt.Errorf("%s", detail)
-	}
-	return out.String(), nil
+	return command.Output(b.Executor, dir, os.Environ(), args...)
 }
 
 // Build compiles, checks and jlinks.

@@ -1,7 +1,6 @@
 package nodefunction
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -61,12 +60,7 @@ func Entry(app string, pkg *nodeapp.PackageJSON) (string, error) {
 }
 
 func (b Builder) node(app string, args ...string) (string, error) {
-	var out bytes.Buffer
-	err := b.Executor.Run(command.Command{Args: append([]string{"node"}, args...), Dir: app, Env: os.Environ(), Stdout: &out, Stderr: &out})
-	if err != nil {
-		return out.String(), fmt.Errorf("%s", strings.TrimSpace(out.String()))
-	}
-	return out.String(), nil
+	return command.Output(b.Executor, app, os.Environ(), append([]string{"node"}, args...)...)
 }
 
 // Build checks the function and sets up the web process.

@@ -1,7 +1,6 @@
 package pythonfunction
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -34,16 +33,7 @@ func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 func (b Builder) run(dir string, env []string, args ...string) (string, error) {
-	var out bytes.Buffer
-	err := b.Executor.Run(command.Command{Args: args, Dir: dir, Env: env, Stdout: &out, Stderr: &out})
-	if err != nil {
-		detail := strings.TrimSpace(out.String())
-		if detail == "" {
-			detail = err.Error()
-		}
-		return out.String(), fmt.Errorf("%s", detail)
-	}
-	return out.String(), nil
+	return command.Output(b.Executor, dir, env, args...)
 }
 
 // Build checks, compiles and wires the function.
