@@ -1,6 +1,9 @@
 // Package local is Kiln's tier-1 e2e suite: on this machine, with no Docker
-// and no cluster, it builds the stack and the builders, builds every Go and Node.js
-// sample with `kiln build`, runs it with `kiln run` and invokes it.
+// and no cluster, it builds the stack and the builders, builds every Go, Node.js, Python and Java
+// sample with `kiln build`, runs it with `kiln run` and invokes it. Python
+// samples install from a package index the suite serves, Maven samples from
+// Debian's Maven repository served over HTTP (PyPI and Maven Central are
+// unreachable here).
 //
 // Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e) keeps the suite's registry
 // and caches apart from yours; KILN_TOOLS (default ~/.cache/kiln/tools) holds
@@ -19,6 +22,7 @@ import (
 	"sigs.k8s.io/e2e-framework/pkg/env"
 	"sigs.k8s.io/e2e-framework/pkg/envconf"
 
+	"kiln.dev/kiln/buildpacks/java-function/mavenrepo"
 	"kiln.dev/kiln/buildpacks/python-function/pyindex"
 	"kiln.dev/kiln/e2e/kiln"
 )
@@ -54,6 +58,9 @@ var (
 	// pyIndex is the local Python package index (PyPI is unreachable here)
 	// serving samples/python/packages as wheels.
 	pyIndex *pyindex.Index
+	// mavenRepo is the Maven mirror (Maven Central is unreachable here):
+	// Debian's packaged repository served over HTTP.
+	mavenRepo *mavenrepo.Repo
 )
 
 func TestMain(m *testing.M) {
@@ -117,6 +124,9 @@ func setup() (*kiln.Kiln, func(), error) {
 		}
 	}
 	if pyIndex, err = servePackages(); err != nil {
+		return nil, nil, err
+	}
+	if mavenRepo, err = mavenrepo.Serve(mavenrepo.DebianRepo); err != nil {
 		return nil, nil, err
 	}
 	stop, err := kl.Serve()

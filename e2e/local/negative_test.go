@@ -128,6 +128,18 @@ func TestNegativeCases(t *testing.T) {
 			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "com.example.Hi"), 51, "compiling failed (javac)", "cannot find symbol")
 			return ctx
 		}).
+		Assess("java: failing dependency download (Maven)", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			dir := writeTree(t, map[string]string{
+				"pom.xml": `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>com.example</groupId><artifactId>hi</artifactId><version>1</version>
+<dependencies><dependency><groupId>com.example</groupId><artifactId>kiln-not-in-the-repository</artifactId><version>1.0</version></dependency></dependencies>
+</project>`,
+				"src/main/java/com/example/Hi.java": "package com.example;\npublic class Hi {}\n"})
+			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "com.example.Hi", "--env", "BP_MAVEN_MIRROR_URL="+mavenRepo.URL), 51,
+				"Maven could not download the plugins or dependencies the build needs from the repositories from BP_MAVEN_MIRROR_URL",
+				"kiln-not-in-the-repository", "BP_MAVEN_SETTINGS_PATH=settings.xml")
+			return ctx
+		}).
 		Assess("not root", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			c := exec.Command(k.Bin, "build", hello, "--target", "HelloWorld")
 			c.Env = []string{"KILN_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}

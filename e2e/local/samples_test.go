@@ -29,7 +29,9 @@ type sample struct {
 	isolated bool
 	// pyIndex points pip at the suite's local package index.
 	pyIndex bool
-	invoke   func(t *testing.T, r *kiln.Running)
+	// maven points Maven at the suite's repository (BP_MAVEN_MIRROR_URL).
+	maven  bool
+	invoke func(t *testing.T, r *kiln.Running)
 }
 
 func expectGet(path, want string) func(t *testing.T, r *kiln.Running) {
@@ -86,6 +88,11 @@ var samples = map[string]sample{
 		expectGet("/", "Hello, World!\n")(t, r)
 		expectGet("/?name=Kiln", "Hello, Kiln!\n")(t, r)
 	}},
+	"java-cloudevent": {lang: "java", dir: "cloudevent", target: "com.example.OnOrder", signature: "cloudevent", invoke: invokeCloudEvent},
+	"java-multi": {lang: "java", dir: "multi", target: "com.example.Greetings.Goodbye", signature: "http",
+		invoke: expectGet("/", "goodbye from multi\n")},
+	"java-dependency": {lang: "java", dir: "dependency", target: "com.example.Initials", signature: "http", maven: true,
+		invoke: expectGet("/?name=ada%20lovelace", "Ada Lovelace (AL)\n")},
 }
 
 // language holds what differs per language family.
@@ -171,6 +178,9 @@ func buildArgs(name string, s sample, extra ...string) []string {
 	if s.pyIndex {
 		args = append(args, "--env", "PIP_INDEX_URL="+pyIndex.URL, "--env", "PIP_TRUSTED_HOST=127.0.0.1")
 	}
+	if s.maven {
+		args = append(args, "--env", "BP_MAVEN_MIRROR_URL="+mavenRepo.URL)
+	}
 	return append(args, extra...)
 }
 
@@ -182,7 +192,8 @@ func TestSamples(t *testing.T) {
 	var feats []features.Feature
 	for _, name := range []string{"hello", "cloudevent", "multi", "dependency", "subdir", "declarative", "app",
 		"node-hello", "node-esm", "node-cloudevent", "node-multi", "node-dependency",
-		"python-hello", "python-cloudevent", "python-multi", "python-dependency", "java-hello"} {
+		"python-hello", "python-cloudevent", "python-multi", "python-dependency",
+		"java-hello", "java-cloudevent", "java-multi", "java-dependency"} {
 		name, s := name, samples[name]
 		feats = append(feats, features.New("sample "+name).
 			Assess("cold build", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {

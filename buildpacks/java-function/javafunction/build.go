@@ -31,78 +31,90 @@ func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 func (b Builder) run(dir string, args ...string) (string, error) {
-	return command.Output(b.Executor, dir, os.Environ(), args...)
+	return b.runEnv(dir, os.Environ(), args...)
 }
 
-// Build compiles, checks and jlinks.
+func (b Builder) runEnv(dir string, env []string, args ...string) (string, error) {
+	return command.Output(b.Executor, dir, env, args...)
+}
+
+// jdk locates the JDK's tools: the stack's (buildpack.toml java-home) or $JAVA_HOME.
+type jdk struct{ home, version string }
+
+func (j jdk) bin(tool string) string { return filepath.Join(j.home, "bin", tool) }
+
+// Build compiles (javac, or mvn for a pom.xml), checks FUNC_NAME and jlinks.
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 	app, target := ctx.ApplicationPath, funcenv.Target()
-	if _, err := os.Stat(filepath.Join(app, "pom.xml")); err == nil {
-		return result, fmt.Errorf("pom.xml found: Maven builds are not supported yet by kiln/java-function; build plain sources (no pom.xml) for now")
-	}
 	signature, err := funcenv.Signature("Java", funcenv.HTTP, funcenv.CloudEvent)
 	if err != nil {
 		return result, err
 	}
-	javaHome, _ := ctx.Buildpack.Metadata["java-home"].(string)
+	j := jdk{}
+	j.home, _ = ctx.Buildpack.Metadata["java-home"].(string)
 	if env := os.Getenv("JAVA_HOME"); env != "" {
-		javaHome = env
+		j.home = env
 	}
-	bin := func(tool string) string { return filepath.Join(javaHome, "bin", tool) }
-	if _, err := os.Stat(bin("javac")); err != nil {
-		return result, fmt.Errorf("no JDK at %s (JAVA_HOME): build Java functions with the Java builder (kiln/builder-java)", javaHome)
+	if _, err := os.Stat(j.bin("javac")); err != nil {
+		return result, fmt.Errorf("no JDK at %s (JAVA_HOME): build Java functions with the Java builder (kiln/builder-java)", j.home)
 	}
-	version, err := b.run(app, bin("java"), "-version")
-	if err != nil {
+	if j.version, err = b.run(app, j.bin("java"), "-version"); err != nil {
 		return result, err
 	}
-	version = strings.SplitN(strings.TrimSpace(version), "\n", 2)[0]
+	j.version = strings.SplitN(strings.TrimSpace(j.version), "\n", 2)[0]
 
-	srcs, err := Sources(app)
+	framework, fwJar, err := b.framework(ctx, j)
 	if err != nil {
 		return result, err
 	}
-	fwSrcs, err := Sources(filepath.Join(ctx.Buildpack.Path, "framework"))
-	if err != nil || len(fwSrcs) == 0 {
-		return result, fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`)")
-	}
-	b.Logger.Headerf("Function %s (%s): %d source file(s), %s", target, signature, len(srcs), version)
-
-	classes, err := ctx.Layers.Layer("classes")
+	appLayer, err := ctx.Layers.Layer("app")
 	if err != nil {
 		return result, err
 	}
-	if classes, err = classes.Reset(); err != nil {
+	if appLayer, err = appLayer.Reset(); err != nil {
 		return result, err
 	}
-	classes.LayerTypes = libcnb.LayerTypes{Launch: true}
-	args := []string{bin("javac"), "--release", "17", "-encoding", "UTF-8", "-d", classes.Path}
-	args = append(args, srcs...)
-	for _, f := range fwSrcs {
-		args = append(args, filepath.Join(ctx.Buildpack.Path, "framework", f))
+	appLayer.LayerTypes = libcnb.LayerTypes{Launch: true}
+	classes, lib := filepath.Join(appLayer.Path, "classes"), filepath.Join(appLayer.Path, "lib")
+	for _, d := range []string{classes, lib} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return result, err
+		}
 	}
-	start := time.Now()
-	if _, err := b.run(app, args...); err != nil {
-		return result, fmt.Errorf("compiling failed (javac):\n%s", err)
+	var mavenLayers []libcnb.Layer
+	if _, err := os.Stat(filepath.Join(app, "pom.xml")); err == nil {
+		b.Logger.Headerf("Function %s (%s): Maven project, %s", target, signature, j.version)
+		mavenLayers, err = b.maven(ctx, j, fwJar, classes, lib)
+		if err != nil {
+			return result, err
+		}
+	} else if err := b.javac(ctx, j, target, signature, fwJar, classes); err != nil {
+		return result, err
 	}
-	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
-	if out, err := b.run(app, bin("java"), "-cp", classes.Path, "dev.kiln.functions.Check", target); err != nil {
+	libs, _ := filepath.Glob(filepath.Join(lib, "*.jar"))
+	classpath := []string{fwJar, classes}
+	if len(libs) > 0 {
+		classpath = append(classpath, filepath.Join(lib, "*"))
+	}
+	cp := strings.Join(classpath, string(os.PathListSeparator))
+	if out, err := b.run(app, j.bin("java"), "-cp", cp, "dev.kiln.functions.Check", target); err != nil {
 		return result, fmt.Errorf("FUNC_NAME=%s: %s; classes implementing dev.kiln.functions.HttpFunction or CloudEventsFunction are named by their full name, e.g. com.example.Hello%s",
-			target, strings.TrimSpace(out), candidates(classes.Path))
+			target, strings.TrimSpace(out), candidates(classes))
 	}
 
-	jre, err := b.jlink(ctx, bin, classes.Path, version)
+	jre, err := b.jlink(ctx, j, append([]string{fwJar, classes}, libs...))
 	if err != nil {
 		return result, err
 	}
-	classes.LaunchEnvironment.Default("FUNCTION_TARGET", target)
-	classes.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", signature)
-	classes.LaunchEnvironment.Default("PORT", "8080")
-	result.Layers = append(result.Layers, classes, jre)
+	appLayer.LaunchEnvironment.Default("FUNCTION_TARGET", target)
+	appLayer.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", signature)
+	appLayer.LaunchEnvironment.Default("PORT", "8080")
+	result.Layers = append(result.Layers, appLayer, framework, jre)
+	result.Layers = append(result.Layers, mavenLayers...)
 	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Default: true,
-		Command: []string{filepath.Join(jre.Path, "bin", "java"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classes.Path, Invoker}})
+		Command: []string{filepath.Join(jre.Path, "bin", "java"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, Invoker}})
 	fw, _ := ctx.Buildpack.Metadata["framework-version"].(string)
 	result.Labels = append(result.Labels,
 		libcnb.Label{Key: "dev.kiln.function.target", Value: target},
@@ -111,9 +123,67 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	return result, nil
 }
 
-// jlink builds the runtime of the modules jdeps finds in classes.
-func (b Builder) jlink(ctx libcnb.BuildContext, bin func(string) string, classes, version string) (libcnb.Layer, error) {
-	out, err := b.run(ctx.ApplicationPath, bin("jdeps"), "--print-module-deps", "--ignore-missing-deps", "--multi-release", "17", "-R", classes)
+// framework compiles the carried framework into a reproducible jar, in a
+// layer cached by framework version, JDK and source digest.
+func (b Builder) framework(ctx libcnb.BuildContext, j jdk) (libcnb.Layer, string, error) {
+	dir := filepath.Join(ctx.Buildpack.Path, "framework")
+	srcs, err := Sources(dir)
+	if err != nil || len(srcs) == 0 {
+		return libcnb.Layer{}, "", fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`)")
+	}
+	digest, err := digestFiles(dir, srcs)
+	if err != nil {
+		return libcnb.Layer{}, "", err
+	}
+	version, _ := ctx.Buildpack.Metadata["framework-version"].(string)
+	layer, err := ctx.Layers.Layer("framework")
+	if err != nil {
+		return layer, "", err
+	}
+	jar := filepath.Join(layer.Path, FrameworkArtifact+".jar")
+	lc := libpak.NewLayerContributor("Kiln functions framework "+version,
+		map[string]interface{}{"version": version, "jdk": j.version, "sources": digest}, libcnb.LayerTypes{Launch: true, Cache: true}, b.Logger)
+	err = lc.Contribute(&layer, func(l *libcnb.Layer) error {
+		tmp, err := os.MkdirTemp("", "kiln-framework-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		args := []string{j.bin("javac"), "--release", "17", "-encoding", "UTF-8", "-d", tmp}
+		for _, f := range srcs {
+			args = append(args, filepath.Join(dir, f))
+		}
+		if _, err := b.run(dir, args...); err != nil {
+			return fmt.Errorf("compiling the framework: %w", err)
+		}
+		_, err = b.run(dir, j.bin("jar"), "--create", "--file", jar, "--date", "1980-01-01T00:00:02Z", "-C", tmp, ".")
+		return err
+	})
+	return layer, jar, err
+}
+
+// javac compiles the function's sources (no build tool) against the framework.
+func (b Builder) javac(ctx libcnb.BuildContext, j jdk, target, signature, fwJar, classes string) error {
+	srcs, err := Sources(ctx.ApplicationPath)
+	if err != nil {
+		return err
+	}
+	b.Logger.Headerf("Function %s (%s): %d source file(s), %s", target, signature, len(srcs), j.version)
+	args := append([]string{j.bin("javac"), "--release", "17", "-encoding", "UTF-8", "-cp", fwJar, "-d", classes}, srcs...)
+	start := time.Now()
+	if _, err := b.run(ctx.ApplicationPath, args...); err != nil {
+		return fmt.Errorf("compiling failed (javac):\n%s", err)
+	}
+	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
+	return nil
+}
+
+// jlink builds the runtime of the modules jdeps finds in roots (jars and
+// class directories).
+func (b Builder) jlink(ctx libcnb.BuildContext, j jdk, roots []string) (libcnb.Layer, error) {
+	bin := j.bin
+	args := append([]string{bin("jdeps"), "--print-module-deps", "--ignore-missing-deps", "--multi-release", "17"}, roots...)
+	out, err := b.run(ctx.ApplicationPath, args...)
 	if err != nil {
 		return libcnb.Layer{}, fmt.Errorf("jdeps: %w", err)
 	}
@@ -133,7 +203,7 @@ func (b Builder) jlink(ctx libcnb.BuildContext, bin func(string) string, classes
 		return layer, err
 	}
 	lc := libpak.NewLayerContributor("JRE ("+strings.Join(list, ",")+")",
-		map[string]interface{}{"jdk": version, "modules": list}, libcnb.LayerTypes{Launch: true, Cache: true}, b.Logger)
+		map[string]interface{}{"jdk": j.version, "modules": list}, libcnb.LayerTypes{Launch: true, Cache: true}, b.Logger)
 	err = lc.Contribute(&layer, func(l *libcnb.Layer) error {
 		os.RemoveAll(l.Path) // jlink wants to create the directory itself
 		start := time.Now()

@@ -16,6 +16,7 @@ import (
 	"kiln.dev/kiln/buildpacks/internal/bptest"
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/java-function/javafunction"
+	"kiln.dev/kiln/buildpacks/java-function/mavenrepo"
 )
 
 // hostJDK is the JAVA_HOME of the javac on PATH.
@@ -31,13 +32,26 @@ func hostJDK(t *testing.T) string {
 type countingJlink struct {
 	command.ExecExecutor
 	jlinks int
+	ran    []command.Command
 }
 
 func (c *countingJlink) Run(cmd command.Command) error {
 	if strings.HasSuffix(cmd.Args[0], "jlink") {
 		c.jlinks++
 	}
+	c.ran = append(c.ran, cmd)
 	return c.ExecExecutor.Run(cmd)
+}
+
+// count is how many commands named tool ran.
+func (c *countingJlink) count(tool string) int {
+	n := 0
+	for _, cmd := range c.ran {
+		if filepath.Base(cmd.Args[0]) == tool {
+			n++
+		}
+	}
+	return n
 }
 
 const hello = `package com.example;
@@ -81,18 +95,21 @@ func TestBuild(t *testing.T) {
 			write("src/test/java/com/example/HelloTest.java", "this is not compiled")
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
-			classes, jre := result.Layers[0], result.Layers[1]
-			Expect(filepath.Join(classes.Path, "com", "example", "Hello.class")).To(BeAnExistingFile())
-			Expect(filepath.Join(classes.Path, "dev", "kiln", "functions", "Invoker.class")).To(BeAnExistingFile())
+			app, framework, jre := result.Layers[0], result.Layers[1], result.Layers[2]
+			Expect(filepath.Join(app.Path, "classes", "com", "example", "Hello.class")).To(BeAnExistingFile())
+			Expect(filepath.Join(app.Path, "classes", "com", "example", "HelloTest.class")).NotTo(BeAnExistingFile())
+			Expect(filepath.Join(framework.Path, "functions-framework.jar")).To(BeAnExistingFile())
+			Expect(framework.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true, Cache: true}))
 			Expect(jre.LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true, Cache: true}))
 			Expect(jre.Metadata["modules"]).To(ContainElements("java.base", "jdk.httpserver"))
 			Expect(filepath.Join(jre.Path, "bin", "java")).To(BeAnExistingFile())
 			Expect(result.Processes[0].Command).To(ContainElement("dev.kiln.functions.Invoker"))
-			Expect(classes.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "com.example.Hello"))
+			Expect(app.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "com.example.Hello"))
 			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(exe.jlinks).To(Equal(1), "same modules and JDK: the runtime layer is reused")
+			Expect(exe.count("jar")).To(Equal(1), "same framework sources and JDK: the framework jar is reused")
 		})
 
 		it("names the classes it compiled when FUNC_NAME is not a function class", func() {
@@ -110,14 +127,89 @@ func TestBuild(t *testing.T) {
 			Expect(err).To(MatchError(ContainSubstring("cannot find symbol")))
 		})
 
-		it("says Maven is not supported yet", func() {
-			write("pom.xml", "<project/>")
-			write("Hello.java", hello)
-			_, err := b.Build(ctx)
-			Expect(err).To(MatchError(ContainSubstring("Maven builds are not supported yet")))
+		when("there is a pom.xml", func() {
+			var repo *mavenrepo.Repo
+			it.Before(func() {
+				var err error
+				repo, err = mavenrepo.Serve(mavenrepo.DebianRepo)
+				Expect(err).NotTo(HaveOccurred())
+				ctx.Buildpack.Metadata["maven-home"] = "/usr/share/maven"
+				ctx.Buildpack.Metadata["maven-dependency-plugin"] = "3.5.0"
+				t.Setenv("BP_MAVEN_MIRROR_URL", repo.URL)
+				t.Setenv("FUNC_NAME", "com.example.Shout")
+				write("pom.xml", pom)
+				write("src/main/java/com/example/Shout.java", shout)
+			})
+			it.After(func() { repo.Close() })
+
+			it("builds with mvn through the mirror: classes, runtime dependencies, the provided framework left out", func() {
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				app := result.Layers[0]
+				Expect(filepath.Join(app.Path, "classes", "com", "example", "Shout.class")).To(BeAnExistingFile())
+				Expect(filepath.Join(app.Path, "lib", "commons-lang3-3.12.0.jar")).To(BeAnExistingFile())
+				libs, _ := filepath.Glob(filepath.Join(app.Path, "lib", "*.jar"))
+				Expect(libs).To(HaveLen(1), "only runtime dependencies; the framework (provided) is on the classpath from its own layer")
+				Expect(filepath.Join(ctx.ApplicationPath, "target")).NotTo(BeAnExistingFile(), "target/ is removed from the workspace")
+				Expect(repo.Served()).To(HaveKey("org/apache/commons/commons-lang3/3.12.0/commons-lang3-3.12.0.jar"))
+				Expect(result.Processes[0].Command).To(ContainElement(ContainSubstring(filepath.Join(app.Path, "lib", "*"))))
+				cache := result.Layers[len(result.Layers)-1]
+				Expect(cache.Name).To(Equal("maven-repository"))
+				Expect(cache.LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
+				Expect(filepath.Join(cache.Path, "dev", "kiln", "functions-framework", "0.1.0", "functions-framework-0.1.0.jar")).To(BeAnExistingFile())
+
+				// A rebuild downloads nothing: the repository is cached.
+				Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
+				before := repo.Served()
+				_, err = b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(repo.Served()).To(Equal(before))
+			})
+
+			it("names the repository settings to set when Maven cannot download", func() {
+				t.Setenv("BP_MAVEN_MIRROR_URL", "http://127.0.0.1:1/nothing-here")
+				_, err := b.Build(ctx)
+				Expect(err).To(MatchError(ContainSubstring("Maven could not download the plugins or dependencies the build needs from the repositories from BP_MAVEN_MIRROR_URL")))
+				Expect(err).To(MatchError(ContainSubstring("BP_MAVEN_SETTINGS_PATH=settings.xml")))
+			})
+
+			it("shows the compiler's errors", func() {
+				write("src/main/java/com/example/Shout.java", "package com.example; public class Shout { void f() { undefinedCall(); } }")
+				_, err := b.Build(ctx)
+				Expect(err).To(MatchError(ContainSubstring("compiling failed (mvn package)")))
+				Expect(err).To(MatchError(ContainSubstring("cannot find symbol")))
+			})
 		})
 	})
 }
+
+const pom = `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>shout</artifactId>
+  <version>1.0.0</version>
+  <properties>
+    <maven.compiler.source>17</maven.compiler.source>
+    <maven.compiler.target>17</maven.compiler.target>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <dependencies>
+    <dependency><groupId>dev.kiln</groupId><artifactId>functions-framework</artifactId><version>0.1.0</version><scope>provided</scope></dependency>
+    <dependency><groupId>org.apache.commons</groupId><artifactId>commons-lang3</artifactId><version>3.12.0</version></dependency>
+  </dependencies>
+</project>
+`
+
+const shout = `package com.example;
+
+import dev.kiln.functions.*;
+
+public class Shout implements HttpFunction {
+  public void service(HttpRequest req, HttpResponse res) throws Exception {
+    res.getWriter().write(org.apache.commons.lang3.StringUtils.upperCase("hi"));
+  }
+}
+`
 
 func TestDetect(t *testing.T) {
 	g := NewWithT(t)
@@ -129,4 +221,9 @@ func TestDetect(t *testing.T) {
 	g.Expect(os.WriteFile(filepath.Join(dir, "src", "main", "java", "Hello.java"), nil, 0o644)).To(Succeed())
 	res, _ = javafunction.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
 	g.Expect(res.Pass).To(BeTrue())
+
+	pomOnly := t.TempDir()
+	g.Expect(os.WriteFile(filepath.Join(pomOnly, "pom.xml"), []byte("<project/>"), 0o644)).To(Succeed())
+	res, _ = javafunction.Detect(libcnb.DetectContext{ApplicationPath: pomOnly, Logger: cnblog.NewDiscard()})
+	g.Expect(res.Pass).To(BeTrue(), "a pom.xml alone is a Maven project")
 }

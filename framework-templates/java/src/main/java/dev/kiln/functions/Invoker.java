@@ -45,16 +45,31 @@ public final class Invoker {
     if (target == null || target.isEmpty()) {
       throw new IllegalArgumentException("FUNCTION_TARGET is not set: the function's class name, e.g. com.example.Hello");
     }
-    Class<?> c;
-    try {
-      c = Class.forName(target);
-    } catch (ClassNotFoundException e) {
+    Class<?> c = findClass(target);
+    if (c == null) {
       throw new IllegalArgumentException("FUNCTION_TARGET=" + target + ": no such class on the classpath");
     }
     if (!HttpFunction.class.isAssignableFrom(c) && !CloudEventsFunction.class.isAssignableFrom(c)) {
       throw new IllegalArgumentException("FUNCTION_TARGET=" + target + " implements neither dev.kiln.functions.HttpFunction nor CloudEventsFunction");
     }
     return c.getDeclaredConstructor().newInstance();
+  }
+
+  /**
+   * Loads name as a class; a nested class may be written with dots
+   * (com.example.Outer.Inner) as well as its binary name (com.example.Outer$Inner).
+   */
+  static Class<?> findClass(String name) {
+    String candidate = name;
+    while (true) {
+      try {
+        return Class.forName(candidate);
+      } catch (ClassNotFoundException e) {
+        int dot = candidate.lastIndexOf('.');
+        if (dot < 0) return null;
+        candidate = candidate.substring(0, dot) + "$" + candidate.substring(dot + 1);
+      }
+    }
   }
 
   static Server serve(Object fn, int port) throws java.io.IOException {

@@ -17,6 +17,12 @@ public final class FrameworkTest {
 
   interface Check { void run() throws Exception; }
 
+  /** A function nested in another class, as in samples/java/multi. */
+  public static class Nested implements HttpFunction {
+    @Override
+    public void service(HttpRequest request, HttpResponse response) {}
+  }
+
   static void test(String name, Check c) {
     try {
       c.run();
@@ -116,6 +122,11 @@ public final class FrameworkTest {
       } catch (IllegalArgumentException expected) {
         // ok
       }
+    });
+
+    test("invoker: a nested class by its dotted or binary name", () -> {
+      eq(Nested.class, Invoker.load("dev.kiln.functions.FrameworkTest.Nested").getClass());
+      eq(Nested.class, Invoker.load("dev.kiln.functions.FrameworkTest$Nested").getClass());
     });
 
     test("invoker: unknown class and wrong type are explained", () -> {
