@@ -6,12 +6,18 @@ KILN_TOOLS ?= $(KILN_HOME)/tools
 export KILN_HOME KILN_TOOLS
 KILN := bin/kiln
 
-.PHONY: all tools build stack buildpacks builder demo unit e2e test bench clean
+CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
+
+.PHONY: all tools build generate stack buildpacks builder demo unit e2e test bench clean
 
 all: build
 
-tools: ## pinned lifecycle v0.21.14 and pack v0.40.9, built once into $(KILN_TOOLS)
+tools: ## pinned lifecycle v0.21.14, pack v0.40.9 and controller-gen v0.20.0, built once into $(KILN_TOOLS)
 	bash platform/tools/build.sh
+
+generate: tools ## deepcopy and the Function CRD from controller/api (a unit test checks they are current)
+	$(CONTROLLER_GEN) object paths=./controller/api/...
+	$(CONTROLLER_GEN) crd:crdVersions=v1,maxDescLen=0 paths=./controller/api/... output:crd:dir=./controller/config/crd
 
 build: ## the kiln CLI
 	go build -o $(KILN) ./platform/cmd/kiln
@@ -22,15 +28,15 @@ stack: build ## stack images from pinned .debs into the embedded registry
 buildpacks: build
 	$(KILN) buildpack package --out out/buildpacks
 
-builder: tools stack buildpacks ## the Go, Node.js and Python builder images in the embedded registry
+builder: tools stack buildpacks ## the Go, Node.js, Python and Java builder images in the embedded registry
 	$(KILN) builder create --buildpacks out/buildpacks
 
 demo: builder ## build samples/go/hello, serve it, call it, stop it
 	bash samples/demo.sh
 
-unit: ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js, Python, Java), conformance harness
+unit: tools ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js, Python, Java), conformance harness
 	go vet ./... ./framework-templates/go/... ./e2e/...
-	go test -count=1 ./buildpacks/... ./platform/... ./stacks/...
+	go test -count=1 ./buildpacks/... ./platform/... ./stacks/... ./controller/...
 	go test -count=1 ./framework-templates/go/...
 	go test -count=1 ./e2e/conformance/...
 	node --test framework-templates/nodejs/test/
@@ -39,6 +45,7 @@ unit: ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js, Pyth
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (needs root)
 	go test -count=1 -timeout 45m -v ./e2e/local/
+	go test -count=1 -timeout 15m -v ./e2e/kube/
 
 test: unit e2e
 

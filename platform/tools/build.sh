@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # Builds the pinned CNB tools from the Go module proxy into $KILN_HOME/tools,
-# (or $KILN_TOOLS), only when missing: lifecycle v0.21.14 (+ launcher) and pack v0.40.9.
+# (or $KILN_TOOLS), only when missing: lifecycle v0.21.14 (+ launcher), pack v0.40.9
+# controller-gen v0.20.0 (CRDs and deepcopy of controller/api) and kube-apiserver
+# v1.36.3 (the controller's envtest suite; etcd comes from Debian's etcd-server).
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 home=${KILN_HOME:-$HOME/.cache/kiln}
 LIFECYCLE_VERSION=0.21.14
 PACK_VERSION=0.40.9
+CONTROLLER_TOOLS_VERSION=0.20.0
+KUBE_VERSION=1.36.3
 tools=${KILN_TOOLS:-$home/tools}
 lc=$tools/lifecycle-v$LIFECYCLE_VERSION
 pk=$tools/pack-v$PACK_VERSION
+cg=$tools/controller-gen-v$CONTROLLER_TOOLS_VERSION
+kas=$tools/kube-apiserver-v$KUBE_VERSION
+# One build at a time: make targets and test suites may run this concurrently.
+mkdir -p "$tools"
+exec 9>"$tools/.build.lock"
+flock 9
 # The wrapper modules are not part of the repo's go.work.
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOWORK=off
 
@@ -26,6 +36,20 @@ if [ ! -x "$pk/pack" ]; then
   mkdir -p "$pk.tmp"
   (cd "$here/pack" && go build -trimpath -ldflags "-s -w -X github.com/buildpacks/pack/pkg/client.Version=$PACK_VERSION" -o "$pk.tmp/pack" github.com/buildpacks/pack)
   rm -rf "$pk" && mv "$pk.tmp" "$pk"
+fi
+if [ ! -x "$cg/controller-gen" ]; then
+  echo "==> building controller-gen v$CONTROLLER_TOOLS_VERSION into $cg"
+  mkdir -p "$cg.tmp"
+  (cd "$here/controller-gen" && go build -trimpath -ldflags "-s -w" -o "$cg.tmp/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen)
+  rm -rf "$cg" && mv "$cg.tmp" "$cg"
+fi
+if [ ! -x "$kas/kube-apiserver" ]; then
+  echo "==> building kube-apiserver v$KUBE_VERSION into $kas (first time: 5-15 minutes on 2 cores)"
+  mkdir -p "$kas.tmp"
+  v="-X k8s.io/component-base/version"
+  (cd "$here/kube-apiserver" && go build -trimpath -ldflags "-s -w $v.gitVersion=v$KUBE_VERSION $v.gitMajor=1 $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) $v.gitTreeState=clean" \
+    -o "$kas.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  rm -rf "$kas" && mv "$kas.tmp" "$kas"
 fi
 "$lc/lifecycle" -version >/dev/null 2>&1 || CNB_PLATFORM_API=0.14 "$lc/lifecycle" -version
 "$pk/pack" version

@@ -1,0 +1,40 @@
+package v1alpha1
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestCRDIsCurrent regenerates the CRD with the pinned controller-gen and
+// compares it with controller/config/crd (run `make generate` after editing
+// the types).
+func TestCRDIsCurrent(t *testing.T) {
+	tools := os.Getenv("KILN_TOOLS")
+	if tools == "" {
+		cache, _ := os.UserCacheDir()
+		tools = filepath.Join(cache, "kiln", "tools")
+	}
+	gen := filepath.Join(tools, "controller-gen-v0.20.0", "controller-gen")
+	if _, err := os.Stat(gen); err != nil {
+		t.Fatalf("%s is missing: run `make tools` (platform/tools/build.sh builds it)", gen)
+	}
+	out := t.TempDir()
+	cmd := exec.Command(gen, "crd:crdVersions=v1,maxDescLen=0", "paths=./...", "output:crd:dir="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("controller-gen: %v\n%s", err, b)
+	}
+	const name = "core.kiln.dev_functions.yaml"
+	got, err := os.ReadFile(filepath.Join(out, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "config", "crd", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("controller/config/crd/%s is stale: run `make generate`", name)
+	}
+}

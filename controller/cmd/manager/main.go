@@ -1,0 +1,63 @@
+// Command manager is Kiln's Kubernetes controller: it reconciles
+// core.kiln.dev/v1alpha1 Functions into Shipwright builds and Knative, Dapr,
+// KEDA and Gateway API serving objects.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"kiln.dev/kiln/controller/reconciler"
+	"kiln.dev/kiln/controller/render"
+)
+
+func main() {
+	cfg := render.DefaultConfig()
+	metrics := flag.String("metrics-bind-address", ":8080", "metrics endpoint (0 disables)")
+	probes := flag.String("health-probe-bind-address", ":8081", "healthz/readyz endpoint")
+	leader := flag.Bool("leader-elect", false, "elect a leader (run several replicas)")
+	workers := flag.Int("max-concurrent-reconciles", 4, "Functions reconciled at once")
+	flag.StringVar(&cfg.DefaultBuilder, "default-builder", cfg.DefaultBuilder, "builder image when spec.build.builder is empty")
+	flag.StringVar(&cfg.ClusterDomain, "cluster-domain", cfg.ClusterDomain, "the cluster's DNS suffix")
+	flag.StringVar(&cfg.BuildCacheSize, "build-cache-size", cfg.BuildCacheSize, "size of each Function's build cache volume")
+	opts := zap.Options{}
+	opts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+
+	if err := run(cfg, *metrics, *probes, *leader, *workers); err != nil {
+		fmt.Fprintln(os.Stderr, "kiln controller:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg render.Config, metrics, probes string, leader bool, workers int) error {
+	scheme, err := reconciler.Scheme()
+	if err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme: scheme, Metrics: metricsserver.Options{BindAddress: metrics},
+		HealthProbeBindAddress: probes, LeaderElection: leader, LeaderElectionID: "controller.core.kiln.dev",
+	})
+	if err != nil {
+		return err
+	}
+	r := &reconciler.FunctionReconciler{Client: mgr.GetClient(), Config: cfg, MaxConcurrent: workers}
+	if err := r.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
