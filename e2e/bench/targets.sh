@@ -99,9 +99,9 @@ lang_row() { # name dir target image goal_size goal_warm goal_start edit_file se
   size=$(echo "$out" | awk '/size:/ {print $2}')
   first200 $kiln run "$image" --port "$port" >/dev/null
   run=$(first200 $kiln run "$image" --port "$port")
-  printf '%-38s %9s MB %14s %8s  %s\n' "$name image size (registry)" "$size" "-" "-" "<= $gsize"
-  printf '%-38s %9s ms %14s %8s  %s\n' "$name warm rebuild, one-line change" "$warm" "-" "-" "<= $gwarm"
-  printf '%-38s %9s ms %14s %8s  %s\n' "$name kiln run -> first 200" "$run" "-" "-" "<= $gstart"
+  printf '%-38s %9s MB %14s %8s  %s\n' "$name: image size" "$size" "-" "-" "<= $gsize"
+  printf '%-38s %9s ms %14s %8s  %s\n' "$name: one-line change rebuild" "$warm" "-" "-" "<= $gwarm"
+  printf '%-38s %9s ms %14s %8s  %s\n' "$name: kiln run -> first 200" "$run" "-" "-" "<= $gstart"
 }
 echo
 echo "== Python and Java hello"
@@ -115,5 +115,5 @@ mvn_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)
 python3 -m http.server --bind 127.0.0.1 --directory /usr/share/maven-repo "$mvn_port" >/dev/null 2>&1 &
 mvn_pid=$!; trap 'kill $mvn_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$mvn_port/" && break; sleep 0.05; done
-BUILD_ARGS="--env BP_MAVEN_MIRROR_URL=http://127.0.0.1:$mvn_port" lang_row "Java Maven (dependency)" samples/java/dependency \
+BUILD_ARGS="--env BP_MAVEN_MIRROR_URL=http://127.0.0.1:$mvn_port" lang_row "Java Maven dep." samples/java/dependency \
   com.example.Initials bench-java-maven "90 MB" "30 s" "800 ms" src/main/java/com/example/Initials.java 's/ (/ [/'
