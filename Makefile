@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools build generate stack buildpacks builder demo unit e2e test bench clean
+.PHONY: all tools build generate stack buildpacks builder demo unit e2e test bench bench-controller clean
 
 all: build
 
@@ -48,6 +48,9 @@ e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (ne
 	go test -count=1 -timeout 15m -v ./e2e/kube/
 
 test: unit e2e
+
+bench-controller: tools ## 500 Functions reconciled by the controller binary against the local kube-apiserver, with RSS
+	KILN_BENCH=1 go test -count=1 -run '^$$' -bench BenchmarkController500 -benchtime=1x -timeout 20m ./e2e/kube/
 
 bench: builder ## measure the README's targets (size, rebuild, start) with same-run baselines
 	bash e2e/bench/targets.sh

@@ -81,6 +81,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, fmt.Errorf("compiling %s: %w", pkg, err)
 	}
 	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
+	if v := os.Getenv(ClearSourceEnv); v == "true" || v == "1" {
+		n, err := clearSource(ctx.ApplicationPath)
+		if err != nil {
+			return result, fmt.Errorf("%s: %w", ClearSourceEnv, err)
+		}
+		b.Logger.Bodyf("%s: removed %d entries from the workspace (the image carries only the binary)", ClearSourceEnv, n)
+	}
 	result.Layers = append(result.Layers, app)
 	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{bin}, Default: true})
 	return result, nil
@@ -97,12 +104,34 @@ func (b Builder) cacheLayer(ctx libcnb.BuildContext, name, envName string, key m
 	return layer, err
 }
 
+// ClearSourceEnv, set to true, empties the workspace after compiling: the
+// image then carries the binary, not the source tree (opt-in, because a
+// program may read files next to it at run time).
+const ClearSourceEnv = "BP_CLEAR_SOURCE"
+
+// clearSource removes everything in dir (the workspace itself stays).
+func clearSource(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return 0, err
+		}
+	}
+	return len(entries), nil
+}
+
 // env is the go command's environment: static, reproducible, no VCS stamping,
-// -mod=mod unless the module vendors.
+// -mod=mod unless the module vendors or is part of a workspace (go.work:
+// go accepts only readonly or vendor there).
 func (b Builder) env(appDir, gocache, modcache string) []string {
 	flags := strings.Fields(os.Getenv("GOFLAGS"))
 	flags = append(flags, "-buildvcs=false")
-	if _, err := os.Stat(filepath.Join(appDir, "vendor", "modules.txt")); err != nil {
+	_, vendorErr := os.Stat(filepath.Join(appDir, "vendor", "modules.txt"))
+	_, workErr := os.Stat(filepath.Join(appDir, "go.work"))
+	if vendorErr != nil && (workErr != nil || os.Getenv("GOWORK") == "off") {
 		flags = append(flags, "-mod=mod")
 	}
 	env := os.Environ()

@@ -136,6 +136,24 @@ func TestBuild(t *testing.T) {
 			Expect(envValue(rec.build().Env, "GOFLAGS")).To(Equal("-buildvcs=false"))
 		})
 
+		it("empties the workspace after compiling with BP_CLEAR_SOURCE=true, and only then", func() {
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.ReadDir(ctx.ApplicationPath)).NotTo(BeEmpty())
+			t.Setenv("BP_CLEAR_SOURCE", "true")
+			_, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(os.ReadDir(ctx.ApplicationPath)).To(BeEmpty())
+			Expect(ctx.ApplicationPath).To(BeADirectory())
+		})
+
+		it("does not add -mod=mod in a workspace (go.work), where go refuses it", func() {
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.work"), []byte("go 1.26\n\nuse .\n"), 0o644)).To(Succeed())
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(envValue(rec.build().Env, "GOFLAGS")).To(Equal("-buildvcs=false"))
+		})
+
 		it("asks for FUNC_NAME when a library has no main package, listing its functions", func() {
 			rec.list = "hello a.b/c " + ctx.ApplicationPath + "\n"
 			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "hello.go"), []byte("package hello\n\nimport \"net/http\"\n\nfunc Hi(w http.ResponseWriter, r *http.Request) {}\n"), 0o644)).To(Succeed())

@@ -30,7 +30,9 @@ var commands = []command{
 	{"registry", "the embedded registry: kiln registry serve|address", runRegistry},
 	{"stack", "stack images from pinned .debs: kiln stack build|lock", runStack},
 	{"buildpack", "compile Kiln's buildpacks: kiln buildpack package", runBuildpack},
-	{"builder", "create a builder image: kiln builder create [go]", runBuilder},
+	{"builder", "create a builder image: kiln builder create [go node python java]", runBuilder},
+	{"render", "print the Kubernetes objects the controller makes of a Function: kiln render -f fn.yaml", runRender},
+	{"convert", "turn an OpenFunction Function into a Kiln Function: kiln convert -f of.yaml", runConvert},
 }
 
 func main() {

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"kiln.dev/kiln/controller/api/v1alpha1"
+	"kiln.dev/kiln/controller/convert"
+	"kiln.dev/kiln/controller/reconciler"
+	"kiln.dev/kiln/controller/render"
+)
+
+// readManifests reads path ("-" is stdin) as YAML documents.
+func readManifests(path string) ([][]byte, error) {
+	var b []byte
+	var err error
+	if path == "-" {
+		b, err = io.ReadAll(os.Stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var docs [][]byte
+	for _, d := range bytes.Split(append([]byte("\n"), b...), []byte("\n---")) {
+		if len(bytes.TrimSpace(d)) > 0 {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("%s: no YAML documents", path)
+	}
+	return docs, nil
+}
+
+// runRender prints the objects the controller creates for each Function.
+func runRender(args []string) error {
+	fs := newFlagSet("render", "render -f function.yaml [--gateway-config cm.yaml] [--image-digest sha256:...]")
+	file := fs.String("f", "", "Function manifest(s) (core.kiln.dev/v1alpha1; - for stdin)")
+	gwFile := fs.String("gateway-config", "", "the Gateway config ConfigMap routes use (controller/config/gateway/gateway-config.yaml)")
+	digest := fs.String("image-digest", "", "render serving as after a build of this digest (default: before the first build, spec.image)")
+	cfg := render.DefaultConfig()
+	fs.StringVar(&cfg.DefaultBuilder, "default-builder", cfg.DefaultBuilder, "the controller's --default-builder")
+	fs.StringVar(&cfg.ClusterDomain, "cluster-domain", cfg.ClusterDomain, "the controller's --cluster-domain")
+	fs.StringVar(&cfg.BuildCacheSize, "build-cache-size", cfg.BuildCacheSize, "the controller's --build-cache-size")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageError{"kiln render: -f FILE is required"}
+	}
+	if *gwFile != "" {
+		docs, err := readManifests(*gwFile)
+		if err != nil {
+			return err
+		}
+		var cm corev1.ConfigMap
+		if err := yaml.UnmarshalStrict(docs[0], &cm); err != nil {
+			return fmt.Errorf("--gateway-config %s: %w", *gwFile, err)
+		}
+		if cfg.Gateway, err = render.GatewayFromConfigMap(&cm); err != nil {
+			return err
+		}
+	}
+	docs, err := readManifests(*file)
+	if err != nil {
+		return err
+	}
+	var all []client.Object
+	for i, d := range docs {
+		var f v1alpha1.Function
+		if err := yaml.UnmarshalStrict(d, &f); err != nil {
+			return fmt.Errorf("%s (document %d): %w", *file, i+1, err)
+		}
+		if f.Kind != "Function" || f.APIVersion != v1alpha1.GroupVersion.String() {
+			return fmt.Errorf("%s (document %d): apiVersion %q kind %q: want core.kiln.dev/v1alpha1 Function (OpenFunction manifests: kiln convert)", *file, i+1, f.APIVersion, f.Kind)
+		}
+		if f.Namespace == "" {
+			f.Namespace = "default"
+		}
+		f.Default()
+		if errs := f.Validate(); len(errs) > 0 {
+			return fmt.Errorf("Function %s/%s is invalid:\n  %s", f.Namespace, f.Name, strings.ReplaceAll(errs.ToAggregate().Error(), ", ", "\n  "))
+		}
+		if v := f.Spec.Serving; v != nil && !f.IsAsync() && v.Triggers.HTTP.Route != nil && cfg.Gateway == nil {
+			ref := v.Triggers.HTTP.Route.GatewayRef
+			return fmt.Errorf("Function %s/%s has a route: pass the Gateway config the controller reads (ConfigMap %s/%s) with --gateway-config, e.g. controller/config/gateway/gateway-config.yaml", f.Namespace, f.Name, ref.Namespace, ref.Name)
+		}
+		image := ""
+		if *digest != "" {
+			image = reconciler.PinDigest(f.Spec.Image, *digest)
+		}
+		objs, err := render.All(&f, cfg, image)
+		if err != nil {
+			return fmt.Errorf("Function %s/%s: %w", f.Namespace, f.Name, err)
+		}
+		all = append(all, objs...)
+	}
+	out, err := render.YAML(all)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(out)
+	return err
+}
+
+// runConvert turns OpenFunction Functions into Kiln Functions.
+func runConvert(args []string) error {
+	fs := newFlagSet("convert", "convert -f openfunction.yaml")
+	file := fs.String("f", "", "OpenFunction Function manifest(s) (core.openfunction.io/v1beta1 or v1beta2; - for stdin)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageError{"kiln convert: -f FILE is required"}
+	}
+	docs, err := readManifests(*file)
+	if err != nil {
+		return err
+	}
+	var objs []client.Object
+	for i, d := range docs {
+		res, err := convert.Convert(d)
+		if err != nil {
+			return fmt.Errorf("%s (document %d): %w", *file, i+1, err)
+		}
+		for _, n := range res.Notes {
+			fmt.Fprintf(os.Stderr, "kiln convert: %s: %s\n", res.Function.Name, n)
+		}
+		objs = append(objs, res.Function)
+	}
+	out, err := render.YAML(objs)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(out)
+	return err
+}
