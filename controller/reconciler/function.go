@@ -58,7 +58,7 @@ func (r *FunctionReconciler) cleanup(ctx context.Context, f *v1alpha1.Function) 
 	if !controllerutil.ContainsFinalizer(f, Finalizer) {
 		return nil
 	}
-	lists := append(children(), &shp.BuildRunList{}, &shp.BuildList{}, &corev1.PersistentVolumeClaimList{})
+	lists := append(children(), &shp.BuildRunList{}, &shp.BuildList{}, &corev1.PersistentVolumeClaimList{}, &corev1.ServiceAccountList{})
 	for _, list := range lists {
 		if err := r.DeleteAllOf(ctx, objectOf(list), client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name},
 			client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil && !meta.IsNoMatchError(err) && !apierrors.IsNotFound(err) {
@@ -196,6 +196,11 @@ func (r *FunctionReconciler) reconcileBuild(ctx context.Context, f *v1alpha1.Fun
 	}
 	if err := r.createOnce(ctx, f, pvc); err != nil {
 		return "", err
+	}
+	if sa := render.BuildServiceAccount(f); sa != nil {
+		if err := r.apply(ctx, f, sa); err != nil {
+			return "", r.applyFailure(st, CondBuilt, sa, err)
+		}
 	}
 	if err := r.apply(ctx, f, build); err != nil {
 		return "", r.applyFailure(st, CondBuilt, build, err)

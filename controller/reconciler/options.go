@@ -49,6 +49,8 @@ func objectOf(list client.ObjectList) client.Object {
 		return &shp.Build{}
 	case *corev1.PersistentVolumeClaimList:
 		return &corev1.PersistentVolumeClaim{}
+	case *corev1.ServiceAccountList:
+		return &corev1.ServiceAccount{}
 	}
 	panic(fmt.Sprintf("objectOf: %T", list))
 }

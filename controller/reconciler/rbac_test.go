@@ -49,7 +49,8 @@ func TestClusterRoleCoversWhatTheControllerDoes(t *testing.T) {
 	need = append(need, "core.kiln.dev/functions:get", "core.kiln.dev/functions:list", "core.kiln.dev/functions:watch", "core.kiln.dev/functions:update",
 		"core.kiln.dev/functions/status:update", "core.kiln.dev/functions/finalizers:update",
 		"/configmaps:get", "/configmaps:list", "/configmaps:watch",
-		"/persistentvolumeclaims:create", "/persistentvolumeclaims:get", "/persistentvolumeclaims:deletecollection")
+		"/persistentvolumeclaims:create", "/persistentvolumeclaims:get", "/persistentvolumeclaims:deletecollection",
+		"/serviceaccounts:patch", "/serviceaccounts:deletecollection")
 	var missing []string
 	for _, n := range need {
 		if !allowed[n] {

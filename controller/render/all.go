@@ -14,7 +14,8 @@ import (
 )
 
 // All is every object the controller creates for a defaulted, valid f, in
-// apply order: the build (cache PVC, Build, BuildRun), then serving. image is
+// apply order: the build (cache PVC, ServiceAccount for builder credentials,
+// Build, BuildRun), then serving. image is
 // what serving runs: the built image pinned by digest (repo@sha256:...) once
 // the BuildRun has succeeded; before that, spec.image.
 func All(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error) {
@@ -24,7 +25,11 @@ func All(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error
 		if err != nil {
 			return nil, err
 		}
-		objs = append(objs, pvc, build, BuildRun(f, BuildHash(f)))
+		objs = append(objs, pvc)
+		if sa := BuildServiceAccount(f); sa != nil {
+			objs = append(objs, sa)
+		}
+		objs = append(objs, build, BuildRun(f, BuildHash(f)))
 	}
 	if f.Spec.Serving != nil {
 		if image == "" {

@@ -128,12 +128,33 @@ func Build(f *v1alpha1.Function, cfg Config) (*shp.Build, *corev1.PersistentVolu
 	return build, pvc, nil
 }
 
+// ServiceAccountName is the build's ServiceAccount when builder credentials are set.
+func ServiceAccountName(f *v1alpha1.Function) string { return f.Name + "-build" }
+
+// BuildServiceAccount carries spec.build.builderCredentials as an image pull
+// secret, so the build pod can pull a private builder image (Shipwright pulls
+// step images with the BuildRun's ServiceAccount). Nil without credentials.
+func BuildServiceAccount(f *v1alpha1.Function) *corev1.ServiceAccount {
+	b := f.Spec.Build
+	if b == nil || b.BuilderCredentials == nil || b.BuilderCredentials.Name == "" {
+		return nil
+	}
+	return &corev1.ServiceAccount{
+		TypeMeta:         metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+		ObjectMeta:       objectMeta(f, ServiceAccountName(f), nil),
+		ImagePullSecrets: []corev1.LocalObjectReference{*b.BuilderCredentials},
+	}
+}
+
 // BuildRun runs f's Build once for the given build hash.
 func BuildRun(f *v1alpha1.Function, hash string) *shp.BuildRun {
 	br := &shp.BuildRun{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "shipwright.io/v1beta1", Kind: "BuildRun"},
 		ObjectMeta: objectMeta(f, BuildRunName(f, hash), nil),
 		Spec:       shp.BuildRunSpec{Build: shp.ReferencedBuild{Name: ptr(BuildName(f))}},
+	}
+	if sa := BuildServiceAccount(f); sa != nil {
+		br.Spec.ServiceAccount = ptr(sa.Name)
 	}
 	br.Annotations = map[string]string{AnnotationHash: hash}
 	return br

@@ -353,11 +353,11 @@ func TestAsyncFunctions(t *testing.T) {
 				t.Fatalf("ScaledObject: %s", dump(so.Spec))
 			}
 			var comps daprv1alpha1.ComponentList
-			eventually(t, wait, "two Components (the existing state store is not created)", func() error {
+			eventually(t, wait, "three Components: the Kafka pub/sub and output binding, the declared state store (not the existing one)", func() error {
 				if err := cl.List(ctx, &comps, client.InNamespace(ns)); err != nil {
 					return err
 				}
-				if len(comps.Items) != 2 {
+				if len(comps.Items) != 3 {
 					return fmt.Errorf("%d components", len(comps.Items))
 				}
 				return nil
@@ -394,7 +394,31 @@ func TestAsyncFunctions(t *testing.T) {
 			condition(t, ns, "cron-report", reconciler.CondReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
-	testenv.Test(t, mqtt, kafka, job)
+	sts := features.New("async Redis pub/sub on a StatefulSet with a KEDA fallback").
+		Assess("StatefulSet and ScaledObject targeting it; ready when a replica is", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			ns := namespace(t, "sts")
+			if err := cl.Create(ctx, function(t, "statefulset-redis", ns)); err != nil {
+				t.Fatal(err)
+			}
+			var so kedav1alpha1.ScaledObject
+			eventually(t, wait, "ScaledObject", func() error { return get(ctx, ns, "order-tally", &so) })
+			if so.Spec.ScaleTargetRef.Kind != "StatefulSet" || so.Spec.Fallback.Replicas != 2 {
+				t.Fatalf("ScaledObject: %s", dump(so.Spec))
+			}
+			var s appsv1.StatefulSet
+			eventually(t, wait, "StatefulSet", func() error { return get(ctx, ns, "order-tally", &s) })
+			if *s.Spec.Replicas != 2 || !strings.Contains(envValue(s.Spec.Template.Spec.Containers[0].Env, "FUNC_CONTEXT"), `"pluginsTracing":{"enabled":true`) {
+				t.Fatalf("StatefulSet: %s", dump(s.Spec))
+			}
+			condition(t, ns, "order-tally", reconciler.CondServing, metav1.ConditionFalse, "StatefulSetNotReady")
+			s.Status.Replicas, s.Status.ReadyReplicas, s.Status.AvailableReplicas = 2, 2, 2
+			if err := cl.Status().Update(ctx, &s); err != nil {
+				t.Fatal(err)
+			}
+			condition(t, ns, "order-tally", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			return ctx
+		}).Feature()
+	testenv.Test(t, mqtt, kafka, job, sts)
 }
 
 func TestInvalidFunctions(t *testing.T) {
