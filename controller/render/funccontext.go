@@ -77,11 +77,13 @@ func BuildFuncContext(f *v1alpha1.Function) FuncContext {
 		}
 		c.Inputs[t.Name] = io(t.Name, t.Type, t.Topic)
 	}
+	// triggers.inputs are extra data sources (Dapr state stores): they are
+	// read by the function, not events that start it, so they go with states.
 	for _, in := range v.Triggers.Inputs {
-		if c.Inputs == nil {
-			c.Inputs = map[string]*FuncIO{}
+		if c.States == nil {
+			c.States = map[string]*FuncIO{}
 		}
-		c.Inputs[in.Dapr.Name] = io(in.Dapr.Name, in.Dapr.Type, in.Dapr.Topic)
+		c.States[in.Dapr.Name] = &FuncIO{ComponentName: ComponentName(f, in.Dapr.Name), ComponentType: componentTypeOf(v, in.Dapr.Name, in.Dapr.Type)}
 	}
 	for _, o := range v.Outputs {
 		if c.Outputs == nil {
