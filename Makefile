@@ -8,12 +8,15 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools build generate stack buildpacks builder demo unit e2e test bench bench-controller clean
+.PHONY: all tools cnb-tools build generate stack buildpacks builder demo unit e2e test bench bench-controller clean
 
 all: build
 
-tools: ## pinned lifecycle v0.21.14, pack v0.40.9 and controller-gen v0.20.0, built once into $(KILN_TOOLS)
+tools: ## pinned lifecycle v0.21.14, pack v0.40.9, controller-gen v0.20.0 and kube-apiserver v1.36.3, built once into $(KILN_TOOLS)
 	bash platform/tools/build.sh
+
+cnb-tools: ## only the lifecycle and pack (all that building and running functions needs)
+	bash platform/tools/build.sh cnb
 
 generate: tools ## deepcopy and the Function CRD from controller/api (a unit test checks they are current)
 	$(CONTROLLER_GEN) object paths=./controller/api/...
@@ -28,7 +31,7 @@ stack: build ## stack images from pinned .debs into the embedded registry
 buildpacks: build
 	$(KILN) buildpack package --out out/buildpacks
 
-builder: tools stack buildpacks ## the Go, Node.js, Python and Java builder images in the embedded registry
+builder: cnb-tools stack buildpacks ## the Go, Node.js, Python and Java builder images in the embedded registry
 	$(KILN) builder create --buildpacks out/buildpacks
 
 demo: builder ## build samples/go/hello, serve it, call it, stop it

@@ -3,6 +3,7 @@
 # (or $KILN_TOOLS), only when missing: lifecycle v0.21.14 (+ launcher), pack v0.40.9
 # controller-gen v0.20.0 (CRDs and deepcopy of controller/api) and kube-apiserver
 # v1.36.3 (the controller's envtest suite; etcd comes from Debian's etcd-server).
+# Usage: build.sh [all|cnb]   (cnb: only the lifecycle and pack)
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +37,13 @@ if [ ! -x "$pk/pack" ]; then
   mkdir -p "$pk.tmp"
   (cd "$here/pack" && go build -trimpath -ldflags "-s -w -X github.com/buildpacks/pack/pkg/client.Version=$PACK_VERSION" -o "$pk.tmp/pack" github.com/buildpacks/pack)
   rm -rf "$pk" && mv "$pk.tmp" "$pk"
+fi
+# `build.sh cnb` stops here: building and running functions needs only the
+# lifecycle and pack (make builder/demo); the controller's tools come next.
+if [ "${1:-all}" = cnb ]; then
+  "$lc/lifecycle" -version >/dev/null 2>&1 || CNB_PLATFORM_API=0.14 "$lc/lifecycle" -version
+  "$pk/pack" version
+  exit 0
 fi
 if [ ! -x "$cg/controller-gen" ]; then
   echo "==> building controller-gen v$CONTROLLER_TOOLS_VERSION into $cg"
