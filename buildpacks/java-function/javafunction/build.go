@@ -14,6 +14,7 @@ import (
 
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/internal/funcenv"
+	"kiln.dev/kiln/buildpacks/internal/nodeapp"
 )
 
 // Invoker is the framework's main class.
@@ -131,7 +132,7 @@ func (b Builder) framework(ctx libcnb.BuildContext, j jdk) (libcnb.Layer, string
 	if err != nil || len(srcs) == 0 {
 		return libcnb.Layer{}, "", fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`)")
 	}
-	digest, err := digestFiles(dir, srcs)
+	digest, err := nodeapp.HashFiles(dir, srcs...)
 	if err != nil {
 		return libcnb.Layer{}, "", err
 	}

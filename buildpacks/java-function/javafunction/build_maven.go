@@ -1,8 +1,6 @@
 package javafunction
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -135,22 +133,4 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return os.Rename(tmp, dst)
-}
-
-// digestFiles is the SHA-256 over the named files' paths and contents.
-func digestFiles(dir string, rel []string) (string, error) {
-	h := sha256.New()
-	for _, r := range rel {
-		f, err := os.Open(filepath.Join(dir, r))
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%s\x00", r)
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return "", err
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
