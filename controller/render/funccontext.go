@@ -64,7 +64,7 @@ func BuildFuncContext(f *v1alpha1.Function) FuncContext {
 		c.Port = strconv.Itoa(int(*v.Triggers.HTTP.Port))
 	}
 	io := func(name, declaredType, topic string) *FuncIO {
-		typ := componentTypeOf(v, name, declaredType)
+		typ := v.ComponentType(name, declaredType)
 		uri := name
 		if strings.HasPrefix(typ, "pubsub.") {
 			uri = topic
@@ -83,7 +83,7 @@ func BuildFuncContext(f *v1alpha1.Function) FuncContext {
 		if c.States == nil {
 			c.States = map[string]*FuncIO{}
 		}
-		c.States[in.Dapr.Name] = &FuncIO{ComponentName: ComponentName(f, in.Dapr.Name), ComponentType: componentTypeOf(v, in.Dapr.Name, in.Dapr.Type)}
+		c.States[in.Dapr.Name] = &FuncIO{ComponentName: ComponentName(f, in.Dapr.Name), ComponentType: v.ComponentType(in.Dapr.Name, in.Dapr.Type)}
 	}
 	for _, o := range v.Outputs {
 		if c.Outputs == nil {
@@ -116,20 +116,4 @@ func BuildFuncContext(f *v1alpha1.Function) FuncContext {
 func (c FuncContext) JSON() string {
 	b, _ := json.Marshal(c)
 	return string(b)
-}
-
-func componentTypeOf(v *v1alpha1.ServingImpl, name, declaredType string) string {
-	if declaredType != "" {
-		return declaredType
-	}
-	if c := v.Bindings[name]; c != nil {
-		return c.Type
-	}
-	if c := v.Pubsub[name]; c != nil {
-		return c.Type
-	}
-	if st := v.States[name]; st != nil && st.Spec != nil {
-		return st.Spec.Type
-	}
-	return ""
 }

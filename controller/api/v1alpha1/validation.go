@@ -110,7 +110,7 @@ func validateServing(v *ServingImpl, p *field.Path) field.ErrorList {
 				errs = append(errs, field.Required(dp.Child("name"), "the Dapr component (a key of serving.bindings or serving.pubsub, or an existing component)"))
 				continue
 			}
-			typ := componentType(v, d.Name, d.Type)
+			typ := v.ComponentType(d.Name, d.Type)
 			if strings.HasPrefix(typ, "pubsub.") && d.Topic == "" {
 				errs = append(errs, field.Required(dp.Child("topic"), fmt.Sprintf("%s is a pub/sub component: name the topic to subscribe to", d.Name)))
 			}
@@ -127,7 +127,7 @@ func validateServing(v *ServingImpl, p *field.Path) field.ErrorList {
 			errs = append(errs, field.Required(op.Child("name"), "the Dapr component to send to"))
 			continue
 		}
-		if typ := componentType(v, o.Dapr.Name, o.Dapr.Type); strings.HasPrefix(typ, "pubsub.") && o.Dapr.Topic == "" {
+		if typ := v.ComponentType(o.Dapr.Name, o.Dapr.Type); strings.HasPrefix(typ, "pubsub.") && o.Dapr.Topic == "" {
 			errs = append(errs, field.Required(op.Child("topic"), fmt.Sprintf("%s is a pub/sub component: name the topic to publish to", o.Dapr.Name)))
 		}
 	}
@@ -247,9 +247,10 @@ func validateScale(v *ServingImpl, so *ScaleOptions, p *field.Path) field.ErrorL
 	return errs
 }
 
-// componentType is the Dapr type of component name: the declared one, the
-// one in bindings/pubsub, or "" for an existing component.
-func componentType(v *ServingImpl, name, declared string) string {
+// ComponentType is the Dapr type of the component a trigger, input or output
+// names: the type it declares, else that of the binding, pub/sub or state
+// store of that name in spec.serving, else "" (an existing component).
+func (v *ServingImpl) ComponentType(name, declared string) string {
 	if declared != "" {
 		return declared
 	}
@@ -258,6 +259,9 @@ func componentType(v *ServingImpl, name, declared string) string {
 	}
 	if c := v.Pubsub[name]; c != nil {
 		return c.Type
+	}
+	if st := v.States[name]; st != nil && st.Spec != nil {
+		return st.Spec.Type
 	}
 	return ""
 }
