@@ -64,7 +64,9 @@ func Convert(manifest []byte) (*Result, error) {
 
 type converter struct{ notes []string }
 
-func (c *converter) note(format string, args ...any) { c.notes = append(c.notes, fmt.Sprintf(format, args...)) }
+func (c *converter) note(format string, args ...any) {
+	c.notes = append(c.notes, fmt.Sprintf(format, args...))
+}
 
 // metadata keeps name, namespace, labels and annotations; drops server fields.
 func (c *converter) metadata(md obj) {

@@ -64,7 +64,7 @@ type FunctionSpec struct {
 
 // BuildImpl is the build of the function (a Shipwright Build + BuildRun).
 //
-// +kubebuilder:validation:XValidation:rule="has(self.srcRepo) && ((has(self.srcRepo.url) && self.srcRepo.url != '') || has(self.srcRepo.bundleContainer))",message="srcRepo.url is required: the git repository of the function's source (or srcRepo.bundleContainer.image)"
+// +kubebuilder:validation:XValidation:rule="has(self.srcRepo) && ((has(self.srcRepo.url) && size(self.srcRepo.url) > 0) || has(self.srcRepo.bundleContainer))",message="srcRepo.url is required: the git repository of the function's source (or srcRepo.bundleContainer.image)"
 type BuildImpl struct {
 	// Builder is the builder image; defaults to Kiln's builder for the
 	// function's language (the controller's --default-builder).

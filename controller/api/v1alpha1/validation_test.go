@@ -12,8 +12,8 @@ func valid() *Function {
 	return &Function{
 		ObjectMeta: metav1.ObjectMeta{Name: "hello", Namespace: "default"},
 		Spec: FunctionSpec{
-			Image: "registry.example.com/fn/hello",
-			Build: &BuildImpl{SrcRepo: &GitRepo{URL: "https://github.com/example/fns.git"}, Env: map[string]string{"FUNC_NAME": "HelloWorld"}},
+			Image:   "registry.example.com/fn/hello",
+			Build:   &BuildImpl{SrcRepo: &GitRepo{URL: "https://github.com/example/fns.git"}, Env: map[string]string{"FUNC_NAME": "HelloWorld"}},
 			Serving: &ServingImpl{},
 		},
 	}
