@@ -49,22 +49,14 @@ func All(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error
 func YAML(objs []client.Object) ([]byte, error) {
 	var out bytes.Buffer
 	for i, o := range objs {
-		b, err := yaml.Marshal(o)
+		m, err := objectMap(o)
 		if err != nil {
-			return nil, fmt.Errorf("%T %s: %w", o, o.GetName(), err)
-		}
-		var m map[string]any
-		if err := yaml.Unmarshal(b, &m); err != nil {
 			return nil, err
 		}
-		if md, ok := m["metadata"].(map[string]any); ok {
-			delete(md, "creationTimestamp")
-		}
-		clean(m)
 		if st, ok := m["status"].(map[string]any); ok && len(st) == 0 {
 			delete(m, "status")
 		}
-		b, err = yaml.Marshal(m)
+		b, err := yaml.Marshal(m)
 		if err != nil {
 			return nil, err
 		}
@@ -79,9 +71,23 @@ func YAML(objs []client.Object) ([]byte, error) {
 // Unstructured is o as the API server should receive it: nulls the Go
 // types emit for unset fields (which some CRD schemas reject) dropped.
 func Unstructured(o client.Object) (*unstructured.Unstructured, error) {
-	b, err := json.Marshal(o)
+	m, err := objectMap(o)
 	if err != nil {
 		return nil, err
+	}
+	delete(m, "status")
+	if m["apiVersion"] == nil || m["kind"] == nil {
+		return nil, fmt.Errorf("%T %s has no apiVersion/kind", o, o.GetName())
+	}
+	return &unstructured.Unstructured{Object: m}, nil
+}
+
+// objectMap is o's JSON form as a map, without the null creationTimestamp
+// and the other nulls and empty maps clean drops.
+func objectMap(o client.Object) (map[string]any, error) {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("%T %s: %w", o, o.GetName(), err)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -90,12 +96,8 @@ func Unstructured(o client.Object) (*unstructured.Unstructured, error) {
 	if md, ok := m["metadata"].(map[string]any); ok {
 		delete(md, "creationTimestamp")
 	}
-	delete(m, "status")
 	clean(m)
-	if m["apiVersion"] == nil || m["kind"] == nil {
-		return nil, fmt.Errorf("%T %s has no apiVersion/kind", o, o.GetName())
-	}
-	return &unstructured.Unstructured{Object: m}, nil
+	return m, nil
 }
 
 // clean drops nulls (the API server drops them too) and the empty
