@@ -3,6 +3,7 @@ package reconciler
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	daprv1alpha1 "github.com/dapr/dapr/pkg/apis/components/v1alpha1"
@@ -17,6 +18,8 @@ import (
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -58,9 +61,9 @@ func (r *FunctionReconciler) cleanup(ctx context.Context, f *v1alpha1.Function) 
 	if !controllerutil.ContainsFinalizer(f, Finalizer) {
 		return nil
 	}
-	lists := append(children(), &shp.BuildRunList{}, &shp.BuildList{}, &corev1.PersistentVolumeClaimList{}, &corev1.ServiceAccountList{})
-	for _, list := range lists {
-		if err := r.DeleteAllOf(ctx, objectOf(list), client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name},
+	kinds := append(servingKinds(), &shp.BuildRun{}, &shp.Build{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{})
+	for _, kind := range kinds {
+		if err := r.DeleteAllOf(ctx, kind, client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name},
 			client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil && !meta.IsNoMatchError(err) && !apierrors.IsNotFound(err) {
 			return err
 		}
@@ -69,23 +72,37 @@ func (r *FunctionReconciler) cleanup(ctx context.Context, f *v1alpha1.Function) 
 	return r.Update(ctx, f)
 }
 
-// children are the kinds of serving object a Function can own: stale ones
-// (spec changed from sync to async, a component removed) are deleted.
-func children() []client.ObjectList {
-	return []client.ObjectList{&servingv1.ServiceList{}, &appsv1.DeploymentList{}, &appsv1.StatefulSetList{},
-		&kedav1alpha1.ScaledObjectList{}, &kedav1alpha1.ScaledJobList{}, &daprv1alpha1.ComponentList{}, &gatewayv1.HTTPRouteList{}}
+// servingKinds are the kinds of serving object a Function can own: stale
+// ones (spec changed from sync to async, a component removed) are deleted.
+func servingKinds() []client.Object {
+	return []client.Object{&servingv1.Service{}, &appsv1.Deployment{}, &appsv1.StatefulSet{},
+		&kedav1alpha1.ScaledObject{}, &kedav1alpha1.ScaledJob{}, &daprv1alpha1.Component{}, &gatewayv1.HTTPRoute{}}
 }
 
 // SetupWithManager registers the controller, watching what it owns.
 func (r *FunctionReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.Function{}).
-		Owns(&shp.BuildRun{}).Owns(&shp.Build{}).Owns(&servingv1.Service{}).Owns(&appsv1.Deployment{}).
-		Owns(&appsv1.StatefulSet{}).Owns(&kedav1alpha1.ScaledObject{}).Owns(&kedav1alpha1.ScaledJob{}).
-		Owns(&daprv1alpha1.Component{}).Owns(&gatewayv1.HTTPRoute{})
+	b := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.Function{}).Owns(&shp.BuildRun{}).Owns(&shp.Build{})
+	for _, kind := range servingKinds() {
+		b = b.Owns(kind)
+	}
 	if r.MaxConcurrent > 0 {
-		b = b.WithOptions(controllerOptions(r.MaxConcurrent))
+		b = b.WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrent})
 	}
 	return b.Complete(r)
+}
+
+// listOf is an empty list of kind's type, from the scheme.
+func (r *FunctionReconciler) listOf(kind client.Object) (client.ObjectList, error) {
+	gvk, err := apiutil.GVKForObject(kind, r.Scheme())
+	if err != nil {
+		return nil, err
+	}
+	gvk.Kind += "List"
+	o, err := r.Scheme().New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	return o.(client.ObjectList), nil
 }
 
 // Reconcile brings one Function's children and status up to date.
@@ -356,7 +373,11 @@ func (r *FunctionReconciler) createOnce(ctx context.Context, f *v1alpha1.Functio
 
 // deleteStale deletes owned serving children not in want.
 func (r *FunctionReconciler) deleteStale(ctx context.Context, f *v1alpha1.Function, want map[string]bool) error {
-	for _, list := range children() {
+	for _, kind := range servingKinds() {
+		list, err := r.listOf(kind)
+		if err != nil {
+			return err
+		}
 		if err := r.List(ctx, list, client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name}); err != nil {
 			if meta.IsNoMatchError(err) {
 				continue // that API is not installed: nothing of it to delete
@@ -424,7 +445,7 @@ func (r *FunctionReconciler) setReady(st *v1alpha1.FunctionStatus) {
 }
 
 func (r *FunctionReconciler) updateStatus(ctx context.Context, stored *v1alpha1.Function, st *v1alpha1.FunctionStatus) error {
-	if equalStatus(stored.Status, *st) {
+	if reflect.DeepEqual(stored.Status, *st) {
 		return nil
 	}
 	stored.Status = *st
