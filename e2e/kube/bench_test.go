@@ -26,10 +26,10 @@ func benchFunctions(b *testing.B, ns string, n int) []*v1alpha1.Function {
 	for i := 0; i < n; i++ {
 		var f *v1alpha1.Function
 		if i%2 == 0 {
-			f = function(&testing.T{}, "sync-hello", ns)
+			f = function(b, "sync-hello", ns)
 			f.Spec.Build = nil
 		} else {
-			f = function(&testing.T{}, "async-kafka", ns)
+			f = function(b, "async-kafka", ns)
 		}
 		f.Name = fmt.Sprintf("%s-%03d", f.Name, i)
 		out = append(out, f)
@@ -86,7 +86,7 @@ func BenchmarkController500(b *testing.B) {
 	}
 
 	// Baseline: the same objects, rendered and created by the test itself.
-	baseNS := namespace(&testing.T{}, "bench-base")
+	baseNS := namespace(b, "bench-base")
 	var objects []client.Object
 	for _, f := range benchFunctions(b, baseNS, n) {
 		f.Default()
@@ -109,7 +109,7 @@ func BenchmarkController500(b *testing.B) {
 	baseline := time.Since(start)
 
 	// The controller.
-	ns := namespace(&testing.T{}, "bench")
+	ns := namespace(b, "bench")
 	cmd := exec.Command(bin, "--metrics-bind-address=0", "--health-probe-bind-address=0", "--max-concurrent-reconciles=8")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
 	logf, _ := os.Create(filepath.Join(work, "controller.log"))

@@ -36,7 +36,7 @@ const wait = 20 * time.Second
 var nsCounter atomic.Int32
 
 // namespace makes a fresh namespace for one feature.
-func namespace(t *testing.T, prefix string) string {
+func namespace(t testing.TB, prefix string) string {
 	ns := fmt.Sprintf("%s-%d-%d", prefix, time.Now().Unix()%100000, nsCounter.Add(1))
 	if err := ensureNamespace(context.Background(), ns); err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func namespace(t *testing.T, prefix string) string {
 }
 
 // function loads one of controller/render/testdata/functions into ns.
-func function(t *testing.T, name, ns string) *v1alpha1.Function {
+func function(t testing.TB, name, ns string) *v1alpha1.Function {
 	b, err := os.ReadFile(filepath.Join(repo, "controller", "render", "testdata", "functions", name+".yaml"))
 	if err != nil {
 		t.Fatal(err)
