@@ -39,6 +39,7 @@ import (
 
 	"kiln.dev/kiln/controller/reconciler"
 	"kiln.dev/kiln/controller/render"
+	"kiln.dev/kiln/platform/home"
 )
 
 // Module versions whose CRDs the suite installs (the same the controller's
@@ -129,12 +130,7 @@ func controlPlane(crds []*apiextensionsv1.CustomResourceDefinition) (*rest.Confi
 		cfg, err := clientcmd.BuildConfigFromFlags("", kc)
 		return cfg, func() {}, err
 	}
-	tools := os.Getenv("KILN_TOOLS")
-	if tools == "" {
-		cache, _ := os.UserCacheDir()
-		tools = filepath.Join(cache, "kiln", "tools")
-	}
-	kas := filepath.Join(tools, "kube-apiserver-v1.36.3", "kube-apiserver")
+	kas := filepath.Join(home.Default().Tools(), "kube-apiserver-v1.36.3", "kube-apiserver")
 	if _, err := os.Stat(kas); err != nil {
 		return nil, nil, fmt.Errorf("%s is missing: run `make tools` (platform/tools/build.sh builds it from the Go module proxy)", kas)
 	}

@@ -6,7 +6,7 @@
 // unreachable here).
 //
 // Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e) keeps the suite's registry
-// and caches apart from yours; KILN_TOOLS (default ~/.cache/kiln/tools) holds
+// and caches apart from yours; KILN_TOOLS (default $KILN_HOME/tools, ~/.cache/kiln/tools) holds
 // the pinned lifecycle and pack, built by platform/tools/build.sh if missing.
 package local
 
@@ -25,6 +25,7 @@ import (
 	"kiln.dev/kiln/buildpacks/java-function/mavenrepo"
 	"kiln.dev/kiln/buildpacks/python-function/pyindex"
 	"kiln.dev/kiln/e2e/kiln"
+	kilnhome "kiln.dev/kiln/platform/home"
 )
 
 // servePackages publishes samples/python/packages/<pkg> as <pkg>==1.0.0 wheels.
@@ -96,11 +97,8 @@ func setup() (*kiln.Kiln, func(), error) {
 	if home == "" {
 		home = filepath.Join(userCache, "kiln-e2e")
 	}
-	tools := os.Getenv("KILN_TOOLS")
-	if tools == "" {
-		tools = filepath.Join(userCache, "kiln", "tools")
-		os.Setenv("KILN_TOOLS", tools)
-	}
+	tools := kilnhome.Default().Tools() // where platform/tools/build.sh puts them
+	os.Setenv("KILN_TOOLS", tools)
 	bin, err := os.MkdirTemp("", "kiln-e2e-bin-")
 	if err != nil {
 		return nil, nil, err

@@ -5,18 +5,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"kiln.dev/kiln/platform/home"
 )
 
 // TestCRDIsCurrent regenerates the CRD with the pinned controller-gen and
 // compares it with controller/config/crd (run `make generate` after editing
 // the types).
 func TestCRDIsCurrent(t *testing.T) {
-	tools := os.Getenv("KILN_TOOLS")
-	if tools == "" {
-		cache, _ := os.UserCacheDir()
-		tools = filepath.Join(cache, "kiln", "tools")
-	}
-	gen := filepath.Join(tools, "controller-gen-v0.20.0", "controller-gen")
+	gen := filepath.Join(home.Default().Tools(), "controller-gen-v0.20.0", "controller-gen")
 	if _, err := os.Stat(gen); err != nil {
 		t.Fatalf("%s is missing: run `make tools` (platform/tools/build.sh builds it)", gen)
 	}
