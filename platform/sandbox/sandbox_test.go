@@ -70,8 +70,8 @@ func TestStopLeavesNoProcessesOrMounts(t *testing.T) {
 	if !lines.Scan() || lines.Text() != "ready" {
 		t.Fatalf("helper did not start: %q", lines.Text())
 	}
-	if n := processesWith(marker); n != 1 {
-		t.Fatalf("%d processes carry the marker before stop, want the grandchild", n)
+	if n := processesWith("ignore-term\x00" + marker); n != 1 {
+		t.Fatalf("%d grandchildren that ignore SIGTERM run before stop, want 1", n)
 	}
 	go io.Copy(io.Discard, pr)
 	p.Stop(5 * time.Second)

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -21,14 +22,20 @@ func main() {
 	case "orphan-then-wait":
 		// Leave a grandchild behind that ignores SIGTERM, then wait for SIGTERM.
 		c := exec.Command("/helper", "ignore-term", os.Args[2])
-		c.Start()
+		if err := c.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, "starting the grandchild:", err)
+			os.Exit(3)
+		}
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM)
 		fmt.Println("ready")
 		<-sig
 		fmt.Println("got SIGTERM")
 	case "ignore-term":
+		// select {} would be a deadlock the runtime kills; sleep instead.
 		signal.Ignore(syscall.SIGTERM)
-		select {}
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 }
