@@ -160,6 +160,42 @@ func (k *Kiln) Start(image string, extra ...string) (*Running, error) {
 	return r, nil
 }
 
+// StartAsync begins `kiln run IMAGE --port P` with extra args (e.g. --dapr)
+// and waits until kiln reports the function's port open: an async function
+// speaks Dapr's gRPC protocol, not HTTP/1.
+func (k *Kiln) StartAsync(image string, extra ...string) (*Running, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	r := &Running{URL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
+	r.cmd = k.cmd(append([]string{"run", image, "--port", fmt.Sprint(port)}, extra...)...)
+	r.cmd.Stdout, r.cmd.Stderr = r, r
+	if err := r.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { r.cmd.Wait(); close(r.done) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(r.Output(), "==> Serving on") {
+		select {
+		case <-r.done:
+			return r, fmt.Errorf("kiln run exited before the function was ready:\n%s", r.Output())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			r.Stop(5 * time.Second)
+			return nil, fmt.Errorf("the function was not ready within 60s:\n%s", r.Output())
+		}
+	}
+	return r, nil
+}
+
+// Done is closed when kiln run has exited.
+func (r *Running) Done() <-chan struct{} { return r.done }
+
+// ExitCode is kiln run's exit code, after Done.
+func (r *Running) ExitCode() int { return r.cmd.ProcessState.ExitCode() }
+
 // Stop sends SIGTERM to kiln run and waits (SIGKILL after grace).
 func (r *Running) Stop(grace time.Duration) (int, error) {
 	r.cmd.Process.Signal(syscall.SIGTERM)

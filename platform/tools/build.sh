@@ -2,8 +2,9 @@
 # Builds the pinned CNB tools from the Go module proxy into $KILN_HOME/tools,
 # (or $KILN_TOOLS), only when missing: lifecycle v0.21.14 (+ launcher), pack v0.40.9
 # controller-gen v0.20.0 (CRDs and deepcopy of controller/api) and kube-apiserver
-# v1.36.3 (the controller's envtest suite; etcd comes from Debian's etcd-server).
-# Usage: build.sh [all|cnb]   (cnb: only the lifecycle and pack)
+# v1.36.3 (the controller's envtest suite; etcd comes from Debian's etcd-server)
+# and daprd v1.14.0 with the components Kiln uses (`kiln run --dapr`, the async e2e).
+# Usage: build.sh [all|cnb|daprd]   (cnb: only the lifecycle and pack; daprd: only daprd)
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,17 +13,44 @@ LIFECYCLE_VERSION=0.21.14
 PACK_VERSION=0.40.9
 CONTROLLER_TOOLS_VERSION=0.20.0
 KUBE_VERSION=1.36.3
+DAPR_VERSION=1.14.0
 tools=${KILN_TOOLS:-$home/tools}
 lc=$tools/lifecycle-v$LIFECYCLE_VERSION
 pk=$tools/pack-v$PACK_VERSION
 cg=$tools/controller-gen-v$CONTROLLER_TOOLS_VERSION
 kas=$tools/kube-apiserver-v$KUBE_VERSION
+dd=$tools/daprd-v$DAPR_VERSION
 # One build at a time: make targets and test suites may run this concurrently.
 mkdir -p "$tools"
 exec 9>"$tools/.build.lock"
 flock 9
 # The wrapper modules are not part of the repo's go.work.
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOWORK=off
+
+# daprd: Dapr's cmd/daprd/app with the components registered in daprd/main.go.
+# Dapr's components package panics unless a component build tag is set, and
+# those tags compile all of components-contrib; so the build uses a copy of the
+# dapr module in which that file is replaced by an empty one.
+build_daprd() {
+  [ -x "$dd/daprd" ] && return 0
+  echo "==> building daprd v$DAPR_VERSION into $dd (first time: 2-10 minutes)"
+  local work=$dd.tmp
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$here/daprd/go.mod" "$here/daprd/go.sum" "$here/daprd/main.go" "$work/"
+  local src
+  src=$(cd "$here/daprd" && go mod download -json github.com/dapr/dapr@v$DAPR_VERSION | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+  cp -r "$src" "$work/dapr" && chmod -R u+w "$work/dapr"
+  rm "$work/dapr/cmd/daprd/components/zz_notag.go"
+  echo "package components" > "$work/dapr/cmd/daprd/components/kiln.go"
+  (cd "$work" && go mod edit -replace github.com/dapr/dapr=./dapr \
+    && go build -trimpath -ldflags "-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" -o "$work/bin/daprd" .)
+  rm -rf "$dd" && mkdir -p "$dd" && mv "$work/bin/daprd" "$dd/daprd" && rm -rf "$work"
+}
+if [ "${1:-all}" = daprd ]; then
+  build_daprd
+  "$dd/daprd" --version
+  exit 0
+fi
 
 if [ ! -x "$lc/lifecycle" ] || [ ! -x "$lc/launcher" ]; then
   echo "==> building lifecycle v$LIFECYCLE_VERSION into $lc (first time: a few minutes)"
@@ -59,5 +87,7 @@ if [ ! -x "$kas/kube-apiserver" ]; then
     -o "$kas.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
   rm -rf "$kas" && mv "$kas.tmp" "$kas"
 fi
+build_daprd
 "$lc/lifecycle" -version >/dev/null 2>&1 || CNB_PLATFORM_API=0.14 "$lc/lifecycle" -version
 "$pk/pack" version
+"$dd/daprd" --version

@@ -19,6 +19,9 @@ const FrameworkModule = "kiln.dev/functions-framework-go"
 const (
 	HTTP       = "http"
 	CloudEvent = "cloudevent"
+	// OpenFunction is func(ofctx.Context, []byte) (ofctx.Out, error): served
+	// over HTTP, or from Dapr inputs when FUNC_CONTEXT says runtime Async.
+	OpenFunction = "openfunction"
 )
 
 // Package is what the buildpack learns from the function's source.
@@ -101,6 +104,12 @@ func classify(ft *ast.FuncType, imports map[string]string) string {
 			return HTTP
 		}
 	}
+	if len(params) == 2 && len(results) == 2 && isSel(params[0], FrameworkModule+"/ofctx", "Context") && isByteSlice(params[1]) &&
+		isSel(results[0], FrameworkModule+"/ofctx", "Out") {
+		if id, ok := results[1].(*ast.Ident); ok && id.Name == "error" {
+			return OpenFunction
+		}
+	}
 	if len(params) == 2 && len(results) == 1 && isSel(params[0], "context", "Context") &&
 		isSel(params[1], FrameworkModule+"/cloudevents", "Event") {
 		if id, ok := results[0].(*ast.Ident); ok && id.Name == "error" {
@@ -108,6 +117,15 @@ func classify(ft *ast.FuncType, imports map[string]string) string {
 		}
 	}
 	return ""
+}
+
+func isByteSlice(e ast.Expr) bool {
+	a, ok := e.(*ast.ArrayType)
+	if !ok || a.Len != nil {
+		return false
+	}
+	id, ok := a.Elt.(*ast.Ident)
+	return ok && (id.Name == "byte" || id.Name == "uint8")
 }
 
 func flatten(fl *ast.FieldList) []ast.Expr {
@@ -148,6 +166,8 @@ func collectRegistrations(f *ast.File, alias string, into map[string]string) {
 			into[name] = HTTP
 		case "CloudEvent":
 			into[name] = CloudEvent
+		case "OpenFunction":
+			into[name] = OpenFunction
 		}
 		return true
 	})
@@ -164,7 +184,7 @@ func (p *Package) Resolve(target, wantSignature string) (Function, error) {
 		fn = Function{Name: target, Signature: sig, Declarative: true}
 	} else if sig, ok := p.Exported[target]; ok {
 		if sig == "" {
-			return Function{}, fmt.Errorf("FUNC_NAME=%s: func %s in package %s has neither supported signature:\n  http:       func(http.ResponseWriter, *http.Request)\n  cloudevent: func(context.Context, cloudevents.Event) error  (cloudevents = %s/cloudevents)", target, target, p.Name, FrameworkModule)
+			return Function{}, fmt.Errorf("FUNC_NAME=%s: func %s in package %s has none of the supported signatures:\n  http:         func(http.ResponseWriter, *http.Request)\n  cloudevent:   func(context.Context, cloudevents.Event) error  (cloudevents = %s/cloudevents)\n  openfunction: func(ofctx.Context, []byte) (ofctx.Out, error)  (ofctx = %s/ofctx)", target, target, p.Name, FrameworkModule, FrameworkModule)
 		}
 		fn = Function{Name: target, Signature: sig}
 	} else {

@@ -2,6 +2,7 @@ package gofunction
 
 import (
 	"fmt"
+	"go/version"
 	"os"
 	"path"
 	"path/filepath"
@@ -56,9 +57,14 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
+	if fn.Signature == OpenFunction {
+		if err := checkGoForOpenFunction(mod); err != nil {
+			return result, err
+		}
+	}
 	kind := "exported function"
 	if fn.Declarative {
-		kind = "registered with functions." + map[string]string{HTTP: "HTTP", CloudEvent: "CloudEvent"}[fn.Signature]
+		kind = "registered with functions." + map[string]string{HTTP: "HTTP", CloudEvent: "CloudEvent", OpenFunction: "OpenFunction"}[fn.Signature]
 	}
 	b.Logger.Headerf("Function %s (%s, %s) in package %s", fn.Name, fn.Signature, kind, pkg.Name)
 
@@ -166,4 +172,23 @@ func ProxyChain(carried, userProxy string) string {
 		userProxy = DefaultGOPROXY
 	}
 	return carried + "," + userProxy
+}
+
+// checkGoForOpenFunction fails early when the Go the build will use is older
+// than 1.24: Dapr's gRPC protocol rides on net/http's HTTP/2 without TLS.
+func checkGoForOpenFunction(mod *gomod.File) error {
+	v, from := os.Getenv("BP_GO_VERSION"), "BP_GO_VERSION"
+	if v == "" && mod.Toolchain != nil {
+		v, from = strings.TrimPrefix(mod.Toolchain.Name, "go"), "go.mod toolchain"
+	}
+	if v == "" && mod.Go != nil {
+		v, from = mod.Go.Version, "go.mod go directive"
+	}
+	if v == "" {
+		return nil // the buildpack default is new enough
+	}
+	if version.Compare("go"+v, "go1.24") < 0 {
+		return fmt.Errorf("the OpenFunction signature needs Go 1.24 or newer (Dapr's gRPC protocol uses net/http's HTTP/2 without TLS), but %s says %s: raise it (e.g. `go 1.24` in go.mod) or set BP_GO_VERSION=1.26", from, v)
+	}
+	return nil
 }

@@ -16,6 +16,20 @@ import (
 	"kiln.dev/kiln/buildpacks/go-function/gofunction"
 )
 
+const openFn = `package hello
+
+import (
+	"kiln.dev/functions-framework-go/ofctx"
+)
+
+func Echo(ctx ofctx.Context, in []byte) (ofctx.Out, error) {
+	if _, err := ctx.Send("out", in); err != nil {
+		return ctx.ReturnOnInternalError(), err
+	}
+	return ctx.ReturnOnSuccess().WithData(in), nil
+}
+`
+
 const httpFn = `package hello
 
 import (
@@ -129,6 +143,42 @@ func TestBuild(t *testing.T) {
 			Expect(result.Layers[0].BuildEnvironment["GOPROXY.override"]).To(HaveSuffix("/goproxy,https://mirror.example/go,off"))
 		})
 
+		it("wraps an OpenFunction-signature function and compiles it offline", func() {
+			t.Setenv("FUNC_NAME", "Echo")
+			write("go.mod", "module example.com/hello\n\ngo 1.24\n")
+			write("echo.go", openFn)
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("functions.local/app/main.go")).To(ContainSubstring(`funcframework.MainOpenFunction("Echo", function.Echo)`))
+			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.signature", Value: "openfunction"}))
+			cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
+			cmd.Dir = ctx.ApplicationPath
+			cmd.Env = append(os.Environ(), "GOPROXY="+strings.Split(result.Layers[0].BuildEnvironment["GOPROXY.override"], ",")[0]+",off",
+				"GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0", "GOWORK=off")
+			out, err := cmd.CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+		})
+
+		it("finds an OpenFunction function registered declaratively", func() {
+			t.Setenv("FUNC_NAME", "echo")
+			t.Setenv("FUNC_SIGNATURE_TYPE", "openfunction")
+			write("go.mod", "module example.com/hello\n\ngo 1.25\n")
+			write("echo.go", strings.Replace(openFn, "import (", "import (\n\t\"kiln.dev/functions-framework-go/functions\"", 1)+
+				"\nfunc init() { functions.OpenFunction(\"echo\", Echo) }\n")
+			result, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(read("functions.local/app/main.go")).To(ContainSubstring("funcframework.Main(nil)"))
+			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.signature", Value: "openfunction"}))
+		})
+
+		it("stops an OpenFunction build on a Go older than 1.24 and says what to raise", func() {
+			t.Setenv("FUNC_NAME", "Echo")
+			write("echo.go", openFn)
+			_, err := b.Build(ctx)
+			Expect(err).To(MatchError(ContainSubstring("needs Go 1.24 or newer")))
+			Expect(err).To(MatchError(ContainSubstring("go.mod go directive says 1.22")))
+		})
+
 		it("wraps a CloudEvent function", func() {
 			t.Setenv("FUNC_NAME", "OnEvent")
 			write("event.go", eventFn)
@@ -158,7 +208,7 @@ func TestBuild(t *testing.T) {
 			t.Setenv("FUNC_NAME", "NotAFunction")
 			write("hello.go", httpFn)
 			_, err := b.Build(ctx)
-			Expect(err).To(MatchError(ContainSubstring("has neither supported signature")))
+			Expect(err).To(MatchError(ContainSubstring("has none of the supported signatures")))
 		})
 
 		it("rejects a signature type that does not match the source", func() {

@@ -27,6 +27,8 @@ func main() {
 {{- if .Function.Declarative}}
 	// {{.Function.Name}} registers itself in an init func; FUNCTION_TARGET selects it.
 	funcframework.Main(nil)
+{{- else if eq .Function.Signature "openfunction"}}
+	funcframework.MainOpenFunction("{{.Function.Name}}", function.{{.Function.Name}})
 {{- else if eq .Function.Signature "cloudevent"}}
 	funcframework.Main(funcframework.CloudEventHandler(function.{{.Function.Name}}))
 {{- else}}

@@ -17,6 +17,7 @@ func TestRenderMainGolden(t *testing.T) {
 		{"main_http.go.golden", Function{Name: "HelloWorld", Signature: HTTP}},
 		{"main_cloudevent.go.golden", Function{Name: "OnEvent", Signature: CloudEvent}},
 		{"main_declarative.go.golden", Function{Name: "Hello", Signature: HTTP, Declarative: true}},
+		{"main_openfunction.go.golden", Function{Name: "Echo", Signature: OpenFunction}},
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
 			got, err := RenderMain("example.com/hello/fn", tt.fn)

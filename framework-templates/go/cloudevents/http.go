@@ -102,3 +102,10 @@ func NewStructuredRequest(url string, e Event) (*http.Request, error) {
 	req.Header.Set("Content-Type", StructuredContentType)
 	return req, nil
 }
+
+// IsCloudEvent says whether r carries a CloudEvent in binary mode (a
+// ce-specversion header) or structured mode (its content type).
+func IsCloudEvent(r *http.Request) bool {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return r.Header.Get("Ce-Specversion") != "" || mediaType == StructuredContentType
+}

@@ -57,8 +57,11 @@ func HandlerForTarget(target string) (http.Handler, error) {
 		}
 		return nil, fmt.Errorf("FUNCTION_TARGET=%q is not registered; registered functions: %s", target, strings.Join(names, ", "))
 	}
-	if r.HTTP != nil {
+	switch {
+	case r.HTTP != nil:
 		return HTTPHandler(r.HTTP), nil
+	case r.Open != nil:
+		return nil, fmt.Errorf("FUNCTION_TARGET=%q has the OpenFunction signature: serve it with MainOpenFunction", target)
 	}
 	return CloudEventHandler(r.CloudEvent), nil
 }
@@ -66,11 +69,29 @@ func HandlerForTarget(target string) (http.Handler, error) {
 // ServeRegistered serves the declaratively registered FUNCTION_TARGET until
 // SIGTERM/SIGINT.
 func ServeRegistered() error {
+	if r, ok := functions.Lookup(Target()); ok && r.Open != nil {
+		return serveOpenFunction(r.Name, r.Open)
+	}
 	h, err := HandlerForTarget(Target())
 	if err != nil {
 		return err
 	}
 	return Serve(h)
+}
+
+// serveOpenFunction is set by openfunction.go, which needs Go 1.24's HTTP/2
+// without TLS for Dapr's gRPC protocol.
+var serveOpenFunction = func(name string, _ functions.OpenFunctionFunc) error {
+	return fmt.Errorf("function %q has the OpenFunction signature, which needs Go 1.24 or newer (set BP_GO_VERSION)", name)
+}
+
+// MainOpenFunction serves an OpenFunction-signature function: from Dapr
+// inputs when FUNC_CONTEXT says runtime Async, else over HTTP.
+func MainOpenFunction(name string, fn functions.OpenFunctionFunc) {
+	if err := serveOpenFunction(name, fn); err != nil {
+		fmt.Fprintln(os.Stderr, "kiln functions framework:", err)
+		os.Exit(1)
+	}
 }
 
 // Serve listens on $PORT and serves h until SIGTERM or SIGINT, then drains.

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"kiln.dev/functions-framework-go/cloudevents"
+	"kiln.dev/functions-framework-go/ofctx"
 )
 
 // HTTPFunction is the signature of an HTTP function.
@@ -16,18 +17,25 @@ type HTTPFunction = func(http.ResponseWriter, *http.Request)
 // CloudEventFunction is the signature of a CloudEvent function.
 type CloudEventFunction = func(context.Context, cloudevents.Event) error
 
-// Registered is one declaratively registered function: exactly one of HTTP and
-// CloudEvent is set.
+// OpenFunctionFunc is the OpenFunction signature (see package ofctx).
+type OpenFunctionFunc = ofctx.Function
+
+// Registered is one declaratively registered function: exactly one of HTTP,
+// CloudEvent and Open is set.
 type Registered struct {
 	Name       string
 	HTTP       HTTPFunction
 	CloudEvent CloudEventFunction
+	Open       OpenFunctionFunc
 }
 
-// Signature names the function's signature type: "http" or "cloudevent".
+// Signature names the function's signature type: "http", "cloudevent" or "openfunction".
 func (r Registered) Signature() string {
-	if r.HTTP != nil {
+	switch {
+	case r.HTTP != nil:
 		return "http"
+	case r.Open != nil:
+		return "openfunction"
 	}
 	return "cloudevent"
 }
@@ -48,11 +56,17 @@ func CloudEvent(name string, fn CloudEventFunction) {
 	register(Registered{Name: name, CloudEvent: fn})
 }
 
+// OpenFunction registers fn, an OpenFunction-signature function, as name.
+// It serves over HTTP, or from Dapr inputs when FUNC_CONTEXT says runtime Async.
+func OpenFunction(name string, fn OpenFunctionFunc) {
+	register(Registered{Name: name, Open: fn})
+}
+
 func register(r Registered) {
 	if r.Name == "" {
 		panic("functions: a function needs a non-empty name")
 	}
-	if r.HTTP == nil && r.CloudEvent == nil {
+	if r.HTTP == nil && r.CloudEvent == nil && r.Open == nil {
 		panic(fmt.Sprintf("functions: %q registered with a nil function", r.Name))
 	}
 	mu.Lock()

@@ -38,9 +38,9 @@ func BuilderFor(dir string) string {
 }
 
 func runBuild(args []string) error {
-	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent] [--builder REF] [--image REF] [--env K=V]...")
+	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent|openfunction] [--builder REF] [--image REF] [--env K=V]...")
 	target := fs.String("target", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
-	signature := fs.String("signature", "", "function signature: http or cloudevent (sets FUNC_SIGNATURE_TYPE; default: from the source)")
+	signature := fs.String("signature", "", "function signature: http, cloudevent or openfunction (sets FUNC_SIGNATURE_TYPE; default: from the source)")
 	builder := fs.String("builder", "", "builder image (default: picked from the source: kiln/builder-go or kiln/builder-node, in the embedded registry)")
 	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
 	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")

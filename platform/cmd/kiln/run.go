@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"kiln.dev/kiln/platform/daprsidecar"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/imagefs"
 	"kiln.dev/kiln/platform/registry"
@@ -19,13 +21,15 @@ import (
 )
 
 func runRun(args []string) error {
-	fs := newFlagSet("run", "run IMAGE [--port N] [--env K=V]... [-- ARGS]")
+	fs := newFlagSet("run", "run IMAGE [--port N] [--env K=V]... [--dapr COMPONENTS_DIR [--func-context FILE]] [-- ARGS]")
 	port := fs.Int("port", 0, "host port the function listens on (sets PORT; default: a free port)")
 	stateDir := fs.String("state-dir", "", "keep the run's writable layer here (default: a temp dir removed on exit)")
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait after SIGTERM before killing the function")
 	regAddr := fs.String("registry-addr", "", "embedded registry address (env KILN_REGISTRY_ADDR)")
 	var env envFlag
 	fs.Var(&env, "env", "runtime env var K=V (repeatable)")
+	var dapr daprFlags
+	dapr.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -59,6 +63,16 @@ func runRun(args []string) error {
 			return err
 		}
 	}
+	var sidecar *daprsidecar.Sidecar
+	launchDapr := func() error { return nil }
+	var daprFailed atomic.Value // the error that ended the run early, if daprd did
+	if dapr.dir != "" {
+		if sidecar, launchDapr, err = dapr.prepare(h, pos[0], *port, &env); err != nil {
+			return err
+		}
+		defer sidecar.Stop(*grace)
+		*port = sidecar.AppPort
+	}
 	fmt.Printf("==> Running %s\n", ref)
 	code, err := runner.Run(ctx, runner.Options{Local: local,
 		Image: ref, Port: *port, Env: env.kv, Args: pos[1:], RootfsDir: h.Rootfs(), StateDir: *stateDir, KeepState: keep,
@@ -68,9 +82,27 @@ func runRun(args []string) error {
 			if reg != nil {
 				reg.Close() // the image is flattened: the registry is no longer needed
 			}
+			if err := launchDapr(); err != nil {
+				daprFailed.Store(err)
+				stop()
+				return
+			}
+			if sidecar != nil {
+				go func() { // daprd dying (a bad component, say) ends the run
+					select {
+					case <-sidecar.Done():
+						daprFailed.Store(fmt.Errorf("daprd exited (%v); its log is above", sidecar.Err()))
+						stop()
+					case <-ctx.Done():
+					}
+				}()
+			}
 		},
 	})
 	if err != nil {
+		return err
+	}
+	if err, ok := daprFailed.Load().(error); ok {
 		return err
 	}
 	if ctx.Err() != nil {

@@ -1,0 +1,3 @@
+module example.com/asyncbridge
+
+go 1.26

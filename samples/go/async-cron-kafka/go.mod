@@ -1,0 +1,3 @@
+module example.com/asynccronkafka
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/asyncmqtt
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/asyncsubscriber
+
+go 1.26
