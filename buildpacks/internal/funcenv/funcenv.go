@@ -11,6 +11,9 @@ import (
 const (
 	HTTP       = "http"
 	CloudEvent = "cloudevent"
+	// OpenFunction is OpenFunction's async signature (ctx, data), wired to
+	// Dapr inputs and outputs by FUNC_CONTEXT.
+	OpenFunction = "openfunction"
 )
 
 // Target returns FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.

@@ -20,7 +20,7 @@ import (
 const FrameworkPackage = "@kiln-dev/functions-framework"
 
 // Signatures this framework serves.
-var Signatures = []string{"http", "cloudevent"}
+var Signatures = []string{"http", "cloudevent", "openfunction"}
 
 // Builder wraps a Node function.
 type Builder struct {

@@ -41,7 +41,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 	app, target := ctx.ApplicationPath, funcenv.Target()
-	signature, err := funcenv.Signature("Python", funcenv.HTTP, funcenv.CloudEvent)
+	signature, err := funcenv.Signature("Python", funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
 	if err != nil {
 		return result, err
 	}

@@ -3,5 +3,6 @@
 const { makeHandler, serve, SIGNATURES } = require('./server');
 const { loadFunction, loadModule, exportedFunctions } = require('./loader');
 const cloudevents = require('./cloudevents');
+const { parseContext, serveOpenFunction, Out, DaprClient } = require('./openfunction');
 
-module.exports = { makeHandler, serve, SIGNATURES, loadFunction, loadModule, exportedFunctions, cloudevents, version: '0.1.0' };
+module.exports = { makeHandler, serve, SIGNATURES, loadFunction, loadModule, exportedFunctions, cloudevents, parseContext, serveOpenFunction, Out, DaprClient, version: '0.1.0' };

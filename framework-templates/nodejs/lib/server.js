@@ -5,7 +5,8 @@ const http = require('node:http');
 const { enrichRequest, enrichResponse } = require('./request');
 const cloudevents = require('./cloudevents');
 
-const SIGNATURES = ['http', 'cloudevent'];
+// openfunction is served by serveOpenFunction (openfunction.js).
+const SIGNATURES = ['http', 'cloudevent', 'openfunction'];
 
 function errorStatus(err) {
   return Number.isInteger(err && err.status) ? err.status : 500;
@@ -13,7 +14,7 @@ function errorStatus(err) {
 
 /** Wraps fn into a node:http request listener for signature. */
 function makeHandler(fn, signature) {
-  if (!SIGNATURES.includes(signature)) {
+  if (!SIGNATURES.includes(signature) || signature === 'openfunction') {
     throw new Error(`FUNCTION_SIGNATURE_TYPE=${signature} is not supported (want one of: ${SIGNATURES.join(', ')})`);
   }
   return async (req, res) => {

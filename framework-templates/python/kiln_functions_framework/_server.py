@@ -1,6 +1,7 @@
 """The HTTP server that serves one function."""
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import _cloudevents
 
-SIGNATURES = ("http", "cloudevent")
+SIGNATURES = ("http", "cloudevent", "openfunction")
 MAX_BODY = 32 * 1024 * 1024
 
 
@@ -65,9 +66,13 @@ def _response(result):
     return int(status), headers, body
 
 
-def make_handler(fn, signature):
+def make_handler(fn, signature, env=None):
     if signature not in SIGNATURES:
         raise ValueError(f"FUNCTION_SIGNATURE_TYPE={signature} is not supported (want one of: {', '.join(SIGNATURES)})")
+    if signature == "openfunction":
+        from ._openfunction import make_openfunction_handler
+
+        return make_openfunction_handler(fn, os.environ if env is None else env)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -117,8 +122,8 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def make_server(fn, port=8080, signature="http", host=""):
-    server = _Server((host, port), make_handler(fn, signature))
+def make_server(fn, port=8080, signature="http", host="", env=None):
+    server = _Server((host, port), make_handler(fn, signature, env))
     server.daemon_threads = False  # shutdown waits for in-flight requests
     return server
 

@@ -4,15 +4,16 @@ package asyncmqtt
 
 import (
 	"bytes"
+	"encoding/json"
 	"time"
 
 	"kiln.dev/functions-framework-go/hooks"
 	"kiln.dev/functions-framework-go/ofctx"
 )
 
-// Echo upper-cases the message and sends it on.
+// Echo sends {"echo": "<the message, upper-cased>"} on.
 func Echo(ctx ofctx.Context, in []byte) (ofctx.Out, error) {
-	reply := append([]byte("echo: "), bytes.ToUpper(in)...)
+	reply, _ := json.Marshal(map[string]string{"echo": string(bytes.ToUpper(in))})
 	if _, err := ctx.Send("out", reply); err != nil {
 		return ctx.ReturnOnInternalError(), err
 	}
