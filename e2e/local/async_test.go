@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -549,4 +550,52 @@ func testBridge(t *testing.T, e *asyncEnv, s asyncSample) {
 		t.Fatalf("trace %s: %d server spans (want %d), %d send spans under them (want %d); spans: %+v", traceID, len(servers), n+1, producers, n, spans)
 	}
 	t.Logf("bridge: %d/%d forwarded, 400 passed through, %d spans in the caller's trace", len(got), n, len(spans))
+}
+
+// TestAsyncNegative: a missing component, a bad FUNC_CONTEXT and a daprd that
+// never comes each end with a message that says what to fix.
+func TestAsyncNegative(t *testing.T) {
+	e := startBrokers(t)
+	s := asyncSamples["go"][0] // async-mqtt
+	s.build(t)
+	comps := e.components(t, s)
+
+	t.Run("missing component", func(t *testing.T) {
+		if err := os.Remove(filepath.Join(comps, "mqtt-out.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		defer brokers.Components(filepath.Join(repo, "samples", "go", s.dir, "dapr"), comps, map[string]string{brokers.DefaultMQTT: e.mqtt.Addr})
+		res := k.Run("run", s.image(), "--dapr", comps, "--func-context", filepath.Join(repo, "samples", "go", s.dir, "func-context.json"))
+		want := `FUNC_CONTEXT outputs.out.componentName="mqtt-out": no Dapr Component of that name in ` + comps + ` (found: mqtt-in); add a YAML file for it there`
+		if res.Err() == nil || !strings.Contains(res.Output, want) {
+			t.Fatalf("want an error naming the missing component:\n%s", res.Output)
+		}
+	})
+
+	t.Run("bad FUNC_CONTEXT", func(t *testing.T) {
+		res := k.Run("run", s.image(), "--dapr", comps, "--func-context", `{"name":"x","runtime":"Async","port":"eighty"}`)
+		if res.Err() == nil || !strings.Contains(res.Output, `FUNC_CONTEXT: port: "eighty" is not a port number (1-65535)`) ||
+			!strings.Contains(res.Output, "the function exited with code 1") {
+			t.Fatalf("want the function to exit 1 naming the field:\n%s", res.Output)
+		}
+	})
+
+	t.Run("daprd never comes", func(t *testing.T) {
+		port, _ := kiln.FreePort()
+		res := k.Run("run", s.image(), "--env", "DAPR_GRPC_PORT="+fmt.Sprint(port), "--env", "DAPR_WAIT_TIMEOUT=2s",
+			"--env", "FUNC_CONTEXT="+mustRead(t, filepath.Join(repo, "samples", "go", s.dir, "func-context.json")))
+		want := fmt.Sprintf("daprd is not reachable at 127.0.0.1:%d after 2s (DAPR_HOST/DAPR_GRPC_PORT)", port)
+		if res.Err() == nil || !strings.Contains(res.Output, want) || !strings.Contains(res.Output, "the function exited with code 1") {
+			t.Fatalf("want a bounded wait, then exit 1 with %q:\n%s", want, res.Output)
+		}
+	})
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
