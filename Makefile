@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools build generate stack buildpacks builder demo unit e2e test bench bench-controller clean
+.PHONY: all tools cnb-tools build generate stack buildpacks builder demo unit e2e test bench bench-controller bench-async clean
 
 all: build
 
@@ -54,6 +54,9 @@ test: unit e2e
 
 bench-controller: tools ## 500 Functions reconciled by the controller binary against the local kube-apiserver, with RSS
 	KILN_BENCH=1 go test -count=1 -run '^$$' -bench BenchmarkController500 -benchtime=1x -timeout 20m ./e2e/kube/
+
+bench-async: ## the MQTT echo on Kiln's Go framework vs OpenFunction's functions-framework-go v0.5.0, same daprd and mosquitto
+	bash e2e/bench/async/async.sh
 
 bench: builder ## measure the README's targets (size, rebuild, start) with same-run baselines
 	bash e2e/bench/targets.sh
