@@ -2,8 +2,9 @@
 # make bench-async: the same MQTT echo function on Kiln's Go framework and on
 # OpenFunction's functions-framework-go v0.5.0 (pinned, built from the Go module
 # proxy), each behind the same daprd v1.14.0 and mosquitto: messages/s and
-# p50/p99 round trip at a window of 1 and of 64, lost/duplicated replies, and
-# process start → app port open. Runs alternate (RUNS each, default 3) and the
+# p50/p99 round trip at a window of 1 and of 64, lost/duplicated replies, the
+# function's CPU per message, and process start → ready (answers Dapr's
+# ListInputBindings). Runs alternate (RUNS each, default 3) and the
 # medians are compared as ratios (these machines are noisy).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -50,7 +51,8 @@ print(f"\n{'median of %d runs' % len(rows['kiln']):<24}{'Kiln':>12}{'OpenFunctio
 for key, label, better in [("w64_rate", "msgs/s, window 64", "higher"), ("w1_rate", "msgs/s, window 1", "higher"),
                            ("w1_p50_ms", "p50 ms, window 1", "lower"), ("w1_p99_ms", "p99 ms, window 1", "lower"),
                            ("w64_p50_ms", "p50 ms, window 64", "lower"), ("w64_p99_ms", "p99 ms, window 64", "lower"),
-                           ("ready_ms", "start -> port open ms", "lower"), ("lost", "lost replies", "lower"), ("dup", "duplicated replies", "lower")]:
+                           ("ready_ms", "start -> ready ms", "lower"), ("cpu_us_per_msg", "function CPU us/msg", "lower"),
+                           ("lost", "lost replies", "lower"), ("dup", "duplicated replies", "lower")]:
     ratio = k[key] / o[key] if o[key] else float("nan")
     print(f"{label:<24}{k[key]:>12.2f}{o[key]:>14.2f}{ratio:>9.2f}x")
 PY

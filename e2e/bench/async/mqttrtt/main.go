@@ -119,6 +119,17 @@ func run(name, fnBin, daprdBin string, n1, n64 int) error {
 		return err
 	}
 	defer func() { fn.Process.Kill(); fn.Wait() }()
+	cpu := func() float64 { // the function's CPU time so far (user+system), from /proc
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", fn.Process.Pid))
+		if err != nil {
+			return 0
+		}
+		f := strings.Fields(string(b)[strings.LastIndex(string(b), ")")+2:])
+		var u, s float64
+		fmt.Sscan(f[11], &u)
+		fmt.Sscan(f[12], &s)
+		return (u + s) * 10 // clock ticks of 10 ms
+	}
 	for !listsInput(appPort, "mqtt-in") {
 		if time.Since(start) > 60*time.Second {
 			b, _ := os.ReadFile(filepath.Join(dir, "fn.log"))
@@ -263,10 +274,12 @@ func run(name, fnBin, daprdBin string, n1, n64 int) error {
 		}
 		return float64(len(rtts)) / last.Sub(t0).Seconds(), rtts[len(rtts)/2], rtts[len(rtts)*99/100], lost, dups
 	}
+	c0 := cpu()
 	r1, p50a, p99a, l1, d1 := measure("w1", n1, 1)
 	r64, p50b, p99b, l64, d64 := measure("w64", n64, 64)
-	fmt.Printf("RESULT %s ready_ms=%.1f w1_rate=%.0f w1_p50_ms=%.2f w1_p99_ms=%.2f w64_rate=%.0f w64_p50_ms=%.2f w64_p99_ms=%.2f lost=%d dup=%d\n",
-		name, float64(ready.Microseconds())/1000, r1, ms(p50a), ms(p99a), r64, ms(p50b), ms(p99b), l1+l64, d1+d64)
+	perMsg := (cpu() - c0) * 1000 / float64(n1+n64) // µs of function CPU per message
+	fmt.Printf("RESULT %s ready_ms=%.1f w1_rate=%.0f w1_p50_ms=%.2f w1_p99_ms=%.2f w64_rate=%.0f w64_p50_ms=%.2f w64_p99_ms=%.2f lost=%d dup=%d cpu_us_per_msg=%.0f\n",
+		name, float64(ready.Microseconds())/1000, r1, ms(p50a), ms(p99a), r64, ms(p50b), ms(p99b), l1+l64, d1+d64, perMsg)
 	return nil
 }
 
