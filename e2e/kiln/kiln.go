@@ -139,9 +139,8 @@ func (r *Running) Write(b []byte) (int, error) {
 	return r.out.Write(b)
 }
 
-// Start begins `kiln run IMAGE --port P` with extra args, and waits until the
-// function answers HTTP.
-func (k *Kiln) Start(image string, extra ...string) (*Running, error) {
+// launch begins `kiln run IMAGE --port P` with extra args.
+func (k *Kiln) launch(image string, extra []string) (*Running, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -153,6 +152,16 @@ func (k *Kiln) Start(image string, extra ...string) (*Running, error) {
 		return nil, err
 	}
 	go func() { r.cmd.Wait(); close(r.done) }()
+	return r, nil
+}
+
+// Start begins `kiln run IMAGE --port P` with extra args, and waits until the
+// function answers HTTP.
+func (k *Kiln) Start(image string, extra ...string) (*Running, error) {
+	r, err := k.launch(image, extra)
+	if err != nil {
+		return nil, err
+	}
 	if err := waitHTTPWhile(r.URL+"/robots.txt", 60*time.Second, r.done); err != nil {
 		r.Stop(5 * time.Second)
 		return nil, fmt.Errorf("%w\nkiln run output:\n%s", err, r.Output())
@@ -164,17 +173,10 @@ func (k *Kiln) Start(image string, extra ...string) (*Running, error) {
 // and waits until kiln reports the function's port open: an async function
 // speaks Dapr's gRPC protocol, not HTTP/1.
 func (k *Kiln) StartAsync(image string, extra ...string) (*Running, error) {
-	port, err := FreePort()
+	r, err := k.launch(image, extra)
 	if err != nil {
 		return nil, err
 	}
-	r := &Running{URL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{})}
-	r.cmd = k.cmd(append([]string{"run", image, "--port", fmt.Sprint(port)}, extra...)...)
-	r.cmd.Stdout, r.cmd.Stderr = r, r
-	if err := r.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { r.cmd.Wait(); close(r.done) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(r.Output(), "==> Serving on") {
 		select {

@@ -127,12 +127,7 @@ func TestBuild(t *testing.T) {
 			write("x/go.mod", "module example.com/x\n\ngo 1.22\n")
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
-			cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
-			cmd.Dir = ctx.ApplicationPath
-			cmd.Env = append(os.Environ(), "GOPROXY="+strings.Split(result.Layers[0].BuildEnvironment["GOPROXY.override"], ",")[0]+",off",
-				"GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0")
-			out, err := cmd.CombinedOutput()
-			Expect(err).NotTo(HaveOccurred(), string(out))
+			compileOffline(t, ctx.ApplicationPath, result)
 		})
 
 		it("keeps the user's GOPROXY behind the carried one", func() {
@@ -151,12 +146,7 @@ func TestBuild(t *testing.T) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(read("functions.local/app/main.go")).To(ContainSubstring(`funcframework.MainOpenFunction("Echo", function.Echo)`))
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.signature", Value: "openfunction"}))
-			cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
-			cmd.Dir = ctx.ApplicationPath
-			cmd.Env = append(os.Environ(), "GOPROXY="+strings.Split(result.Layers[0].BuildEnvironment["GOPROXY.override"], ",")[0]+",off",
-				"GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0", "GOWORK=off")
-			out, err := cmd.CombinedOutput()
-			Expect(err).NotTo(HaveOccurred(), string(out))
+			compileOffline(t, ctx.ApplicationPath, result)
 		})
 
 		it("finds an OpenFunction function registered declaratively", func() {
@@ -300,5 +290,18 @@ func TestDetect(t *testing.T) {
 		res, err := gofunction.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
 		g.Expect(err).NotTo(HaveOccurred())
 		g.Expect(res.Pass).To(Equal(tt.pass), strings.Join([]string{tt.env["FUNC_NAME"], tt.env["GOOGLE_FUNCTION_TARGET"]}, "/"))
+	}
+}
+
+// compileOffline builds the generated main with only the buildpack's carried
+// framework proxy (no network), as the go-build buildpack would.
+func compileOffline(t *testing.T, app string, result libcnb.BuildResult) {
+	t.Helper()
+	cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
+	cmd.Dir = app
+	cmd.Env = append(os.Environ(), "GOPROXY="+strings.Split(result.Layers[0].BuildEnvironment["GOPROXY.override"], ",")[0]+",off",
+		"GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "GOMODCACHE="+t.TempDir(), "CGO_ENABLED=0", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("offline go build: %v\n%s", err, out)
 	}
 }

@@ -16,7 +16,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 
 from . import _cloudevents
 
@@ -266,21 +265,9 @@ def make_openfunction_handler(fn, env):
         else:
             bindings["/" + io["componentName"]] = name
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "kiln-functions-framework-python"
+    from ._server import BaseHandler  # _server imports this module lazily
 
-        def log_message(self, fmt, *args):
-            pass
-
-        def _send(self, status, headers, body):
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(BaseHandler):
         def _body(self):
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""

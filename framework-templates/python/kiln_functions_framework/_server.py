@@ -66,6 +66,24 @@ def _response(result):
     return int(status), headers, body
 
 
+class BaseHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no access log, and _send for whole responses."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "kiln-functions-framework-python"
+
+    def log_message(self, fmt, *args):  # quiet access log
+        pass
+
+    def _send(self, status, headers, body):
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 def make_handler(fn, signature, env=None):
     if signature not in SIGNATURES:
         raise ValueError(f"FUNCTION_SIGNATURE_TYPE={signature} is not supported (want one of: {', '.join(SIGNATURES)})")
@@ -74,21 +92,7 @@ def make_handler(fn, signature, env=None):
 
         return make_openfunction_handler(fn, os.environ if env is None else env)
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "kiln-functions-framework-python"
-
-        def log_message(self, fmt, *args):  # quiet access log
-            pass
-
-        def _send(self, status, headers, body):
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(BaseHandler):
         def _serve(self):
             if self.path in ("/favicon.ico", "/robots.txt"):
                 return self._send(404, {"Content-Type": "text/plain"}, b"Not Found")
