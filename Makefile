@@ -8,15 +8,18 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools build generate stack buildpacks builder demo unit e2e test bench bench-controller bench-async clean
+.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e test bench bench-controller bench-async clean
 
 all: build
 
-tools: ## pinned lifecycle v0.21.14, pack v0.40.9, controller-gen v0.20.0 and kube-apiserver v1.36.3, built once into $(KILN_TOOLS)
+tools: ## pinned lifecycle v0.21.14, pack v0.40.9, controller-gen v0.20.0, kube-apiserver v1.36.3 and daprd v1.14.0, built once into $(KILN_TOOLS)
 	bash platform/tools/build.sh
 
 cnb-tools: ## only the lifecycle and pack (all that building and running functions needs)
 	bash platform/tools/build.sh cnb
+
+daprd: ## only daprd v1.14.0 (what kiln run --dapr needs)
+	bash platform/tools/build.sh daprd
 
 generate: tools ## deepcopy and the Function CRD from controller/api (a unit test checks they are current)
 	$(CONTROLLER_GEN) object paths=./controller/api/...
