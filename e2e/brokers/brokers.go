@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"kiln.dev/kiln/e2e/kiln"
 )
 
 // Process is a broker running as a child process.
@@ -27,15 +29,6 @@ func (p *Process) Stop() {
 		p.cmd.Process.Kill()
 		p.cmd.Wait()
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func start(dir, name string, args ...string) (*Process, error) {
@@ -76,7 +69,7 @@ func (p *Process) waitListening() error {
 // Mosquitto starts an MQTT broker. set_tcp_nodelay matters: without it
 // every Dapr round trip waits ~40 ms for Nagle.
 func Mosquitto(dir string) (*Process, error) {
-	port, err := freePort()
+	port, err := kiln.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +96,7 @@ log_type warning
 
 // Redis starts redis-server without persistence.
 func Redis(dir string) (*Process, error) {
-	port, err := freePort()
+	port, err := kiln.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +111,7 @@ func Redis(dir string) (*Process, error) {
 // Kafka starts an in-process Kafka-protocol broker with the given topics
 // (one partition each, so order is kept).
 func Kafka(topics ...string) (*kfake.Cluster, string, error) {
-	port, err := freePort()
+	port, err := kiln.FreePort()
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,7 +1,6 @@
 package daprsidecar
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -37,12 +36,12 @@ func Find(toolsDir string) (string, error) {
 
 // Options says how to run daprd.
 type Options struct {
-	Bin          string
-	AppID        string
-	AppProtocol  string // grpc or http
-	Components   string // resources folder
-	LogLevel     string // daprd --log-level (default warn)
-	Stdout, Logs io.Writer
+	Bin         string
+	AppID       string
+	AppProtocol string    // grpc or http
+	Components  string    // resources folder
+	LogLevel    string    // daprd --log-level (default warn)
+	Logs        io.Writer // daprd's output
 }
 
 // Sidecar is a running daprd.
@@ -120,24 +119,6 @@ func (s *Sidecar) Stop(grace time.Duration) {
 	case <-time.After(grace):
 		s.cmd.Process.Kill()
 		<-s.done
-	}
-}
-
-// WaitHealthy polls daprd's /v1.0/healthz/outbound until it answers or ctx ends.
-func (s *Sidecar) WaitHealthy(ctx context.Context) error {
-	addr := "127.0.0.1:" + strconv.Itoa(s.HTTPPort)
-	for {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("daprd did not open its HTTP port %s: %w", addr, ctx.Err())
-		case <-s.done:
-			return fmt.Errorf("daprd exited: %v", s.err)
-		case <-time.After(20 * time.Millisecond):
-		}
 	}
 }
 

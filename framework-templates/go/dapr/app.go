@@ -60,11 +60,7 @@ func (a *App) ServeGRPC(ctx context.Context, ln net.Listener) error {
 			if err != nil {
 				return nil, &Status{codeInvalidArg, err.Error()}
 			}
-			if ev.TraceParent != "" && h.Get("Traceparent") == "" {
-				h = h.Clone()
-				h.Set("Traceparent", ev.TraceParent)
-			}
-			return encodeTopicEventResponse(a.OnTopic(ctx, ev, h)), nil
+			return encodeTopicEventResponse(a.OnTopic(ctx, ev, withTraceParent(h, ev))), nil
 		},
 	})
 }
@@ -102,12 +98,7 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 				writeTopicStatus(w, TopicDrop)
 				return
 			}
-			h := r.Header
-			if ev.TraceParent != "" && h.Get("Traceparent") == "" {
-				h = h.Clone()
-				h.Set("Traceparent", ev.TraceParent)
-			}
-			writeTopicStatus(w, a.OnTopic(r.Context(), ev, h))
+			writeTopicStatus(w, a.OnTopic(r.Context(), ev, withTraceParent(r.Header, ev)))
 		})
 	}
 	for _, b := range a.Bindings {
@@ -140,6 +131,17 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
 	return serve(ctx, srv, ln)
+}
+
+// withTraceParent adds the event's trace context to h when the request
+// itself carried none (Dapr puts it in the CloudEvent).
+func withTraceParent(h http.Header, ev *TopicEvent) http.Header {
+	if ev.TraceParent == "" || h.Get("Traceparent") != "" {
+		return h
+	}
+	h = h.Clone()
+	h.Set("Traceparent", ev.TraceParent)
+	return h
 }
 
 func writeTopicStatus(w http.ResponseWriter, s TopicStatus) {

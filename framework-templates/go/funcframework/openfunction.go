@@ -55,11 +55,11 @@ type OpenRuntime struct {
 	pre, post []hooks.Factory
 }
 
-// NewOpenRuntime reads FUNC_CONTEXT (required when async is true), the hooks it
-// names, the OTEL_* tracing settings and the Dapr client settings.
-func NewOpenRuntime(name string, fn ofctx.Function, async bool) (*OpenRuntime, error) {
+// NewOpenRuntime reads FUNC_CONTEXT (when set), the hooks it names, the
+// OTEL_* tracing settings and the Dapr client settings.
+func NewOpenRuntime(name string, fn ofctx.Function) (*OpenRuntime, error) {
 	rt := &OpenRuntime{Name: name, Fn: fn}
-	if async || os.Getenv(funccontext.Env) != "" {
+	if os.Getenv(funccontext.Env) != "" {
 		fc, err := funccontext.FromEnv()
 		if err != nil {
 			return nil, err
@@ -122,16 +122,38 @@ func (c *invocation) Values() map[string]any {
 	return c.values
 }
 
-func (c *invocation) GetOutputs() []string {
-	if c.rt.Ctx == nil {
+func (c *invocation) GetOutputs() []string { return c.rt.outputNames() }
+
+// Async says whether FUNC_CONTEXT asks for Dapr inputs (runtime Async).
+func (rt *OpenRuntime) Async() bool { return rt.Ctx != nil && rt.Ctx.Runtime == funccontext.Async }
+
+// outputNames lists FUNC_CONTEXT's outputs, sorted.
+func (rt *OpenRuntime) outputNames() []string {
+	if rt.Ctx == nil {
 		return nil
 	}
-	names := make([]string, 0, len(c.rt.Ctx.Outputs))
-	for n := range c.rt.Ctx.Outputs {
+	names := make([]string, 0, len(rt.Ctx.Outputs))
+	for n := range rt.Ctx.Outputs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
+}
+
+// listen opens $PORT, else FUNC_CONTEXT's port, else DefaultPort.
+func (rt *OpenRuntime) listen() (net.Listener, error) {
+	port, err := Port()
+	if err != nil {
+		return nil, err
+	}
+	if rt.Ctx != nil && rt.Ctx.Port != 0 && os.Getenv("PORT") == "" {
+		port = strconv.Itoa(rt.Ctx.Port)
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return nil, fmt.Errorf("listening on port %s (env PORT, else FUNC_CONTEXT port): %w", port, err)
+	}
+	return ln, nil
 }
 
 // Send delivers data to the output named outputName in FUNC_CONTEXT.
@@ -351,20 +373,12 @@ func (rt *OpenRuntime) App() (*dapr.App, error) {
 }
 
 // ServeOpenFunction serves fn until SIGTERM/SIGINT: from Dapr inputs when
-// FUNC_CONTEXT says runtime Async, else over HTTP on $PORT.
+// FUNC_CONTEXT says runtime Async, else over HTTP.
 func ServeOpenFunction(name string, fn functions.OpenFunctionFunc) error {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	async := false
-	if s := os.Getenv(funccontext.Env); s != "" {
-		fc, err := funccontext.Parse(s)
-		if err != nil {
-			return err
-		}
-		async = fc.Runtime == funccontext.Async
-	}
-	rt, err := NewOpenRuntime(name, fn, async)
+	rt, err := NewOpenRuntime(name, fn)
 	if err != nil {
 		return err
 	}
@@ -373,17 +387,10 @@ func ServeOpenFunction(name string, fn functions.OpenFunctionFunc) error {
 		defer cancel()
 		rt.Tracer.Shutdown(sctx)
 	}()
-	if !async {
-		port, err := Port()
-		if rt.Ctx != nil && rt.Ctx.Port != 0 && os.Getenv("PORT") == "" {
-			port, err = strconv.Itoa(rt.Ctx.Port), nil
-		}
+	if !rt.Async() {
+		ln, err := rt.listen()
 		if err != nil {
 			return err
-		}
-		ln, err := net.Listen("tcp", ":"+port)
-		if err != nil {
-			return fmt.Errorf("listening on port %s (env PORT): %w", port, err)
 		}
 		return rt.serveDapr(ctx, func(ctx context.Context) error { return ServeListener(ctx, ln, rt.HTTPHandler()) })
 	}
@@ -391,7 +398,7 @@ func ServeOpenFunction(name string, fn functions.OpenFunctionFunc) error {
 }
 
 // ServeAsync serves Dapr's app callback protocol (APP_PROTOCOL grpc, the
-// default, or http) on FUNC_CONTEXT's port, else $PORT, else 8080.
+// default, or http) on $PORT, else FUNC_CONTEXT's port, else 8080.
 func (rt *OpenRuntime) ServeAsync(ctx context.Context) error {
 	app, err := rt.App()
 	if err != nil {
@@ -404,19 +411,12 @@ func (rt *OpenRuntime) ServeAsync(ctx context.Context) error {
 	if protocol != "grpc" && protocol != "http" {
 		return fmt.Errorf("env APP_PROTOCOL=%q: use grpc (the default) or http, the same as daprd's --app-protocol", protocol)
 	}
-	port, err := Port()
+	ln, err := rt.listen()
 	if err != nil {
 		return err
 	}
-	if rt.Ctx.Port != 0 && os.Getenv("PORT") == "" {
-		port = strconv.Itoa(rt.Ctx.Port)
-	}
-	ln, err := net.Listen("tcp", ":"+port)
-	if err != nil {
-		return fmt.Errorf("listening on port %s (FUNC_CONTEXT port, env PORT): %w", port, err)
-	}
 	log.Printf("kiln functions framework %s: async function %q, Dapr app protocol %s on %s; input bindings %v, subscriptions %v, outputs %v",
-		Version, rt.Name, protocol, ln.Addr(), app.Bindings, subscriptionNames(app.Subscriptions), (&invocation{rt: rt}).GetOutputs())
+		Version, rt.Name, protocol, ln.Addr(), app.Bindings, subscriptionNames(app.Subscriptions), rt.outputNames())
 	return rt.serveDapr(ctx, func(ctx context.Context) error {
 		if protocol == "http" {
 			return app.ServeHTTP(ctx, ln)

@@ -66,7 +66,7 @@ func statusFn(ctx ofctx.Context, in []byte) (ofctx.Out, error) {
 
 func TestOpenFunctionOverHTTP(t *testing.T) {
 	t.Setenv("FUNC_CONTEXT", `{"name":"status","runtime":"Knative","prePlugins":["a","b","deny"],"postPlugins":["b","a"]}`)
-	rt, err := NewOpenRuntime("status", statusFn, false)
+	rt, err := NewOpenRuntime("status", statusFn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestOpenFunctionOverHTTP(t *testing.T) {
 
 func TestUnknownHookIsAStartError(t *testing.T) {
 	t.Setenv("FUNC_CONTEXT", `{"name":"f","runtime":"Knative","postPlugins":["nope"]}`)
-	_, err := NewOpenRuntime("f", statusFn, false)
+	_, err := NewOpenRuntime("f", statusFn)
 	if err == nil || !strings.Contains(err.Error(), `FUNC_CONTEXT postPlugins[0]: no hook "nope" is registered`) {
 		t.Fatalf("err = %v", err)
 	}
@@ -141,7 +141,7 @@ func TestTracingExportsLinkedSpans(t *testing.T) {
 	t.Setenv("FUNC_CONTEXT", "")
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.URL)
 	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "50")
-	rt, err := NewOpenRuntime("traced", statusFn, false)
+	rt, err := NewOpenRuntime("traced", statusFn)
 	if err != nil {
 		t.Fatal(err)
 	}

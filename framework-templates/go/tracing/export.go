@@ -195,7 +195,8 @@ func New(c *Config, version string) *Tracer {
 	if c == nil {
 		return nil
 	}
-	e := &exporter{cfg: c, version: version, client: &http.Client{Timeout: c.Timeout}, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	e := &exporter{cfg: c, version: version, client: &http.Client{Timeout: c.Timeout},
+		kick: make(chan struct{}, 1), done: make(chan struct{}), finished: make(chan struct{})}
 	go e.loop()
 	return &Tracer{exp: e}
 }
@@ -207,7 +208,7 @@ func (t *Tracer) Shutdown(ctx context.Context) {
 	}
 	t.exp.stopOnce.Do(func() { close(t.exp.done) })
 	select {
-	case <-t.exp.stopped():
+	case <-t.exp.finished:
 	case <-ctx.Done():
 	}
 }
@@ -228,8 +229,7 @@ type exporter struct {
 	kick     chan struct{}
 	done     chan struct{}
 	stopOnce sync.Once
-	finished chan struct{}
-	once     sync.Once
+	finished chan struct{} // closed when loop has exported the last batch
 }
 
 // maxQueue bounds memory when the collector is down: older spans are dropped.
@@ -251,13 +251,7 @@ func (e *exporter) add(r spanRecord) {
 	}
 }
 
-func (e *exporter) stopped() chan struct{} {
-	e.once.Do(func() { e.finished = make(chan struct{}) })
-	return e.finished
-}
-
 func (e *exporter) loop() {
-	fin := e.stopped()
 	t := time.NewTicker(e.cfg.Delay)
 	defer t.Stop()
 	for {
@@ -266,7 +260,7 @@ func (e *exporter) loop() {
 		case <-e.kick:
 		case <-e.done:
 			e.flush()
-			close(fin)
+			close(e.finished)
 			return
 		}
 		e.flush()

@@ -25,6 +25,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"kiln.dev/kiln/e2e/brokers"
+	"kiln.dev/kiln/e2e/kiln"
 )
 
 func main() {
@@ -42,9 +43,11 @@ func main() {
 }
 
 func freePort() int {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	p, err := kiln.FreePort()
+	if err != nil {
+		panic(err)
+	}
+	return p
 }
 
 const component = `apiVersion: dapr.io/v1alpha1
