@@ -79,6 +79,10 @@ function listen(handler, limits, { port, host, graceMs = 10000 }) {
   server.stop = () => {
     server.close();
     server.closeIdleConnections();
+    // A kept-alive connection whose response finishes during the drain turns
+    // idle; close those as they come rather than after keepAliveTimeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 100).unref();
+    server.once('close', () => clearInterval(idle));
     setTimeout(() => server.closeAllConnections(), graceMs).unref();
   };
   return new Promise((resolve, reject) => {

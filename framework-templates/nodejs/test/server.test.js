@@ -115,6 +115,30 @@ test('graceful stop finishes in-flight requests', async () => {
   await stopped;
 });
 
+test('stop closes a kept-alive connection once its in-flight response is done', { timeout: 20000 }, async () => {
+  let release;
+  const entered = new Promise((r) => { release = r; });
+  const server = await serve(async (req, res) => { release(); await new Promise((r) => setTimeout(r, 100)); res.send('finished'); },
+    { port: 0, host: '127.0.0.1', graceMs: 60000 });
+  // Neither the keep-alive timeout nor the grace can close the connection
+  // within the test's 20 s: only the drain can, and server.closed waits for it.
+  server.keepAliveTimeout = 60000;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const body = new Promise((resolve, reject) => {
+    http.get(`http://127.0.0.1:${server.address().port}/`, { agent }, (res) => {
+      let b = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+  await entered;
+  server.stop();
+  assert.strictEqual(await body, 'finished');
+  await server.closed;
+  agent.destroy();
+});
+
 test('loader: CommonJS and ESM, target picks an export, unknown names list the exports', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-node-'));
   fs.writeFileSync(path.join(dir, 'cjs.js'), 'exports.a = () => 1; exports.b = () => 2; exports.notFn = 3;');
