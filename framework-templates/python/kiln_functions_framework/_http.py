@@ -7,6 +7,7 @@ import socket
 import time
 from http.server import BaseHTTPRequestHandler
 
+from . import _head
 from . import _httpserver as hs
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -17,6 +18,7 @@ _ONE_WRITE = 1 << 20
 # for up to _LINGER_SECONDS) so the client sees the answer, not a reset.
 _LINGER_BYTES = 256 * 1024
 _LINGER_SECONDS = 1.0
+_date = (0, "")  # (second, its Date header)
 
 
 class Aborted(Exception):
@@ -62,12 +64,35 @@ class BaseHandler(BaseHTTPRequestHandler):
             self.handle_one_request()
 
     def parse_request(self):
-        ok = super().parse_request()
+        """Parses the request line (in raw_requestline) and the headers; on a
+        bad request answers the error and returns False."""
+        self.command, self.request_version = None, "HTTP/0.9"
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        try:
+            self.command, self.path, self.request_version = _head.parse_request_line(self.raw_requestline)
+            self.headers = _head.read_headers(self.rfile)
+        except _head.HeadError as e:
+            self.send_error(e.status, str(e))
+            return False
         if self.conn.state == hs.CLOSING:
-            self.close_connection = True
             return False
         self.conn.state = hs.BUSY
-        return ok
+        options = _head.connection_tokens(self.headers)
+        self.close_connection = "close" in options or (self.request_version == "HTTP/1.0" and "keep-alive" not in options)
+        if self.headers.get("Expect", "").lower() == "100-continue" and self.request_version == "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
+
+    def date_time_string(self, timestamp=None):
+        """The Date header, formatted once a second."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        global _date
+        now = int(time.time())
+        if _date[0] != now:
+            _date = (now, super().date_time_string(now))
+        return _date[1]
 
     def handle_expect_100(self):
         """Answers 413 instead of 100 Continue when the announced body is too large."""

@@ -88,6 +88,14 @@ class BodyTest(unittest.TestCase):
         resp = exchange(self.r.port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         self.assertEqual(status(resp), 200)
 
+    def test_http_1_0_closes_unless_kept_alive(self):
+        self.assertEqual(status(exchange(self.r.port, b"GET / HTTP/1.0\r\n\r\n")), 200)
+        with socket.create_connection(("127.0.0.1", self.r.port), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            self.assertEqual(status(s.recv(4096)), 200)
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            self.assertEqual(status(read_to_eof(s)), 200)
+
     def test_head_has_no_body(self):
         resp = exchange(self.r.port, b"HEAD / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         self.assertEqual(resp.count(b"HTTP/1.1 200 OK"), 2, resp)

@@ -9,8 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,11 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Server {
   private final HttpServer http;
-  private final ThreadPoolExecutor pool;
+  private final BoundedExecutor pool;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
 
-  private Server(HttpServer http, ThreadPoolExecutor pool) {
+  private Server(HttpServer http, BoundedExecutor pool) {
     this.http = http;
     this.pool = pool;
   }
@@ -59,10 +57,7 @@ public final class Server {
   private static Server start(String host, int port, Limits limits, HttpFunction handler) throws IOException {
     JdkServerConfig.apply(limits);
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 128);
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(limits.maxThreads, limits.maxThreads, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> new Thread(r, "kiln-http-" + n.incrementAndGet()));
-    pool.allowCoreThreadTimeOut(true);
+    BoundedExecutor pool = new BoundedExecutor(limits.maxThreads, "kiln-http");
     http.setExecutor(pool);
     Server s = new Server(http, pool);
     http.createContext("/", ex -> s.handle(ex, handler, limits.maxBodyBytes));
@@ -87,13 +82,13 @@ public final class Server {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
     synchronized (inFlight) {
       while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-        inFlight.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        inFlight.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
       }
     }
     boolean drained = inFlight.get() == 0;
     http.stop(0);
     closer.join();
-    pool.shutdownNow();
+    pool.threads().shutdownNow();
     return drained;
   }
 
@@ -103,8 +98,10 @@ public final class Server {
       serve(ex, handler, maxBody);
     } finally {
       ex.close();
-      synchronized (inFlight) {
-        if (inFlight.decrementAndGet() == 0) inFlight.notifyAll();
+      if (inFlight.decrementAndGet() == 0 && stopping) {
+        synchronized (inFlight) {
+          inFlight.notifyAll();
+        }
       }
     }
   }
@@ -140,13 +137,20 @@ public final class Server {
     return Map.of("Content-Type", List.of("text/plain; charset=utf-8"));
   }
 
+  private static final byte[] EMPTY = new byte[0];
+
   /** The body, or null when it is larger than maxBody (the rest is left unread). */
   private static byte[] readBody(HttpExchange ex, long maxBody) throws IOException {
+    // The JDK server has already rejected a malformed or negative
+    // Content-Length, and a Transfer-Encoding other than chunked.
     String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null && length.trim().matches("[0-9]{1,18}") && Long.parseLong(length.trim()) > maxBody) {
-      return null;
-    }
+    boolean chunked = ex.getRequestHeaders().containsKey("Transfer-Encoding");
     InputStream in = ex.getRequestBody();
+    if (!chunked) {
+      long n = length == null ? 0 : Long.parseLong(length.trim());
+      if (n > maxBody) return null;
+      return n == 0 ? EMPTY : in.readNBytes((int) n);
+    }
     byte[] body = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
     return body.length > maxBody ? null : body;
   }

@@ -200,6 +200,43 @@ public final class FrameworkTest {
       }
     });
 
+    test("response writer: UTF-8, a surrogate pair split across flushes, order kept", () -> {
+      HttpResponse res = new HttpResponse();
+      res.getWriter().write("h\u00e9llo ");
+      res.getWriter().write("\uD83D");
+      res.getWriter().flush();
+      res.getWriter().write("\uDE00!");
+      eq("h\u00e9llo \uD83D\uDE00!", new String(res.bytes(), StandardCharsets.UTF_8));
+    });
+
+    test("bounded executor: at most max tasks at once, the rest wait and then run", () -> {
+      BoundedExecutor ex = new BoundedExecutor(2, "test");
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch started = new CountDownLatch(2);
+      CountDownLatch done = new CountDownLatch(3);
+      java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+      for (int i = 0; i < 3; i++) {
+        ex.execute(() -> {
+          most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          started.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          running.decrementAndGet();
+          done.countDown();
+        });
+      }
+      started.await();
+      eq(2, running.get());
+      release.countDown();
+      if (!done.await(30, TimeUnit.SECONDS)) throw new AssertionError("the waiting task never ran");
+      eq(2, most.get());
+      ex.threads().shutdownNow();
+    });
+
     test("json: parse and write round trip", () -> {
       Object v = Json.parse(" {\"a\": [1, 2.5, \"x\\n\\u0041\", true, null], \"b\": {}} ");
       eq("{\"a\":[1,2.5,\"x\\nA\",true,null],\"b\":{}}", Json.write(v));
