@@ -149,7 +149,7 @@ func versionInputs(ctx libcnb.BuildContext) (VersionInputs, error) {
 		if os.IsNotExist(err) {
 			return in, nil
 		}
-		return in, fmt.Errorf("%s: %w", filepath.Join(ctx.ApplicationPath, "go.mod"), err)
+		return in, err
 	}
 	in.Toolchain, in.GoDirective = mod.ToolchainDirective(), mod.GoDirective()
 	return in, nil
