@@ -53,21 +53,31 @@ func Analyze(dir string) (*Package, error) {
 	fset := token.NewFileSet()
 	p := &Package{Name: bp.Name, Dir: dir, Declarative: map[string]string{}, Exported: map[string]string{}}
 	for _, name := range bp.GoFiles {
-		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("syntax error: %w", err)
-		}
-		imports := importNames(f)
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
-				p.Exported[fd.Name.Name] = classify(fd.Type, imports)
-			}
-		}
-		if fnAlias, ok := imports[FrameworkModule+"/functions"]; ok {
-			collectRegistrations(f, fnAlias, p.Declarative)
+		if err := p.addFile(fset, filepath.Join(dir, name), nil); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// addFile parses one source file (src, a string or []byte, or the file at
+// path when src is nil) and records its exported functions and framework
+// registrations.
+func (p *Package) addFile(fset *token.FileSet, path string, src any) error {
+	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	if err != nil {
+		return fmt.Errorf("the function package does not parse: %v: fix the source there (`go vet` reports the same)", err)
+	}
+	imports := importNames(f)
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
+			p.Exported[fd.Name.Name] = classify(fd.Type, imports)
+		}
+	}
+	if fnAlias, ok := imports[FrameworkModule+"/functions"]; ok {
+		collectRegistrations(f, fnAlias, p.Declarative)
+	}
+	return nil
 }
 
 // importNames maps import path -> the name it is referred to by in the file.

@@ -11,6 +11,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/gomod"
 )
 
@@ -37,7 +38,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 	app := ctx.ApplicationPath
-	target := Target()
+	target, err := funcenv.CheckTarget(funcenv.Go)
+	if err != nil {
+		return result, err
+	}
 	mod, err := gomod.Read(app)
 	if err != nil {
 		return result, err

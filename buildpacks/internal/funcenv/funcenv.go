@@ -16,14 +16,6 @@ const (
 	OpenFunction = "openfunction"
 )
 
-// Target returns FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.
-func Target() string {
-	if t := strings.TrimSpace(os.Getenv("FUNC_NAME")); t != "" {
-		return t
-	}
-	return strings.TrimSpace(os.Getenv("GOOGLE_FUNCTION_TARGET"))
-}
-
 // RequestedSignature returns FUNC_SIGNATURE_TYPE (alias FUNC_TYPE),
 // lower-cased with "cloudevents"/"event" meaning cloudevent; "" when unset.
 func RequestedSignature() string {

@@ -40,8 +40,12 @@ func (b Builder) run(dir string, env []string, args ...string) (string, error) {
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	app, target := ctx.ApplicationPath, funcenv.Target()
-	signature, err := funcenv.Signature("Python", funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
+	app := ctx.ApplicationPath
+	target, err := funcenv.CheckTarget(funcenv.Python)
+	if err != nil {
+		return result, err
+	}
+	signature, err := funcenv.Signature(funcenv.Python, funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
 	if err != nil {
 		return result, err
 	}
