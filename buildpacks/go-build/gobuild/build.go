@@ -81,7 +81,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, fmt.Errorf("compiling %s: %w", pkg, err)
 	}
 	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
-	if v := os.Getenv(ClearSourceEnv); v == "true" || v == "1" {
+	clear, err := clearSourceSet()
+	if err != nil {
+		return result, err
+	}
+	if clear {
 		n, err := clearSource(ctx.ApplicationPath)
 		if err != nil {
 			return result, fmt.Errorf("%s: %w", ClearSourceEnv, err)
@@ -108,6 +112,18 @@ func (b Builder) cacheLayer(ctx libcnb.BuildContext, name, envName string, key m
 // image then carries the binary, not the source tree (opt-in, because a
 // program may read files next to it at run time).
 const ClearSourceEnv = "BP_CLEAR_SOURCE"
+
+// clearSourceSet reads BP_CLEAR_SOURCE: true/1 or false/0/unset.
+func clearSourceSet() (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(os.Getenv(ClearSourceEnv))); v {
+	case "true", "1":
+		return true, nil
+	case "", "false", "0":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want true or false", ClearSourceEnv, os.Getenv(ClearSourceEnv))
+	}
+}
 
 // clearSource removes everything in dir (the workspace itself stays).
 func clearSource(dir string) (int, error) {
@@ -154,10 +170,7 @@ func (b Builder) mainPackage(ctx libcnb.BuildContext, env []string) (string, err
 		return p, nil
 	}
 	if p := strings.TrimSpace(os.Getenv("BP_GO_TARGETS")); p != "" {
-		if strings.Contains(p, ":") {
-			return "", fmt.Errorf("BP_GO_TARGETS=%q: Kiln builds one program per image; name one package, e.g. BP_GO_TARGETS=./cmd/server", p)
-		}
-		return p, nil
+		return checkTarget(ctx.ApplicationPath, p)
 	}
 	var out bytes.Buffer
 	if err := b.Executor.Run(command.Command{Args: []string{"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{.Dir}}", "./..."},
