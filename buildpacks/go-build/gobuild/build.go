@@ -3,6 +3,7 @@ package gobuild
 import (
 	"bytes"
 	"fmt"
+	"go/version"
 	"os"
 	"path/filepath"
 	"sort"
@@ -54,7 +55,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		gocacheDir, modcacheDir = gocache.Path, modcache.Path
 	}
 
-	env := b.env(ctx.ApplicationPath, gocacheDir, modcacheDir)
+	env := b.env(ctx.ApplicationPath, goVersion, gocacheDir, modcacheDir)
 	pkg, err := b.mainPackage(ctx, env)
 	if err != nil {
 		return result, err
@@ -95,6 +96,30 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	result.Layers = append(result.Layers, app)
 	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{bin}, Default: true})
 	return result, nil
+}
+
+// buildFlags are the GOFLAGS Kiln adds, each with the first Go release that
+// knows it: an older go fails on any flag in GOFLAGS it does not know
+// ("go: parsing $GOFLAGS: unknown flag -buildvcs").
+var buildFlags = []struct{ flag, since string }{
+	{"-buildvcs=false", "go1.18"},
+}
+
+// Flags returns the GOFLAGS for the Go release goVersion (`go env GOVERSION`,
+// e.g. "go1.17.13"); a development build ("devel …") gets them all.
+func Flags(goVersion string) []string {
+	v := strings.TrimSpace(goVersion)
+	devel := strings.HasPrefix(v, "devel")
+	if i := strings.IndexAny(v, " -+"); i > 0 {
+		v = v[:i] // "go1.26.8 X:nocoverageredesign", "go1.27-20260101-RC00 …"
+	}
+	var out []string
+	for _, f := range buildFlags {
+		if devel || !version.IsValid(v) || version.Compare(v, f.since) >= 0 {
+			out = append(out, f.flag)
+		}
+	}
+	return out
 }
 
 // cacheLayer contributes a cache-only layer keyed by key and returns it.
@@ -139,12 +164,12 @@ func clearSource(dir string) (int, error) {
 	return len(entries), nil
 }
 
-// env is the go command's environment: static, reproducible, no VCS stamping,
-// -mod=mod unless the module vendors or is part of a workspace (go.work:
-// go accepts only readonly or vendor there).
-func (b Builder) env(appDir, gocache, modcache string) []string {
+// env is the go command's environment: static, reproducible, no VCS stamping
+// (on a Go that knows -buildvcs), -mod=mod unless the module vendors or is
+// part of a workspace (go.work: go accepts only readonly or vendor there).
+func (b Builder) env(appDir, goVersion, gocache, modcache string) []string {
 	flags := strings.Fields(os.Getenv("GOFLAGS"))
-	flags = append(flags, "-buildvcs=false")
+	flags = append(flags, Flags(goVersion)...)
 	_, vendorErr := os.Stat(filepath.Join(appDir, "vendor", "modules.txt"))
 	_, workErr := os.Stat(filepath.Join(appDir, "go.work"))
 	if vendorErr != nil && (workErr != nil || os.Getenv("GOWORK") == "off") {

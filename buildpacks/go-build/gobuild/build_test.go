@@ -215,6 +215,34 @@ func TestBuildEnvInputs(t *testing.T) {
 	}
 }
 
+// GOFLAGS suit the Go that compiles: -buildvcs exists since Go 1.18, and an
+// older go fails on a flag it does not know.
+func TestFlagsSuitTheGoVersion(t *testing.T) {
+	for _, tt := range []struct{ goVersion, want string }{
+		{"go1.17.13", ""},
+		{"go1.17", ""},
+		{"go1.18", "-buildvcs=false"},
+		{"go1.27.4", "-buildvcs=false"},
+		{"go1.26.8 X:nocoverageredesign", "-buildvcs=false"},
+		{"devel go1.28-abcdef Mon Nov 30 2026", "-buildvcs=false"},
+		{"", "-buildvcs=false"},
+	} {
+		if got := strings.Join(gobuild.Flags(tt.goVersion), " "); got != tt.want {
+			t.Errorf("Flags(%q) = %q, want %q", tt.goVersion, got, tt.want)
+		}
+	}
+	app := t.TempDir()
+	os.WriteFile(filepath.Join(app, "go.mod"), []byte("module a.b/c\n\ngo 1.17\n"), 0o644)
+	rec := &recorder{goVersion: "go1.17.13", list: "main a.b/c " + app + "\n"}
+	t.Setenv("GOFLAGS", "-tags=netgo")
+	if _, err := (gobuild.Builder{Logger: log.NewDiscardLogger(), Executor: rec}).Build(libcnb.BuildContext{ApplicationPath: app, Layers: libcnb.Layers{Path: t.TempDir()}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := envValue(rec.build().Env, "GOFLAGS"); got != "-tags=netgo -mod=mod" {
+		t.Fatalf("GOFLAGS for go1.17 = %q", got)
+	}
+}
+
 func TestDetectRequiresGo(t *testing.T) {
 	g := NewWithT(t)
 	dir := t.TempDir()

@@ -186,6 +186,13 @@ func collectRegistrations(f *ast.File, alias string, into map[string]string) {
 // Resolve finds target in the package and checks it against the wanted
 // signature type (FUNC_SIGNATURE_TYPE; "" accepts what the source says).
 func (p *Package) Resolve(target, wantSignature string) (Function, error) {
+	return p.ResolveAs(target, "FUNC_SIGNATURE_TYPE", wantSignature)
+}
+
+// ResolveAs is Resolve with the env var that carried the wanted signature
+// (FUNC_SIGNATURE_TYPE, FUNC_TYPE or GOOGLE_FUNCTION_SIGNATURE_TYPE) named in
+// a mismatch.
+func (p *Package) ResolveAs(target, sigVar, wantSignature string) (Function, error) {
 	if p.Name == "main" {
 		return Function{}, fmt.Errorf("the function package in %s is package main; a function lives in a library package (e.g. `package hello`): rename the package, or unset FUNC_NAME to build it as a plain Go program", p.Dir)
 	}
@@ -201,7 +208,7 @@ func (p *Package) Resolve(target, wantSignature string) (Function, error) {
 		return Function{}, fmt.Errorf("FUNC_NAME=%s: no such function in package %s (%s). %s", target, p.Name, p.Dir, p.candidates())
 	}
 	if wantSignature != "" && wantSignature != fn.Signature {
-		return Function{}, fmt.Errorf("FUNC_SIGNATURE_TYPE=%s, but %s is a %s function; set FUNC_SIGNATURE_TYPE=%s or leave it unset", wantSignature, target, fn.Signature, fn.Signature)
+		return Function{}, fmt.Errorf("%s=%s, but %s is a %s function; set %s=%s or leave it unset", sigVar, wantSignature, target, fn.Signature, sigVar, fn.Signature)
 	}
 	return fn, nil
 }

@@ -32,6 +32,8 @@ func TestBuildInputErrors(t *testing.T) {
 			`FUNC_NAME="com/example/Hello" is not a Java class name: give the function class's full name, e.g. FUNC_NAME=com.example.Hello`},
 		{"FUNC_SIGNATURE_TYPE openfunction", map[string]string{"FUNC_NAME": "com.example.Hello", "FUNC_SIGNATURE_TYPE": "openfunction"}, "",
 			`FUNC_SIGNATURE_TYPE=openfunction is not supported for Java functions (want one of: http, cloudevent)`},
+		{"GOOGLE_FUNCTION_SIGNATURE_TYPE openfunction", map[string]string{"GOOGLE_FUNCTION_TARGET": "com.example.Hello", "GOOGLE_FUNCTION_SIGNATURE_TYPE": "openfunction"}, "",
+			`GOOGLE_FUNCTION_SIGNATURE_TYPE=openfunction is not supported for Java functions (want one of: http, cloudevent)`},
 		{"pom.xml invalid XML", map[string]string{"FUNC_NAME": "com.example.Hello"}, "<project>\n<artifactId>x</artifact>\n</project>",
 			"pom.xml is not valid XML: line 2: element <artifactId> closed by </artifact>: fix the file there (`mvn validate` reports the same)"},
 		{"pom.xml war", map[string]string{"FUNC_NAME": "com.example.Hello"}, "<project><groupId>g</groupId><artifactId>x</artifactId><version>1</version><packaging>war</packaging></project>",

@@ -32,6 +32,8 @@ func TestBuildInputErrors(t *testing.T) {
 			`FUNC_NAME="hello world" is not a name a module can export: give the exported function's name, e.g. FUNC_NAME=helloWorld, without spaces, quotes or control characters`},
 		{"FUNC_SIGNATURE_TYPE bogus", map[string]string{"FUNC_NAME": "hello", "FUNC_SIGNATURE_TYPE": "grpc"}, "",
 			`FUNC_SIGNATURE_TYPE=grpc is not supported for Node.js functions (want one of: http, cloudevent, openfunction)`},
+		{"GOOGLE_FUNCTION_SIGNATURE_TYPE bogus", map[string]string{"GOOGLE_FUNCTION_TARGET": "hello", "GOOGLE_FUNCTION_SIGNATURE_TYPE": "typed"}, "",
+			`GOOGLE_FUNCTION_SIGNATURE_TYPE=typed is not supported for Node.js functions (want one of: http, cloudevent, openfunction)`},
 		{"package.json invalid", map[string]string{"FUNC_NAME": "hello"}, `{"main": "index.js",}`,
 			`package.json is not valid JSON: line 1, column 21: invalid character '}' looking for beginning of object key string: fix the file there`},
 		{"package.json main not a string", map[string]string{"FUNC_NAME": "hello"}, `{"main": ["index.js"]}`,

@@ -66,10 +66,15 @@ func TestBuildInputErrors(t *testing.T) {
 		{"requirements.txt missing include", nil, map[string]string{"requirements.txt": "-r base.txt\n"}, `requirements.txt line 1: --requirement base.txt: no such file in the function's directory (paths are relative to requirements.txt)`},
 		{"pip.conf without section", nil, map[string]string{"pip.conf": "index-url = https://x.example/simple\n"}, `pip.conf line 1: "index-url = https://x.example/simple" comes before any section: put it under [global]`},
 		{"FUNC_SIGNATURE_TYPE bogus", map[string]string{"FUNC_SIGNATURE_TYPE": "grpc"}, nil, `FUNC_SIGNATURE_TYPE=grpc is not supported for Python functions (want one of: http, cloudevent, openfunction)`},
+		{"GOOGLE_FUNCTION_SIGNATURE_TYPE bogus", map[string]string{"GOOGLE_FUNCTION_SIGNATURE_TYPE": "typed"}, nil, `GOOGLE_FUNCTION_SIGNATURE_TYPE=typed is not supported for Python functions (want one of: http, cloudevent, openfunction)`},
+		{"FUNC_NAME not an identifier", map[string]string{"FUNC_NAME": "hello-world"}, nil, `FUNC_NAME="hello-world" is not a Python identifier: name the function as main.py defines it, e.g. FUNC_NAME=hello (letters, digits and _, not starting with a digit)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			Expect := NewWithT(t).Expect
 			t.Setenv("FUNC_NAME", "hello")
+			for _, k := range []string{"FUNC_SIGNATURE_TYPE", "FUNC_TYPE", "GOOGLE_FUNCTION_SIGNATURE_TYPE"} {
+				t.Setenv(k, "")
+			}
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
@@ -102,4 +107,29 @@ func TestIncludedRequirementsKeyTheCache(t *testing.T) {
 		Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
 	}
 	Expect(py.installs).To(Equal(2), "install, cache hit, install after base.txt changed")
+}
+
+// GOOGLE_FUNCTION_SIGNATURE_TYPE sets the signature like FUNC_SIGNATURE_TYPE,
+// which wins when both are set.
+func TestGoogleSignatureAlias(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"GOOGLE_FUNCTION_SIGNATURE_TYPE": "cloudevent"}, "cloudevent"},
+		{map[string]string{"GOOGLE_FUNCTION_SIGNATURE_TYPE": "cloudevent", "FUNC_SIGNATURE_TYPE": "http"}, "http"},
+		{map[string]string{"GOOGLE_FUNCTION_SIGNATURE_TYPE": "http", "FUNC_TYPE": "openfunction"}, "openfunction"},
+	} {
+		Expect := NewWithT(t).Expect
+		t.Setenv("FUNC_NAME", "")
+		t.Setenv("GOOGLE_FUNCTION_TARGET", "hello")
+		for _, k := range []string{"FUNC_SIGNATURE_TYPE", "FUNC_TYPE", "GOOGLE_FUNCTION_SIGNATURE_TYPE"} {
+			t.Setenv(k, tt.env[k])
+		}
+		result, err := pythonfunction.Builder{Logger: log.NewDiscardLogger(), Executor: &fakePython{}}.Build(inputsCtx(t))
+		Expect(err).NotTo(HaveOccurred())
+		launch := result.Layers[len(result.Layers)-1]
+		Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", tt.want), fmt.Sprint(tt.env))
+		Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "hello"))
+	}
 }
