@@ -126,12 +126,13 @@ func TestExtractToolchain(t *testing.T) {
 		"golang.org/toolchain@v0.0.1-go1.99.1.linux-amd64/src/dir/":                     "",
 		"no-prefix/file": "x",
 		"golang.org/toolchain@v0.0.1-go1.99.1.linux-amd64": "x",
+		"@v0/misc-free/file": "a prefix that is only @version",
 	})
 	root := t.TempDir()
 	if err := ExtractToolchain(p, root); err != nil {
 		t.Fatal(err)
 	}
-	for rel, mode := range map[string]os.FileMode{"bin/go": 0o755, "pkg/tool/linux_amd64/compile": 0o755, "src/fmt/print.go": 0o644, "lib/time/zoneinfo.zip": 0o644} {
+	for rel, mode := range map[string]os.FileMode{"bin/go": 0o755, "pkg/tool/linux_amd64/compile": 0o755, "src/fmt/print.go": 0o644, "lib/time/zoneinfo.zip": 0o644, "misc-free/file": 0o644} {
 		st, err := os.Stat(filepath.Join(root, rel))
 		if err != nil {
 			t.Errorf("%s missing: %v", rel, err)
