@@ -27,6 +27,7 @@ func TestResolveVersion(t *testing.T) {
 		{"env rc", VersionInputs{Env: "1.28rc1"}, "1.28rc1", FromEnv, ""},
 		{"env old minor is its own release", VersionInputs{Env: "1.17"}, "1.17", FromEnv, ""},
 		{"env unpinned old patch", VersionInputs{Env: "1.17.13"}, "1.17.13", FromEnv, ""},
+		{"env equal to the go line", VersionInputs{Env: "1.25.0", GoDirective: "1.25.0"}, "1.25.0", FromEnv, ""},
 		{"toolchain line", VersionInputs{Toolchain: "1.25.1", GoDirective: "1.24"}, "1.25.1", FromToolchain, ""},
 		{"toolchain minor takes the pinned patch", VersionInputs{Toolchain: "1.26"}, "1.26.11", FromToolchain, ""},
 		{"toolchain default ignored", VersionInputs{Toolchain: "default", GoDirective: "1.24.2"}, "1.27.4", FromGo, ""},
@@ -77,6 +78,12 @@ func TestPinnedListErrors(t *testing.T) {
 	}
 	if _, _, err := ResolveVersion(VersionInputs{GoDirective: "1.22"}); err == nil || err.Error() != errNothingPinned.Error() {
 		t.Errorf("go line, nothing pinned: err = %v", err)
+	}
+	if _, _, err := ResolveVersion(VersionInputs{Env: "1.21", Pinned: []string{"1.27.4"}}); err == nil || !strings.Contains(err.Error(), "pins no 1.21.x") {
+		t.Errorf("BP_GO_VERSION=1.21 with no 1.21.x pinned: err = %v", err)
+	}
+	if v, _, err := ResolveVersion(VersionInputs{Env: "1.20", Pinned: []string{"1.27.4"}}); err != nil || v != "1.20" {
+		t.Errorf("BP_GO_VERSION=1.20 is the release go1.20: %q %v", v, err)
 	}
 	if v, _, err := ResolveVersion(VersionInputs{Env: "1.26.1"}); err != nil || v != "1.26.1" {
 		t.Errorf("BP_GO_VERSION with nothing pinned: %q %v", v, err)
