@@ -26,8 +26,14 @@ const MaxBodyBytes = 32 << 20
 var ErrBodyTooLarge = errors.New("cloudevents: request body is too large")
 
 // FromRequest reads a CloudEvent from an HTTP request in binary or structured
-// mode and validates its required attributes.
+// mode and validates its required attributes. It reads at most MaxBodyBytes.
 func FromRequest(r *http.Request) (Event, error) { return fromRequest(r, MaxBodyBytes) }
+
+// FromRequestLimited is FromRequest with another bound on the body: a body
+// over maxBodyBytes is an error wrapping ErrBodyTooLarge.
+func FromRequestLimited(r *http.Request, maxBodyBytes int64) (Event, error) {
+	return fromRequest(r, maxBodyBytes)
+}
 
 // readBody reads at most limit bytes of r's body: a declared Content-Length
 // over the limit is refused before reading, a body that turns out longer

@@ -54,11 +54,11 @@ func TestBodyLimit(t *testing.T) {
 		{"structured, chunked", func(n int) *http.Request { return hideLength(structuredRequest(n)) }, "cloudevents: request body is too large: over 100 bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := fromRequest(tt.make(limit), limit)
+			e, err := FromRequestLimited(tt.make(limit), limit)
 			if err != nil || e.ID != "1" {
 				t.Fatalf("a body of exactly the limit: %+v %v", e, err)
 			}
-			_, err = fromRequest(tt.make(limit+1), limit)
+			_, err = FromRequestLimited(tt.make(limit+1), limit)
 			if !errors.Is(err, ErrBodyTooLarge) || err.Error() != tt.want {
 				t.Fatalf("a body one byte over the limit: err = %v, want %q", err, tt.want)
 			}

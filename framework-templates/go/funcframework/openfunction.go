@@ -25,6 +25,7 @@ import (
 	"kiln.dev/functions-framework-go/funccontext"
 	"kiln.dev/functions-framework-go/functions"
 	"kiln.dev/functions-framework-go/hooks"
+	"kiln.dev/functions-framework-go/internal/server"
 	"kiln.dev/functions-framework-go/ofctx"
 	"kiln.dev/functions-framework-go/tracing"
 )
@@ -265,7 +266,8 @@ func (rt *OpenRuntime) call(c *invocation, data []byte) (out *ofctx.FunctionOut)
 // side of a sync→async bridge). The body, or a CloudEvent's data, is the
 // input; the Out's code and data are the response, whatever the code.
 func (rt *OpenRuntime) HTTPHandler() http.Handler {
-	return frame(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	max := maxBodyBytes()
+	return frameWith(max, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/dapr/") {
 			// daprd beside an HTTP function asks for subscriptions and config
 			// at start-up; they are not invocations.
@@ -280,15 +282,14 @@ func (rt *OpenRuntime) HTTPHandler() http.Handler {
 		var err error
 		if cloudevents.IsCloudEvent(r) {
 			var e cloudevents.Event
-			if e, err = cloudevents.FromRequest(r); err == nil {
+			if e, err = cloudevents.FromRequestLimited(r, max); err == nil {
 				data = e.Data
 			}
 		} else {
 			data, err = io.ReadAll(r.Body)
 		}
 		if err != nil {
-			span.SetCode(http.StatusBadRequest)
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			span.SetCode(bodyError(w, err, max))
 			return
 		}
 		tw, _ := w.(*trackingWriter)
@@ -319,7 +320,7 @@ func (rt *OpenRuntime) App() (*dapr.App, error) {
 	}
 	byBinding := map[string]string{}
 	byTopic := map[string]string{}
-	app := &dapr.App{}
+	app := &dapr.App{MaxBodyBytes: maxBodyBytes()}
 	names := make([]string, 0, len(rt.Ctx.Inputs))
 	for n := range rt.Ctx.Inputs {
 		names = append(names, n)
@@ -387,32 +388,47 @@ func ServeOpenFunction(name string, fn functions.OpenFunctionFunc) error {
 		defer cancel()
 		rt.Tracer.Shutdown(sctx)
 	}()
+	ln, err := rt.listen()
+	if err != nil {
+		return err
+	}
+	return rt.serve(ctx, ln)
+}
+
+// serve serves on ln until ctx ends: Dapr's app protocol when Async, else HTTP.
+func (rt *OpenRuntime) serve(ctx context.Context, ln net.Listener) error {
 	if !rt.Async() {
-		ln, err := rt.listen()
-		if err != nil {
-			return err
-		}
 		return rt.serveDapr(ctx, func(ctx context.Context) error { return ServeListener(ctx, ln, rt.HTTPHandler()) })
 	}
-	return rt.ServeAsync(ctx)
+	return rt.serveAsync(ctx, ln)
 }
 
 // ServeAsync serves Dapr's app callback protocol (APP_PROTOCOL grpc, the
 // default, or http) on $PORT, else FUNC_CONTEXT's port, else 8080.
 func (rt *OpenRuntime) ServeAsync(ctx context.Context) error {
-	app, err := rt.App()
+	ln, err := rt.listen()
 	if err != nil {
 		return err
+	}
+	return rt.serveAsync(ctx, ln)
+}
+
+// serveAsync serves Dapr's app callback protocol on ln; a bad setting closes
+// ln and is returned before serving.
+func (rt *OpenRuntime) serveAsync(ctx context.Context, ln net.Listener) error {
+	app, err := rt.App()
+	if err == nil {
+		_, err = server.MaxBodyBytes()
 	}
 	protocol := strings.ToLower(os.Getenv("APP_PROTOCOL"))
 	if protocol == "" {
 		protocol = "grpc"
 	}
-	if protocol != "grpc" && protocol != "http" {
-		return fmt.Errorf("env APP_PROTOCOL=%q: use grpc (the default) or http, the same as daprd's --app-protocol", protocol)
+	if err == nil && protocol != "grpc" && protocol != "http" {
+		err = fmt.Errorf("env APP_PROTOCOL=%q: use grpc (the default) or http, the same as daprd's --app-protocol", protocol)
 	}
-	ln, err := rt.listen()
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	log.Printf("kiln functions framework %s: async function %q, Dapr app protocol %s on %s; input bindings %v, subscriptions %v, outputs %v",
