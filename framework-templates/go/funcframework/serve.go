@@ -57,7 +57,9 @@ func (registered) Get(name string) (functions.Registered, bool) { return functio
 func (registered) Names() []string                              { return functions.Names() }
 
 // HandlerForTarget resolves a declaratively registered function.
-func HandlerForTarget(target string) (http.Handler, error) { return handlerForTarget(registered{}, target) }
+func HandlerForTarget(target string) (http.Handler, error) {
+	return handlerForTarget(registered{}, target)
+}
 
 func handlerForTarget(reg lookup, target string) (http.Handler, error) {
 	if target == "" {
