@@ -16,6 +16,7 @@ import (
 	"kiln.dev/functions-framework-go/functions"
 	"kiln.dev/functions-framework-go/internal/registry"
 	"kiln.dev/functions-framework-go/internal/server"
+	"kiln.dev/functions-framework-go/ofctx"
 )
 
 // wait bounds every wait in these tests: a bug fails the test, never hangs it.
@@ -296,7 +297,7 @@ func TestHandlerForTarget(t *testing.T) {
 	}
 	reg.Add("Hello", functions.Registered{Name: "Hello", HTTP: func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }})
 	reg.Add("OnEvent", functions.Registered{Name: "OnEvent", CloudEvent: func(context.Context, cloudevents.Event) error { return nil }})
-	reg.Add("Open", functions.Registered{Name: "Open", Open: statusFn})
+	reg.Add("Open", functions.Registered{Name: "Open", Open: func(ofctx.Context, []byte) (ofctx.Out, error) { return nil, nil }})
 	for _, tt := range []struct{ target, err string }{
 		{"", "no function target: set FUNCTION_TARGET to one of: Hello, OnEvent, Open"},
 		{"Missing", `FUNCTION_TARGET="Missing" is not registered; registered functions: Hello, OnEvent, Open`},
