@@ -59,7 +59,7 @@ func (a *App) routes() (bindings map[string]string, topics map[string]Subscripti
 		bindings[path] = b
 	}
 	for _, s := range a.Subscriptions {
-		path := topicRoute(s)
+		path := "/dapr/topics/" + s.PubsubName + "/" + s.Topic // topicRoute, as the server decodes it
 		if err := claim(path, fmt.Sprintf("subscription %s/%s", s.PubsubName, s.Topic)); err != nil {
 			return nil, nil, err
 		}

@@ -9,31 +9,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"kiln.dev/functions-framework-go/dapr"
+	"kiln.dev/functions-framework-go/internal/testnet"
 )
-
-// refusingPort returns a loopback port that refuses connections for the rest
-// of the test: a socket bound to it that never listens holds it, so no other
-// process can take it meanwhile (unlike closing a listener and hoping).
-func refusingPort(t *testing.T) int {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sa.(*syscall.SockaddrInet4).Port
-}
 
 // TestOutputsNeedDaprd: a function with outputs whose daprd never comes up
 // stops with the sidecar error after DAPR_WAIT_TIMEOUT, instead of serving
@@ -41,7 +21,7 @@ func refusingPort(t *testing.T) int {
 func TestOutputsNeedDaprd(t *testing.T) {
 	t.Setenv("FUNC_CONTEXT", `{"name":"f","runtime":"Knative","outputs":{"o":{"componentName":"c","componentType":"bindings.kafka"}}}`)
 	t.Setenv("DAPR_HOST", "127.0.0.1")
-	t.Setenv("DAPR_GRPC_PORT", strconv.Itoa(refusingPort(t)))
+	t.Setenv("DAPR_GRPC_PORT", strconv.Itoa(testnet.RefusingPort(t)))
 	t.Setenv("DAPR_WAIT_TIMEOUT", "100ms")
 	rt, err := NewOpenRuntime("f", router)
 	if err != nil {
