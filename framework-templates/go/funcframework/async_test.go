@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -152,6 +153,25 @@ func TestAsyncOverHTTP(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("daprd got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestOutputsContinueTheTrace: with tracing on, an output call carries a
+// traceparent in the trace of the event that started the invocation.
+func TestOutputsContinueTheTrace(t *testing.T) {
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer collector.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	rt, d, addr := startAsync(t, "http")
+	defer rt.Tracer.Shutdown(context.Background())
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/mqtt-in", strings.NewReader("send out"))
+	req.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	if r := do(client(t), req); r.code != 200 {
+		t.Fatalf("binding event: %+v", r)
+	}
+	calls := d.received()
+	if len(calls) != 1 || !strings.HasPrefix(calls[0].traceparent, "00-4bf92f3577b34da6a3ce929d0e0e4736-") || strings.HasSuffix(calls[0].traceparent, "-00f067aa0ba902b7-01") {
+		t.Fatalf("daprd got %+v: want a traceparent in the event's trace, from a span of its own", calls)
 	}
 }
 

@@ -82,8 +82,9 @@ func h2c() *http.Protocols {
 
 // daprCall is one call the fake daprd received.
 type daprCall struct {
-	method string
-	req    pb
+	method      string
+	req         pb
+	traceparent string
 }
 
 // fakeDaprd serves the two methods of Dapr's API the framework calls, over
@@ -104,7 +105,7 @@ func startFakeDaprd(t *testing.T) *fakeDaprd {
 		body, _ := io.ReadAll(r.Body)
 		req := decodePB(body[5:])
 		d.mu.Lock()
-		d.calls = append(d.calls, daprCall{r.URL.Path, req})
+		d.calls = append(d.calls, daprCall{r.URL.Path, req, r.Header.Get("Traceparent")})
 		d.mu.Unlock()
 		w.Header().Set("Content-Type", "application/grpc")
 		w.Header().Set("Trailer", "Grpc-Status, Grpc-Message")
