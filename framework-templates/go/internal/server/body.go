@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 )
@@ -41,11 +42,8 @@ func LimitBody(next http.Handler, max int64) http.Handler {
 
 // limitReader notes in its writer when the body went over the limit.
 type limitReader struct {
-	body interface {
-		Read([]byte) (int, error)
-		Close() error
-	}
-	w *limitWriter
+	body io.ReadCloser
+	w    *limitWriter
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
