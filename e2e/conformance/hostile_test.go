@@ -3,7 +3,6 @@ package conformance
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 )
@@ -17,19 +16,6 @@ const (
 	// bigBody is the 34 MB POST of issue 11 (over the default 32 MiB limit).
 	bigBody = 34 << 20
 )
-
-// goHardenedEnv runs the Go rows that need the Go framework's
-// KILN_MAX_BODY_BYTES and KILN_READ_HEADER_TIMEOUT, which branch
-// h/goframework adds; the coordinator removes needsGoHardening once both
-// branches are merged.
-const goHardenedEnv = "KILN_HOSTILE_GO_HARDENED"
-
-func needsGoHardening(t *testing.T, fw framework, what string) {
-	t.Helper()
-	if fw.name == "go" && os.Getenv(goHardenedEnv) == "" {
-		t.Skipf("needs the Go framework's %s (h/goframework); %s=1 runs it", what, goHardenedEnv)
-	}
-}
 
 // TestHostileClients runs every hostile check against the Go, Node.js,
 // Python and Java frameworks, each a process on the host.
@@ -56,7 +42,6 @@ func limitChecks(t *testing.T, fw framework) {
 	check(t, "conformance: body echo", func() error { return HTTP(s.Target) })
 	check(t, "conformance: 10 calls inside the function at once", func() error { _, err := Concurrency(s.Target); return err })
 	t.Run("body over KILN_MAX_BODY_BYTES is a 413", func(t *testing.T) {
-		needsGoHardening(t, fw, "KILN_MAX_BODY_BYTES")
 		if err := BodyLimit(s.Target, testBodyLimit); err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +50,6 @@ func limitChecks(t *testing.T, fw framework) {
 	check(t, "chunked body arrives whole", func() error { return ChunkedBody(s.Target) })
 	check(t, "client leaving mid-body", func() error { return DisconnectMidBody(s.Target) })
 	t.Run("slowloris is cut off by KILN_READ_HEADER_TIMEOUT", func(t *testing.T) {
-		needsGoHardening(t, fw, "KILN_READ_HEADER_TIMEOUT")
 		if err := Slowloris(s.Target, testHeaderTimeout); err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +68,6 @@ func limitChecks(t *testing.T, fw framework) {
 func defaultChecks(t *testing.T, fw framework) {
 	s := start(t, fw, "http", nil)
 	t.Run("34 MB POST is a 413 and the server lives", func(t *testing.T) {
-		needsGoHardening(t, fw, "KILN_MAX_BODY_BYTES")
 		if err := BigBody(s.URL, bigBody); err != nil {
 			t.Fatal(err)
 		}

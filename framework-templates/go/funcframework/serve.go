@@ -129,8 +129,9 @@ func serveUntilSignal(ln net.Listener, h http.Handler) error {
 
 // ServeListener serves h on ln until ctx is done, then shuts down gracefully:
 // in-flight requests get ShutdownGrace to finish. Requests are bounded by
-// KILN_MAX_BODY_BYTES and the header size and timeouts of package
-// internal/server; a bad KILN_MAX_BODY_BYTES is an error before serving.
+// KILN_MAX_BODY_BYTES, KILN_READ_HEADER_TIMEOUT and the header size and idle
+// timeout of package internal/server; a bad value of either variable is an
+// error before serving.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 	l, err := server.FromEnv()
 	if err != nil {

@@ -13,6 +13,11 @@ import (
 // by Kiln's Node.js, Python and Java frameworks.
 const MaxBodyEnv = "KILN_MAX_BODY_BYTES"
 
+// HeaderTimeoutEnv is the env var that bounds, in seconds, how long a client
+// may take to send a request's line and headers; the same name is read by
+// Kiln's Node.js, Python and Java frameworks.
+const HeaderTimeoutEnv = "KILN_READ_HEADER_TIMEOUT"
+
 // Defaults of Limits.
 const (
 	DefaultMaxBodyBytes = 32 << 20 // 32 MiB
@@ -49,13 +54,33 @@ func Defaults() Limits {
 		MaxHeaderBytes: MaxHeaderBytes, ShutdownGrace: ShutdownGrace}
 }
 
-// FromEnv is Defaults with KILN_MAX_BODY_BYTES applied; a value that is not a
-// positive whole number of bytes is an error naming the variable.
+// FromEnv is Defaults with KILN_MAX_BODY_BYTES and KILN_READ_HEADER_TIMEOUT
+// applied; a value that is not a positive number (of bytes, of seconds) is an
+// error naming the variable, and its default is kept.
 func FromEnv() (Limits, error) {
 	l := Defaults()
 	n, err := MaxBodyBytes()
 	l.MaxBodyBytes = n
+	d, terr := readHeaderTimeout()
+	l.ReadHeaderTimeout = d
+	if err == nil {
+		err = terr
+	}
 	return l, err
+}
+
+// readHeaderTimeout reads KILN_READ_HEADER_TIMEOUT in seconds (fractions
+// allowed): unset or empty is the default, 10 s.
+func readHeaderTimeout() (time.Duration, error) {
+	v := strings.TrimSpace(os.Getenv(HeaderTimeoutEnv))
+	if v == "" {
+		return ReadHeaderTimeout, nil
+	}
+	s, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(s > 0 && s < 1e6) {
+		return ReadHeaderTimeout, fmt.Errorf("env %s=%q: want a positive number of seconds (unset: %d)", HeaderTimeoutEnv, os.Getenv(HeaderTimeoutEnv), int(ReadHeaderTimeout.Seconds()))
+	}
+	return time.Duration(s * float64(time.Second)), nil
 }
 
 // MaxBodyBytes reads KILN_MAX_BODY_BYTES: unset or empty is the default, 32

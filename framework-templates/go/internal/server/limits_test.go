@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,6 +33,41 @@ func TestMaxBodyBytesFromEnv(t *testing.T) {
 		if l.MaxBodyBytes != tt.want || (err == nil) != (tt.err == "") {
 			t.Errorf("FromEnv with %q: %+v %v", tt.env, l, err)
 		}
+	}
+}
+
+func TestReadHeaderTimeoutFromEnv(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want time.Duration
+		err  string
+	}{
+		{"", 10 * time.Second, ""},
+		{"1", time.Second, ""},
+		{" 2.5 ", 2500 * time.Millisecond, ""},
+		{"0.25", 250 * time.Millisecond, ""},
+		{"0", 10 * time.Second, `env KILN_READ_HEADER_TIMEOUT="0": want a positive number of seconds (unset: 10)`},
+		{"-1", 10 * time.Second, `env KILN_READ_HEADER_TIMEOUT="-1": want a positive number of seconds (unset: 10)`},
+		{"10s", 10 * time.Second, `env KILN_READ_HEADER_TIMEOUT="10s": want a positive number of seconds (unset: 10)`},
+		{"NaN", 10 * time.Second, `env KILN_READ_HEADER_TIMEOUT="NaN": want a positive number of seconds (unset: 10)`},
+		{"1e7", 10 * time.Second, `env KILN_READ_HEADER_TIMEOUT="1e7": want a positive number of seconds (unset: 10)`},
+	} {
+		t.Setenv(MaxBodyEnv, "")
+		t.Setenv(HeaderTimeoutEnv, tt.env)
+		l, err := FromEnv()
+		if l.ReadHeaderTimeout != tt.want || (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) {
+			t.Errorf("%s=%q: %s %v, want %s %q", HeaderTimeoutEnv, tt.env, l.ReadHeaderTimeout, err, tt.want, tt.err)
+		}
+		if l.MaxBodyBytes != DefaultMaxBodyBytes {
+			t.Errorf("%s=%q changed the body limit: %d", HeaderTimeoutEnv, tt.env, l.MaxBodyBytes)
+		}
+	}
+	// A bad body limit is reported first; the header timeout is still applied.
+	t.Setenv(MaxBodyEnv, "0")
+	t.Setenv(HeaderTimeoutEnv, "3")
+	l, err := FromEnv()
+	if err == nil || !strings.Contains(err.Error(), MaxBodyEnv) || l.ReadHeaderTimeout != 3*time.Second {
+		t.Errorf("both set, body bad: %+v %v", l, err)
 	}
 }
 
