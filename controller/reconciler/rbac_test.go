@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -9,9 +10,35 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// TestClusterRoleCoversWhatTheControllerDoes checks controller/config's
-// ClusterRole grants every verb the reconciler uses, and nothing broad.
-func TestClusterRoleCoversWhatTheControllerDoes(t *testing.T) {
+// grants expands a ClusterRole's rules to group/resource:verb.
+func grants(t *testing.T, rules []rbacv1.PolicyRule) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, r := range rules {
+		if len(r.ResourceNames) > 0 || len(r.NonResourceURLs) > 0 {
+			t.Errorf("rule %v: resourceNames and nonResourceURLs are not what the controller needs", r)
+		}
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				for _, v := range r.Verbs {
+					if g == "*" || res == "*" || v == "*" {
+						t.Errorf("wildcard in %v: least privilege means naming what is used", r)
+					}
+					if res == "secrets" {
+						t.Errorf("the controller never reads Secrets: %v", r)
+					}
+					out[groupResource(g, res)+":"+v] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestClusterRoleIsExactlyPermissions: controller/config's ClusterRole
+// grants exactly what Permissions declares: a missing grant fails (the
+// controller would be forbidden), an extra one fails (least privilege).
+func TestClusterRoleIsExactlyPermissions(t *testing.T) {
 	b, err := os.ReadFile("../config/rbac/role.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -20,44 +47,30 @@ func TestClusterRoleCoversWhatTheControllerDoes(t *testing.T) {
 	if err := yaml.UnmarshalStrict(b, &role); err != nil {
 		t.Fatal(err)
 	}
-	allowed := map[string]bool{}
-	for _, r := range role.Rules {
-		for _, g := range r.APIGroups {
-			for _, res := range r.Resources {
-				for _, v := range r.Verbs {
-					if g == "*" || res == "*" || v == "*" {
-						t.Errorf("wildcard in %v: least privilege means naming what is used", r)
-					}
-					allowed[g+"/"+res+":"+v] = true
-				}
-			}
-		}
-		for _, res := range r.Resources {
-			if res == "secrets" {
-				t.Errorf("the controller never reads Secrets: %v", r)
-			}
+	granted := grants(t, role.Rules)
+	declared := map[string]bool{}
+	for _, p := range Permissions {
+		for _, v := range p.Verbs {
+			declared[groupResource(p.Group, p.Resource)+":"+v] = true
 		}
 	}
-	owned := []string{"shipwright.io/builds", "shipwright.io/buildruns", "serving.knative.dev/services", "apps/deployments", "apps/statefulsets",
-		"keda.sh/scaledobjects", "keda.sh/scaledjobs", "dapr.io/components", "gateway.networking.k8s.io/httproutes"}
-	var need []string
-	for _, o := range owned {
-		for _, v := range []string{"get", "list", "watch", "create", "patch", "delete", "deletecollection"} {
-			need = append(need, o+":"+v)
+	var missing, extra []string
+	for k := range declared {
+		if !granted[k] {
+			missing = append(missing, k)
 		}
 	}
-	need = append(need, "core.kiln.dev/functions:get", "core.kiln.dev/functions:list", "core.kiln.dev/functions:watch", "core.kiln.dev/functions:update",
-		"core.kiln.dev/functions/status:update", "core.kiln.dev/functions/finalizers:update",
-		"/configmaps:get", "/configmaps:list", "/configmaps:watch",
-		"/persistentvolumeclaims:create", "/persistentvolumeclaims:get", "/persistentvolumeclaims:deletecollection",
-		"/serviceaccounts:patch", "/serviceaccounts:deletecollection")
-	var missing []string
-	for _, n := range need {
-		if !allowed[n] {
-			missing = append(missing, n)
+	for k := range granted {
+		if !declared[k] {
+			extra = append(extra, k)
 		}
 	}
+	sort.Strings(missing)
+	sort.Strings(extra)
 	if len(missing) > 0 {
-		t.Fatalf("controller/config/rbac/role.yaml lacks: %s", strings.Join(missing, ", "))
+		t.Errorf("controller/config/rbac/role.yaml lacks what the controller does (Permissions): %s", strings.Join(missing, ", "))
+	}
+	if len(extra) > 0 {
+		t.Errorf("controller/config/rbac/role.yaml grants what the controller does not do (not in Permissions): %s", strings.Join(extra, ", "))
 	}
 }

@@ -28,7 +28,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
-	"kiln.dev/kiln/controller/reconciler"
 )
 
 const wait = 20 * time.Second
@@ -87,6 +86,20 @@ func playShipwright(t *testing.T, ns, name, digest string) {
 	now := metav1.Now()
 	br.Status.Conditions = shp.Conditions{{Type: shp.Succeeded, Status: corev1.ConditionTrue, Reason: "Succeeded", Message: "All Steps have completed executing", LastTransitionTime: now}}
 	br.Status.Output = &shp.Output{Digest: digest, Size: 4_900_000}
+	br.Status.CompletionTime = &now
+	if err := cl.Status().Update(context.Background(), &br); err != nil {
+		t.Fatalf("playing Shipwright on BuildRun %s: %v", name, err)
+	}
+}
+
+// playShipwrightFailed marks the BuildRun failed, as Shipwright does when a
+// build step exits non-zero.
+func playShipwrightFailed(t *testing.T, ns, name string) {
+	t.Helper()
+	var br shp.BuildRun
+	eventually(t, wait, "BuildRun "+name, func() error { return get(context.Background(), ns, name, &br) })
+	now := metav1.Now()
+	br.Status.Conditions = shp.Conditions{{Type: shp.Succeeded, Status: corev1.ConditionFalse, Reason: "Failed", Message: "step-build exited with 1", LastTransitionTime: now}}
 	br.Status.CompletionTime = &now
 	if err := cl.Status().Update(context.Background(), &br); err != nil {
 		t.Fatalf("playing Shipwright on BuildRun %s: %v", name, err)
@@ -157,8 +170,8 @@ func TestSyncFunction(t *testing.T) {
 			if b.Spec.Strategy.Name != "kiln" || b.Spec.Source.Git.URL != "https://github.com/example/functions.git" || *b.Spec.Source.ContextDir != "nodejs/greeter" {
 				t.Fatalf("Build spec: %s", dump(b.Spec))
 			}
-			got := condition(t, ns, "greeter", reconciler.CondBuilt, metav1.ConditionUnknown, "Building")
-			if got.Status.Serving == nil || got.Status.Serving.State != reconciler.StatePending {
+			got := condition(t, ns, "greeter", v1alpha1.ConditionBuilt, metav1.ConditionUnknown, "Building")
+			if got.Status.Serving == nil || got.Status.Serving.State != v1alpha1.StatePending {
 				t.Fatalf("serving before the build: %s", dump(got.Status))
 			}
 			if err := get(ctx, ns, "greeter", &servingv1.Service{}); !apierrors.IsNotFound(err) {
@@ -185,14 +198,14 @@ func TestSyncFunction(t *testing.T) {
 				*route.Spec.Rules[0].Matches[0].Path.Value != "/"+ns+"/greeter" {
 				t.Fatalf("HTTPRoute: %s", dump(route.Spec))
 			}
-			condition(t, ns, "greeter", reconciler.CondServing, metav1.ConditionFalse, "KnativeServiceNotReady")
+			condition(t, ns, "greeter", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "KnativeServiceNotReady")
 			return ctx
 		}).
 		Assess("Knative reports ready: the Function is Ready with its URLs", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			playKnative(t, ns, "greeter")
-			fn := condition(t, ns, "greeter", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			fn := condition(t, ns, "greeter", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			if fn.Status.URL != "http://api.example.com/"+ns+"/greeter" || fn.Status.Revision.ImageDigest != "registry.example.com/fn/greeter@"+digest1 ||
-				fn.Status.Serving.State != reconciler.StateRunning || fn.Status.ObservedGeneration != fn.Generation {
+				fn.Status.Serving.State != v1alpha1.StateRunning || fn.Status.ObservedGeneration != fn.Generation {
 				t.Fatalf("status: %s", dump(fn.Status))
 			}
 			if len(fn.Status.Addresses) != 2 || fn.Status.Addresses[0].Value != "http://greeter."+ns+".svc.cluster.local" {
@@ -200,7 +213,7 @@ func TestSyncFunction(t *testing.T) {
 			}
 			return ctx
 		}).
-		Assess("a serving change rolls the Knative Service without a build; a build change starts one BuildRun and serving rolls forward when it succeeds", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+		Assess("a serving change rolls the Knative Service without a build; a build change starts one BuildRun; a failed one leaves serving on the last good digest, the next good one rolls it forward", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			var fn v1alpha1.Function
 			if err := get(ctx, ns, "greeter", &fn); err != nil {
 				t.Fatal(err)
@@ -250,7 +263,36 @@ func TestSyncFunction(t *testing.T) {
 			if err := get(ctx, ns, "greeter", &ks); err != nil || !strings.HasSuffix(ks.Spec.Template.Spec.Containers[0].Image, digest1) {
 				t.Fatalf("while building, serving keeps the last good image: %v %v", err, ks.Spec.Template.Spec.Containers[0].Image)
 			}
-			playShipwright(t, ns, second, digest2)
+			playShipwrightFailed(t, ns, second)
+			failed := condition(t, ns, "greeter", v1alpha1.ConditionBuilt, metav1.ConditionFalse, "BuildRunFailed")
+			if c := failed.Status.GetCondition(v1alpha1.ConditionReady); c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, "BuildRun "+second+" failed: Failed: step-build exited with 1") {
+				t.Fatalf("Ready after a failed build: %s", dump(c))
+			}
+			if err := get(ctx, ns, "greeter", &ks); err != nil || ks.Spec.Template.Spec.Containers[0].Image != "registry.example.com/fn/greeter@"+digest1 ||
+				failed.Status.Revision.ImageDigest != "registry.example.com/fn/greeter@"+digest1 {
+				t.Fatalf("a failed build must leave serving on the last good digest: %v %s %s", err, ks.Spec.Template.Spec.Containers[0].Image, dump(failed.Status.Revision))
+			}
+
+			if err := get(ctx, ns, "greeter", &fn); err != nil {
+				t.Fatal(err)
+			}
+			fn.Spec.Build.Env["FUNC_NAME"] = "greetFixed"
+			if err := cl.Update(ctx, &fn); err != nil {
+				t.Fatal(err)
+			}
+			var third string
+			eventually(t, wait, "a third BuildRun", func() error {
+				var f v1alpha1.Function
+				if err := get(ctx, ns, "greeter", &f); err != nil {
+					return err
+				}
+				if f.Status.Build == nil || f.Status.Build.ResourceRef == second || f.Status.Build.ResourceRef == firstRun {
+					return fmt.Errorf("build status %s", dump(f.Status.Build))
+				}
+				third = f.Status.Build.ResourceRef
+				return nil
+			})
+			playShipwright(t, ns, third, digest2)
 			eventually(t, wait, "serving rolls forward to the new digest", func() error {
 				if err := get(ctx, ns, "greeter", &ks); err != nil {
 					return err
@@ -334,9 +376,9 @@ func TestAsyncFunctions(t *testing.T) {
 			if err := get(ctx, ns, "mqtt-echo", &kedav1alpha1.ScaledObject{}); !apierrors.IsNotFound(err) {
 				t.Fatalf("no KEDA triggers, no ScaledObject: %v", err)
 			}
-			condition(t, ns, "mqtt-echo", reconciler.CondServing, metav1.ConditionFalse, "DeploymentUnavailable")
+			condition(t, ns, "mqtt-echo", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "DeploymentUnavailable")
 			playDeployment(t, ns, "mqtt-echo")
-			condition(t, ns, "mqtt-echo", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			condition(t, ns, "mqtt-echo", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
 
@@ -366,7 +408,7 @@ func TestAsyncFunctions(t *testing.T) {
 			if err := get(ctx, ns, "logs-handler", &d); err != nil || d.Spec.Template.Spec.Containers[0].Image != fn.Spec.Image {
 				t.Fatalf("no build: spec.image is served as is: %v", err)
 			}
-			condition(t, ns, "logs-handler", reconciler.CondBuilt, metav1.ConditionTrue, "NoBuild")
+			condition(t, ns, "logs-handler", v1alpha1.ConditionBuilt, metav1.ConditionTrue, "NoBuild")
 
 			var cur v1alpha1.Function
 			if err := get(ctx, ns, "logs-handler", &cur); err != nil {
@@ -391,7 +433,7 @@ func TestAsyncFunctions(t *testing.T) {
 			if sj.Spec.JobTargetRef.Template.Spec.RestartPolicy != corev1.RestartPolicyOnFailure || sj.Spec.ScalingStrategy.Strategy != "accurate" {
 				t.Fatalf("ScaledJob: %s", dump(sj.Spec))
 			}
-			condition(t, ns, "cron-report", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			condition(t, ns, "cron-report", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
 	sts := features.New("async Redis pub/sub on a StatefulSet with a KEDA fallback").
@@ -410,12 +452,12 @@ func TestAsyncFunctions(t *testing.T) {
 			if *s.Spec.Replicas != 2 || !strings.Contains(envValue(s.Spec.Template.Spec.Containers[0].Env, "FUNC_CONTEXT"), `"pluginsTracing":{"enabled":true`) {
 				t.Fatalf("StatefulSet: %s", dump(s.Spec))
 			}
-			condition(t, ns, "order-tally", reconciler.CondServing, metav1.ConditionFalse, "StatefulSetNotReady")
+			condition(t, ns, "order-tally", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "StatefulSetNotReady")
 			s.Status.Replicas, s.Status.ReadyReplicas, s.Status.AvailableReplicas = 2, 2, 2
 			if err := cl.Status().Update(ctx, &s); err != nil {
 				t.Fatal(err)
 			}
-			condition(t, ns, "order-tally", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			condition(t, ns, "order-tally", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
 	testenv.Test(t, mqtt, kafka, job, sts)
@@ -457,8 +499,8 @@ func TestInvalidFunctions(t *testing.T) {
 			if err := cl.Create(ctx, fn); err != nil {
 				t.Fatal(err)
 			}
-			got := condition(t, ns, fn.Name, reconciler.CondReady, metav1.ConditionFalse, "InvalidSpec")
-			if c := meta.FindStatusCondition(got.Status.Conditions, reconciler.CondReady); !strings.Contains(c.Message, "spec.serving.triggers.dapr[0].topic: Required value: logs is a pub/sub component") {
+			got := condition(t, ns, fn.Name, v1alpha1.ConditionReady, metav1.ConditionFalse, "InvalidSpec")
+			if c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionReady); !strings.Contains(c.Message, "spec.serving.triggers.dapr[0].topic: Required value: logs is a pub/sub component") {
 				t.Fatalf("message: %s", c.Message)
 			}
 			route := function(t, "sync-route", ns)
@@ -466,8 +508,8 @@ func TestInvalidFunctions(t *testing.T) {
 			if err := cl.Create(ctx, route); err != nil {
 				t.Fatal(err)
 			}
-			got = condition(t, ns, route.Name, reconciler.CondServing, metav1.ConditionFalse, "GatewayConfigNotFound")
-			if c := meta.FindStatusCondition(got.Status.Conditions, reconciler.CondServing); !strings.Contains(c.Message, "no Gateway config ConfigMap "+ns+"/nope") {
+			got = condition(t, ns, route.Name, v1alpha1.ConditionServingReady, metav1.ConditionFalse, "GatewayConfigNotFound")
+			if c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionServingReady); !strings.Contains(c.Message, "no Gateway config ConfigMap "+ns+"/nope") {
 				t.Fatalf("message: %s", c.Message)
 			}
 			return ctx
