@@ -85,29 +85,37 @@ func (r *FunctionReconciler) listOf(kind client.Object) (client.ObjectList, erro
 	return o.(client.ObjectList), nil
 }
 
-// deleteStale deletes owned serving children not in want.
+// deleteStale deletes the serving children of f not in want.
 func (r *FunctionReconciler) deleteStale(ctx context.Context, f *v1alpha1.Function, want map[string]bool) error {
 	for _, kind := range servingKinds() {
-		list, err := r.listOf(kind)
-		if err != nil {
+		if err := r.deleteControlled(ctx, f, kind, want); err != nil {
 			return err
 		}
-		if err := r.List(ctx, list, client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name}); err != nil {
-			if meta.IsNoMatchError(err) {
-				continue // that API is not installed: nothing of it to delete
-			}
-			return err
+	}
+	return nil
+}
+
+// deleteControlled deletes the objects of kind that f controls, but those
+// in keep. It goes by owner reference, never by label alone: the label only
+// narrows the cache lookup, as a user can put it on objects of their own.
+func (r *FunctionReconciler) deleteControlled(ctx context.Context, f *v1alpha1.Function, kind client.Object, keep map[string]bool) error {
+	list, err := r.listOf(kind)
+	if err != nil {
+		return err
+	}
+	if err := r.List(ctx, list, client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name}); err != nil {
+		if meta.IsNoMatchError(err) {
+			return nil // that API is not installed: nothing of it to delete
 		}
-		items, err := meta.ExtractList(list)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			o := it.(client.Object)
-			if !metav1.IsControlledBy(o, f) || want[kindName(o)] {
-				continue
-			}
-			if err := r.Delete(ctx, o); client.IgnoreNotFound(err) != nil {
+		return err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if o := it.(client.Object); metav1.IsControlledBy(o, f) && !keep[kindName(o)] {
+			if err := r.deleteChild(ctx, o); err != nil {
 				return err
 			}
 		}
@@ -115,16 +123,42 @@ func (r *FunctionReconciler) deleteStale(ctx context.Context, f *v1alpha1.Functi
 	return nil
 }
 
+// deleteChild deletes o, the very object seen (its UID), in the background.
+func (r *FunctionReconciler) deleteChild(ctx context.Context, o client.Object) error {
+	uid := o.GetUID()
+	err := r.Delete(ctx, o, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil // gone already, or replaced by an object that is not ours
+	}
+	return err
+}
+
 // cleanup deletes every child of a Function being deleted, then lets it go.
 func (r *FunctionReconciler) cleanup(ctx context.Context, f *v1alpha1.Function) error {
 	if !controllerutil.ContainsFinalizer(f, Finalizer) {
 		return nil
 	}
-	kinds := append(servingKinds(), &shp.BuildRun{}, &shp.Build{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{})
-	for _, kind := range kinds {
-		if err := r.DeleteAllOf(ctx, kind, client.InNamespace(f.Namespace), client.MatchingLabels{render.LabelFunction: f.Name},
-			client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil && !meta.IsNoMatchError(err) && !apierrors.IsNotFound(err) {
+	for _, kind := range ownedKinds() {
+		if err := r.deleteControlled(ctx, f, kind, nil); err != nil {
 			return err
+		}
+	}
+	// The build cache and ServiceAccount have fixed names, and no informer.
+	for _, c := range []struct {
+		name string
+		o    client.Object
+	}{{render.CacheClaimName(f), &corev1.PersistentVolumeClaim{}}, {render.ServiceAccountName(f), &corev1.ServiceAccount{}}} {
+		o := c.o
+		if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: f.Namespace, Name: c.name}, o); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			return err
+		}
+		if metav1.IsControlledBy(o, f) {
+			if err := r.deleteChild(ctx, o); err != nil {
+				return err
+			}
 		}
 	}
 	controllerutil.RemoveFinalizer(f, Finalizer)
@@ -136,8 +170,9 @@ func kindName(o client.Object) string {
 }
 
 // childFailure turns an API error on a child into a condition (through
-// mark) when it is the user's or the cluster's to fix: a rejected object, or
-// one whose CRD is missing. Other errors are returned for a retry.
+// mark) when it is the user's or the cluster's to fix: a rejected object,
+// one whose CRD is missing, one the controller may not write there. Other
+// errors (and refusals) are returned for a retry.
 func childFailure(mark func(reason, msg string), o client.Object, err error) error {
 	kind := strings.TrimPrefix(fmt.Sprintf("%T", o), "*")
 	switch {
@@ -145,6 +180,11 @@ func childFailure(mark func(reason, msg string), o client.Object, err error) err
 		mark(v1alpha1.ReasonAPINotInstalled, fmt.Sprintf("%s %s: the cluster does not serve this API; install its CRDs (see the README's Kubernetes prerequisites)", kind, o.GetName()))
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 		mark(v1alpha1.ReasonRejected, fmt.Sprintf("the API server rejected %s %s: %v", kind, o.GetName(), err))
+	case apierrors.IsForbidden(err):
+		// RBAC (or a quota): reported, and retried with backoff, as a
+		// binding or quota can change without a Function changing.
+		mark(v1alpha1.ReasonForbidden, fmt.Sprintf("the API server refused %s %s: %v; the controller writes in a namespace where the ClusterRole kiln-controller-children is bound to it (controller/config/rbac)", kind, o.GetName(), err))
+		return err
 	default:
 		return err
 	}

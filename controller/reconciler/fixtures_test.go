@@ -132,6 +132,15 @@ func gatewayConfig(data map[string]string) *corev1.ConfigMap {
 
 var validGateway = map[string]string{"domain": "fn.example.com", "gatewayName": "kiln-gateway"}
 
+// sharedGateway is validGateway shared with allowedNamespaces.
+func sharedGateway(allowed string) map[string]string {
+	m := map[string]string{"allowedNamespaces": allowed}
+	for k, v := range validGateway {
+		m[k] = v
+	}
+	return m
+}
+
 func testConfig() render.Config {
 	cfg := render.DefaultConfig()
 	cfg.DefaultBuilder = "registry.example.com/kiln/builder-go:latest"

@@ -23,24 +23,25 @@ import (
 )
 
 // failure makes the fake API server answer one kind of call with err:
-// verb is get, list, create, apply, update, status, delete or deletecollection;
+// verb is get, list, create, apply, update, status or delete;
 // kind is the object's kind ("" for any); name "" for any.
 type failure struct {
 	verb, kind, name string
 	err              error
 }
 
-// newClient is the fake API server the reconciler talks to, holding objs.
-// Every call is checked against Permissions (as the API server would see
-// it from the manager's cached client) and recorded for
-// TestPermissionsAreAllUsed; failures are injected before the call.
-func newClient(t *testing.T, failures []failure, objs ...client.Object) (client.WithWatch, *recorder) {
+// newClient is the fake API server the reconciler talks to, holding objs:
+// c is the manager's client (reads through informers), reader its uncached
+// APIReader. Every call is checked against Permissions, as the API server
+// would see it and through the ClusterRole it would need, and recorded for
+// TestMain; failures are injected before the call.
+func newClient(t *testing.T, failures []failure, objs ...client.Object) (c client.WithWatch, reader client.Reader, rec *recorder) {
 	t.Helper()
 	scheme, err := Scheme()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{t: t, scheme: scheme, on: true}
+	rec = &recorder{t: t, scheme: scheme, on: true}
 	inject := func(verb string, o runtime.Object, name string) error {
 		kind := rec.gvk(o).Kind
 		for _, f := range failures {
@@ -50,7 +51,25 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) (client.
 		}
 		return nil
 	}
-	funcs := interceptor.Funcs{
+	base := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
+		WithStatusSubresource(&v1alpha1.Function{}, &shp.BuildRun{}, &servingv1.Service{}, &appsv1.Deployment{}, &appsv1.StatefulSet{}).Build()
+	direct := interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, o client.Object, opts ...client.GetOption) error {
+			rec.directRead(o, "get")
+			if err := inject("get", o, key.Name); err != nil {
+				return err
+			}
+			return c.Get(ctx, key, o, opts...)
+		},
+		List: func(ctx context.Context, c client.WithWatch, l client.ObjectList, opts ...client.ListOption) error {
+			rec.directRead(l, "list")
+			if err := inject("list", l, ""); err != nil {
+				return err
+			}
+			return c.List(ctx, l, opts...)
+		},
+	}
+	cached := interceptor.Funcs{
 		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, o client.Object, opts ...client.GetOption) error {
 			rec.read(o)
 			if err := inject("get", o, key.Name); err != nil {
@@ -88,9 +107,6 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) (client.
 		},
 		DeleteAllOf: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.DeleteAllOfOption) error {
 			rec.write(o, "deletecollection")
-			if err := inject("deletecollection", o, ""); err != nil {
-				return err
-			}
 			return c.DeleteAllOf(ctx, o, opts...)
 		},
 		Patch: func(ctx context.Context, c client.WithWatch, o client.Object, p client.Patch, opts ...client.PatchOption) error {
@@ -124,10 +140,12 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) (client.
 			return c.SubResource(sub).Update(ctx, o, opts...)
 		},
 	}
-	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
-		WithStatusSubresource(&v1alpha1.Function{}, &shp.BuildRun{}, &servingv1.Service{}, &appsv1.Deployment{}, &appsv1.StatefulSet{}).
-		WithInterceptorFuncs(funcs).Build()
-	return c, rec
+	return interceptor.NewClient(base, cached), interceptor.NewClient(base, direct), rec
+}
+
+// reconciler is a FunctionReconciler on the fake API server.
+func reconciler(c client.Client, reader client.Reader) *FunctionReconciler {
+	return &FunctionReconciler{Client: c, APIReader: reader, Config: testConfig()}
 }
 
 // recorder checks each call against Permissions and notes it in observed,
@@ -156,23 +174,41 @@ func (r *recorder) resource(o runtime.Object) (string, string) {
 }
 
 // read is a Get or List through the manager's client, which reads from
-// informers: the API server sees a list and a watch.
+// informers: the API server sees a list and a watch, which the controller
+// needs cluster-wide.
 func (r *recorder) read(o runtime.Object) {
 	g, res := r.resource(o)
-	r.use(g, res, "list")
-	r.use(g, res, "watch")
+	r.use(RoleController, g, res, "list")
+	r.use(RoleController, g, res, "watch")
 }
 
+// directRead is a Get or List through the APIReader, as it is: Gateway
+// configs where the platform keeps them, the rest where Functions live.
+func (r *recorder) directRead(o runtime.Object, verb string) {
+	g, res := r.resource(o)
+	role := RoleChildren
+	if g == "" && res == "configmaps" {
+		role = RoleGatewayConfig
+	}
+	r.use(role, g, res, verb)
+}
+
+// write is a write as it is: to a Function (its finalizer) with the
+// cluster-wide role, to a child with the one bound where Functions live.
 func (r *recorder) write(o runtime.Object, verb string) {
 	g, res := r.resource(o)
-	r.use(g, res, verb)
+	role := RoleChildren
+	if g == v1alpha1.GroupVersion.Group {
+		role = RoleController
+	}
+	r.use(role, g, res, verb)
 	// Setting an owner reference with blockOwnerDeletion needs update on
 	// the owner's finalizers (the OwnerReferencesPermissionEnforcement
 	// admission plugin).
 	if m, err := meta.Accessor(o); err == nil && (verb == "create" || verb == "patch" || verb == "update") {
 		for _, ref := range m.GetOwnerReferences() {
 			if ref.BlockOwnerDeletion != nil && *ref.BlockOwnerDeletion && ref.Kind == "Function" {
-				r.use(v1alpha1.GroupVersion.Group, "functions/finalizers", "update")
+				r.use(RoleChildren, v1alpha1.GroupVersion.Group, "functions/finalizers", "update")
 			}
 		}
 	}
@@ -180,18 +216,18 @@ func (r *recorder) write(o runtime.Object, verb string) {
 
 func (r *recorder) sub(o runtime.Object, sub, verb string) {
 	g, res := r.resource(o)
-	r.use(g, res+"/"+sub, verb)
+	r.use(RoleController, g, res+"/"+sub, verb)
 }
 
-func (r *recorder) use(group, resource, verb string) {
+func (r *recorder) use(role, group, resource, verb string) {
 	r.t.Helper()
 	if !r.on {
 		return
 	}
-	if !Permissions.Allows(group, resource, verb) {
-		r.t.Errorf("the reconciler does %s on %s, which Permissions (permissions.go) does not declare", verb, groupResource(group, resource))
+	if !Permissions.Allows(role, group, resource, verb) {
+		r.t.Errorf("the reconciler does %s on %s, which Permissions (permissions.go) does not grant through %s", verb, groupResource(group, resource), role)
 	}
-	observed.add(group, resource, verb)
+	observed.add(role, group, resource, verb)
 }
 
 // owner sets f as o's controller, as the reconciler does.

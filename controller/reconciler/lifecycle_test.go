@@ -20,9 +20,9 @@ import (
 // forward.
 func TestLifecycleOverPasses(t *testing.T) {
 	f := function(func(f *v1alpha1.Function) { f.Finalizers = nil })
-	c, rec := newClient(t, nil, f.DeepCopy())
+	c, reader, rec := newClient(t, nil, f.DeepCopy())
 	rec.stop() // only the reconciler's calls count, not the test playing Shipwright and Knative
-	r := &FunctionReconciler{Client: c, Config: testConfig()}
+	r := reconciler(c, reader)
 	key := client.ObjectKeyFromObject(f)
 	pass := func(want string) *v1alpha1.Function {
 		t.Helper()

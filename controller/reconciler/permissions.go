@@ -4,19 +4,36 @@ import (
 	"slices"
 )
 
-// Permission is what the controller does to one API resource.
+// The ClusterRoles the controller's permissions come in
+// (controller/config/rbac/role.yaml), by where they must be bound.
+const (
+	// RoleController is bound cluster-wide: the informers (list and watch,
+	// nothing else) and the Functions' finalizer and status.
+	RoleController = "kiln-controller"
+	// RoleChildren writes Functions' children; it is bound wherever Functions
+	// live: cluster-wide by default, or with a RoleBinding per namespace
+	// to confine what the controller can create to those namespaces.
+	RoleChildren = "kiln-controller-children"
+	// RoleGatewayConfig reads Gateway config ConfigMaps; it is bound with a
+	// RoleBinding in each namespace that holds them (kiln by default), so the
+	// controller reads no other ConfigMap.
+	RoleGatewayConfig = "kiln-controller-gateway-config"
+)
+
+// Permission is what the controller does to one API resource, granted by
+// Role.
 type Permission struct {
-	Group, Resource string
-	Verbs           []string
+	Role, Group, Resource string
+	Verbs                 []string
 }
 
 // PermissionList is a set of permissions.
 type PermissionList []Permission
 
-// Allows says whether l grants verb on group/resource.
-func (l PermissionList) Allows(group, resource, verb string) bool {
+// Allows says whether l grants verb on group/resource through role.
+func (l PermissionList) Allows(role, group, resource, verb string) bool {
 	for _, p := range l {
-		if p.Group == group && p.Resource == resource && slices.Contains(p.Verbs, verb) {
+		if p.Role == role && p.Group == group && p.Resource == resource && slices.Contains(p.Verbs, verb) {
 			return true
 		}
 	}
@@ -24,41 +41,53 @@ func (l PermissionList) Allows(group, resource, verb string) bool {
 }
 
 var (
-	// informed: the manager's informers list and watch, and the
-	// reconciler reads through them.
+	// informed: the manager's informers list and watch; the reconciler
+	// reads through them.
 	informed = []string{"list", "watch"}
-	// applied: server-side apply is a patch, and a create for a new object.
-	applied = []string{"create", "patch"}
-	// serving kinds are applied, deleted when the spec no longer asks for
-	// them, and cleaned up with the Function.
-	servingVerbs = []string{"list", "watch", "create", "patch", "delete", "deletecollection"}
+	// serving kinds are server-side applied (a patch, and a create for a
+	// new object) and deleted when the spec no longer asks for them or the
+	// Function goes.
+	servingVerbs = []string{"create", "patch", "delete"}
 )
 
 // Permissions is everything the controller does to the API server, the
 // one declared list controller/config/rbac/role.yaml must grant exactly (the
-// unit tests check both ways, and record every call the reconciler makes
-// to check it is here).
+// unit tests check both ways, and check every call the reconciler makes is
+// here and every entry is used).
 var Permissions = PermissionList{
-	{"core.kiln.dev", "functions", slices.Concat(informed, []string{"update"})}, // the finalizer
-	{"core.kiln.dev", "functions/status", []string{"update"}},
-	// Owner references with blockOwnerDeletion on the children.
-	{"core.kiln.dev", "functions/finalizers", []string{"update"}},
-	// Gateway configs, read through an informer.
-	{"", "configmaps", informed},
-	// The build cache: created once, deleted with the Function.
-	{"", "persistentvolumeclaims", []string{"create", "deletecollection"}},
-	// The build's ServiceAccount for builder credentials.
-	{"", "serviceaccounts", slices.Concat(applied, []string{"deletecollection"})},
-	{"shipwright.io", "builds", slices.Concat(informed, applied, []string{"deletecollection"})},
+	{RoleController, "core.kiln.dev", "functions", slices.Concat(informed, []string{"update"})}, // the finalizer
+	{RoleController, "core.kiln.dev", "functions/status", []string{"update"}},
+	{RoleController, "shipwright.io", "builds", informed},
+	{RoleController, "shipwright.io", "buildruns", informed},
+	{RoleController, "serving.knative.dev", "services", informed},
+	{RoleController, "apps", "deployments", informed},
+	{RoleController, "apps", "statefulsets", informed},
+	{RoleController, "keda.sh", "scaledobjects", informed},
+	{RoleController, "keda.sh", "scaledjobs", informed},
+	{RoleController, "dapr.io", "components", informed},
+	{RoleController, "gateway.networking.k8s.io", "httproutes", informed},
+
+	// Owner references with blockOwnerDeletion on the children need it.
+	{RoleChildren, "core.kiln.dev", "functions/finalizers", []string{"update"}},
+	// The build cache: created once; read by name and deleted with the
+	// Function (no informer).
+	{RoleChildren, "", "persistentvolumeclaims", []string{"create", "get", "delete"}},
+	// The build's ServiceAccount for builder credentials: applied; read by
+	// name and deleted with the Function.
+	{RoleChildren, "", "serviceaccounts", []string{"create", "patch", "get", "delete"}},
+	{RoleChildren, "shipwright.io", "builds", servingVerbs},
 	// BuildRuns are created once per build hash.
-	{"shipwright.io", "buildruns", slices.Concat(informed, []string{"create", "deletecollection"})},
-	{"serving.knative.dev", "services", servingVerbs},
-	{"apps", "deployments", servingVerbs},
-	{"apps", "statefulsets", servingVerbs},
-	{"keda.sh", "scaledobjects", servingVerbs},
-	{"keda.sh", "scaledjobs", servingVerbs},
-	{"dapr.io", "components", servingVerbs},
-	{"gateway.networking.k8s.io", "httproutes", servingVerbs},
+	{RoleChildren, "shipwright.io", "buildruns", []string{"create", "delete"}},
+	{RoleChildren, "serving.knative.dev", "services", servingVerbs},
+	{RoleChildren, "apps", "deployments", servingVerbs},
+	{RoleChildren, "apps", "statefulsets", servingVerbs},
+	{RoleChildren, "keda.sh", "scaledobjects", servingVerbs},
+	{RoleChildren, "keda.sh", "scaledjobs", servingVerbs},
+	{RoleChildren, "dapr.io", "components", servingVerbs},
+	{RoleChildren, "gateway.networking.k8s.io", "httproutes", servingVerbs},
+
+	// Gateway configs, read by name (no ConfigMap informer).
+	{RoleGatewayConfig, "", "configmaps", []string{"get"}},
 }
 
 func groupResource(group, resource string) string {

@@ -19,10 +19,14 @@ type uses struct {
 	m  map[string]bool
 }
 
-func (u *uses) add(group, resource, verb string) {
+func (u *uses) add(role, group, resource, verb string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.m[groupResource(group, resource)+":"+verb] = true
+	u.m[use(role, group, resource, verb)] = true
+}
+
+func use(role, group, resource, verb string) string {
+	return role + ": " + groupResource(group, resource) + ":" + verb
 }
 
 // unused lists what Permissions declares and no test saw the controller do.
@@ -32,7 +36,7 @@ func (u *uses) unused() []string {
 	var out []string
 	for _, p := range Permissions {
 		for _, v := range p.Verbs {
-			if k := groupResource(p.Group, p.Resource) + ":" + v; !u.m[k] {
+			if k := use(p.Role, p.Group, p.Resource, v); !u.m[k] {
 				out = append(out, k)
 			}
 		}
@@ -69,7 +73,7 @@ func informers(u *uses) {
 	rec := &recorder{t: &testing.T{}, scheme: scheme}
 	for _, o := range append(ownedKinds(), &v1alpha1.Function{}) {
 		g, res := rec.resource(o)
-		u.add(g, res, "list")
-		u.add(g, res, "watch")
+		u.add(RoleController, g, res, "list")
+		u.add(RoleController, g, res, "watch")
 	}
 }

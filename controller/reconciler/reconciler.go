@@ -26,18 +26,33 @@ const (
 	// had an older one) is looked at again; the newer one's watch event
 	// usually comes first.
 	conflictRetry = time.Second
+	// gatewayRetry is when a Function whose Gateway config is missing,
+	// invalid or not shared with it is looked at again: the controller does
+	// not watch ConfigMaps.
+	gatewayRetry = time.Minute
 )
 
 // FunctionReconciler reconciles Functions.
 type FunctionReconciler struct {
+	// Client reads through the manager's informers (Functions and the kinds
+	// they own) and writes to the API server.
 	client.Client
-	Config render.Config
+	// APIReader reads what the controller does not watch straight from the
+	// API server: Gateway config ConfigMaps, a deleted Function's build cache
+	// and ServiceAccount. SetupWithManager sets the manager's.
+	APIReader client.Reader
+	Config    render.Config
+	// Policy is what Functions' pod templates may do beyond the default.
+	Policy v1alpha1.Policy
 	// MaxConcurrent is how many Functions reconcile at once.
 	MaxConcurrent int
 }
 
 // SetupWithManager registers the controller, watching what it owns.
 func (r *FunctionReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.APIReader == nil {
+		r.APIReader = mgr.GetAPIReader()
+	}
 	b := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.Function{})
 	for _, kind := range ownedKinds() {
 		b = b.Owns(kind)
@@ -67,11 +82,15 @@ func (r *FunctionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (c
 	status := stored.Status.DeepCopy()
 	status.ObservedGeneration = stored.Generation
 
-	err := r.reconcile(ctx, f, status)
+	after, err := r.reconcile(ctx, f, status)
 	if uerr := r.updateStatus(ctx, &stored, status); uerr != nil && err == nil {
 		err = uerr
 	}
-	return result(err)
+	res, err := result(err)
+	if err == nil && res.RequeueAfter == 0 {
+		res.RequeueAfter = after
+	}
+	return res, err
 }
 
 // result turns a conflict (the cache had an older Function) into a quiet
@@ -84,25 +103,30 @@ func result(err error) (ctrl.Result, error) {
 }
 
 // reconcile does the work for a defaulted Function, recording progress and
-// the user's errors in st; it returns only errors worth a retry.
-func (r *FunctionReconciler) reconcile(ctx context.Context, f *v1alpha1.Function, st *v1alpha1.FunctionStatus) error {
-	if errs := f.Validate(); len(errs) > 0 {
+// the user's errors in st; it returns errors worth a retry, and when to look
+// again at what no watch reports (a Gateway config).
+func (r *FunctionReconciler) reconcile(ctx context.Context, f *v1alpha1.Function, st *v1alpha1.FunctionStatus) (time.Duration, error) {
+	if errs := f.ValidateWith(r.Policy); len(errs) > 0 {
 		st.MarkInvalidSpec(errs.ToAggregate().Error())
-		return nil
+		return 0, nil
 	}
 	cfg := r.Config
 	if f.Spec.Serving != nil && !f.IsAsync() && f.Spec.Serving.Triggers.HTTP.Route != nil {
 		g, reason, err := r.gateway(ctx, f)
 		if err != nil {
 			if reason == "" {
-				return err
+				return 0, err
 			}
 			st.MarkServingFailed(reason, err.Error())
-			return nil
+			return gatewayRetry, nil
 		}
 		cfg.Gateway = g
 	}
+	return 0, r.reconcileChildren(ctx, f, cfg, st)
+}
 
+// reconcileChildren builds and serves f.
+func (r *FunctionReconciler) reconcileChildren(ctx context.Context, f *v1alpha1.Function, cfg render.Config, st *v1alpha1.FunctionStatus) error {
 	image := f.Spec.Image
 	if f.Spec.Build == nil {
 		st.MarkBuildSkipped()

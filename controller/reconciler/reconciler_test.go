@@ -341,8 +341,9 @@ func rows() []row {
 		fail: []failure{{verb: "list", kind: "ScaledObject", err: errNoMatch}},
 		want: map[string]string{v1alpha1.ConditionReady: ready("True", "Ready")},
 	}, {
-		name: "no Gateway config: a condition naming the ConfigMap",
-		fn:   function(withRoute),
+		name:        "no Gateway config: a condition naming the ConfigMap",
+		wantRequeue: gatewayRetry,
+		fn:          function(withRoute),
 		want: map[string]string{
 			v1alpha1.ConditionServingReady: ready("False", "GatewayConfigNotFound"),
 			v1alpha1.ConditionReady:        ready("False", "GatewayConfigNotFound"),
@@ -352,8 +353,9 @@ func rows() []row {
 			mustBeGone(t, c, "hello", &gatewayv1.HTTPRoute{})
 		},
 	}, {
-		name: "an invalid Gateway config: a condition naming the key",
-		fn:   function(withRoute),
+		name:        "an invalid Gateway config: a condition naming the key",
+		wantRequeue: gatewayRetry,
+		fn:          function(withRoute),
 		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
 			return gatewayConfig(map[string]string{"gatewayName": "kiln-gateway"})
 		}),
@@ -365,11 +367,11 @@ func rows() []row {
 		fail:    []failure{{verb: "get", kind: "ConfigMap", err: errInternal}},
 		wantErr: "etcd is sad",
 	}, {
-		name:   "a route: an HTTPRoute on the Gateway, the external URL",
-		served: image,
+		name:   "a route through a Gateway config shared with every namespace: an HTTPRoute on the Gateway, the external URL",
 		fn:     function(noBuild, withRoute),
+		served: image,
 		objs: objs(
-			func(t *testing.T, f *v1alpha1.Function) client.Object { return gatewayConfig(validGateway) },
+			func(t *testing.T, f *v1alpha1.Function) client.Object { return gatewayConfig(sharedGateway("*")) },
 			func(t *testing.T, f *v1alpha1.Function) client.Object {
 				return knative(t, f, image, corev1.ConditionTrue, "", "", 1)
 			}),
@@ -384,6 +386,77 @@ func rows() []row {
 				t.Errorf("url %q addresses %+v", f.Status.URL, f.Status.Addresses)
 			}
 		},
+	}, {
+		name: "a Gateway config shared with this namespace by name",
+		fn:   function(noBuild, withRoute),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			return gatewayConfig(sharedGateway("team-a, default"))
+		}),
+		want: map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "KnativeServiceNotReady")}, served: image,
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			mustControl(t, c, f, "hello", &gatewayv1.HTTPRoute{})
+		},
+	}, {
+		name: "a Gateway config in the Function's own namespace needs no sharing",
+		fn: function(noBuild, withRoute, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Triggers.HTTP.Route.GatewayRef = &v1alpha1.GatewayRef{Name: "mine", Namespace: ns}
+		}),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			cm := gatewayConfig(validGateway)
+			cm.Name, cm.Namespace = "mine", ns
+			return cm
+		}),
+		want: map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "KnativeServiceNotReady")}, served: image,
+	}, {
+		name:        "a Gateway config in another namespace that does not share it: denied, nothing routed",
+		fn:          function(noBuild, withRoute),
+		objs:        objs(func(t *testing.T, f *v1alpha1.Function) client.Object { return gatewayConfig(sharedGateway("team-a")) }),
+		wantRequeue: gatewayRetry,
+		want:        map[string]string{v1alpha1.ConditionServingReady: ready("False", "GatewayConfigDenied"), v1alpha1.ConditionReady: ready("False", "GatewayConfigDenied")},
+		msgs:        map[string]string{v1alpha1.ConditionServingReady: `spec.serving.triggers.http.route.gatewayRef: Gateway config kiln/kiln is not shared with namespace default: its data.allowedNamespaces lists`},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			mustBeGone(t, c, "hello", &gatewayv1.HTTPRoute{})
+		},
+	}, {
+		name:        "a Gateway config where the controller may not read ConfigMaps: denied",
+		fn:          function(noBuild, withRoute),
+		fail:        []failure{{verb: "get", kind: "ConfigMap", err: apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "kiln", errors.New("RBAC"))}},
+		wantRequeue: gatewayRetry,
+		want:        map[string]string{v1alpha1.ConditionServingReady: ready("False", "GatewayConfigDenied")},
+		msgs:        map[string]string{v1alpha1.ConditionServingReady: "the controller may not read ConfigMaps in namespace kiln: Gateway configs live where the platform binds the Role kiln-controller-gateway-config"},
+	}, {
+		name: "a privileged pod template: refused with the fields at fault",
+		fn: function(async, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Template = &corev1.PodSpec{HostNetwork: true, Containers: []corev1.Container{{Name: "function", SecurityContext: &corev1.SecurityContext{Privileged: ptrTo(true)}}}}
+		}),
+		want: map[string]string{v1alpha1.ConditionReady: ready("False", "InvalidSpec")},
+		msgs: map[string]string{v1alpha1.ConditionReady: "spec.serving.template.hostNetwork: Forbidden: sharing the node's Network namespace is not allowed in a Function's pod; a cluster admin allows it with the controller's --allow-privileged-templates, spec.serving.template.containers[0].securityContext.privileged: Forbidden"},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			mustBeGone(t, c, "hello", &appsv1.Deployment{})
+		},
+	}, {
+		name: "a privileged pod template where the cluster allows it",
+		fn: function(async, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Template = &corev1.PodSpec{HostNetwork: true, ServiceAccountName: "agent"}
+		}),
+		cfg: func(r *FunctionReconciler) {
+			r.Policy = v1alpha1.Policy{AllowPrivileged: true, AllowServiceAccounts: true}
+		},
+		want: map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "DeploymentUnavailable")},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			var d appsv1.Deployment
+			mustControl(t, c, f, "hello", &d)
+			if !d.Spec.Template.Spec.HostNetwork || d.Spec.Template.Spec.ServiceAccountName != "agent" {
+				t.Errorf("pod %+v", d.Spec.Template.Spec)
+			}
+		},
+	}, {
+		name:    "the controller may not write in this namespace: a condition saying which ClusterRole to bind, retried",
+		fn:      function(async),
+		fail:    []failure{{verb: "apply", kind: "Deployment", err: apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "hello", errors.New("RBAC: no binding"))}},
+		wantErr: "forbidden",
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "Forbidden"), v1alpha1.ConditionReady: ready("False", "Forbidden")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: `the API server refused v1.Deployment hello: deployments.apps "hello" is forbidden: RBAC: no binding; the controller writes in a namespace where the ClusterRole kiln-controller-children is bound to it`},
 	}, {
 		name:        "the status update conflicts: a quiet retry",
 		served:      image,
@@ -556,8 +629,8 @@ func TestReconcile(t *testing.T) {
 			if tc.objs != nil {
 				objs = tc.objs(t, tc.fn)
 			}
-			c, rec := newClient(t, tc.fail, append(objs, tc.fn.DeepCopy())...)
-			r := &FunctionReconciler{Client: c, Config: testConfig()}
+			c, reader, rec := newClient(t, tc.fail, append(objs, tc.fn.DeepCopy())...)
+			r := reconciler(c, reader)
 			if tc.cfg != nil {
 				tc.cfg(r)
 			}

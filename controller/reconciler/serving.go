@@ -16,20 +16,30 @@ import (
 	"kiln.dev/kiln/controller/render"
 )
 
-// gateway reads the route's Gateway config. A non-empty reason means the
-// user (or platform team) must fix it; otherwise err is worth a retry.
+// gateway reads the route's Gateway config, straight from the API server
+// (the controller keeps no ConfigMap informer and may read ConfigMaps only
+// where the platform binds kiln-controller-gateway-config). A non-empty
+// reason means the user or the platform team must fix it; otherwise err is
+// worth a retry.
 func (r *FunctionReconciler) gateway(ctx context.Context, f *v1alpha1.Function) (*render.Gateway, string, error) {
 	ref := f.Spec.Serving.Triggers.HTTP.Route.GatewayRef
+	const field = "spec.serving.triggers.http.route.gatewayRef"
 	var cm corev1.ConfigMap
-	if err := r.Get(ctx, types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}, &cm); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, v1alpha1.ReasonGatewayConfigNotFound, fmt.Errorf("spec.serving.triggers.http.route.gatewayRef: no Gateway config ConfigMap %s/%s; apply controller/config/gateway or point gatewayRef at yours", ref.Namespace, ref.Name)
+	if err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}, &cm); err != nil {
+		switch {
+		case apierrors.IsNotFound(err):
+			return nil, v1alpha1.ReasonGatewayConfigNotFound, fmt.Errorf("%s: no Gateway config ConfigMap %s/%s; apply controller/config/gateway or point gatewayRef at yours", field, ref.Namespace, ref.Name)
+		case apierrors.IsForbidden(err):
+			return nil, v1alpha1.ReasonGatewayConfigDenied, fmt.Errorf("%s: the controller may not read ConfigMaps in namespace %s: Gateway configs live where the platform binds the Role kiln-controller-gateway-config (controller/config/rbac/gateway_config.yaml)", field, ref.Namespace)
 		}
 		return nil, "", err
 	}
 	g, err := render.GatewayFromConfigMap(&cm)
 	if err != nil {
 		return nil, v1alpha1.ReasonGatewayConfigInvalid, err
+	}
+	if !g.Allows(f.Namespace) {
+		return nil, v1alpha1.ReasonGatewayConfigDenied, fmt.Errorf("%s: Gateway config %s/%s is not shared with namespace %s: its data.allowedNamespaces lists the namespaces whose Functions may use it (\"*\" for all)", field, ref.Namespace, ref.Name, f.Namespace)
 	}
 	return g, "", nil
 }

@@ -232,15 +232,22 @@ func setup() (func(), error) {
 	}, nil
 }
 
-// setupGateway creates the Gateway config ConfigMap kiln/kiln.
+// setupGateway creates the Gateway config ConfigMaps kiln/kiln (shared with
+// every namespace) and kiln/private (shared with none the tests use).
 func setupGateway(ctx context.Context) error {
 	if err := ensureNamespace(ctx, gatewayNS); err != nil {
 		return err
 	}
-	gw := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kiln", Namespace: gatewayNS},
-		Data: map[string]string{"domain": "fn.example.com", "gatewayName": "kiln-gateway"}}
-	if err := cl.Create(ctx, gw); err != nil && !apierrors.IsAlreadyExists(err) {
-		return err
+	for _, gw := range []*corev1.ConfigMap{
+		{ObjectMeta: metav1.ObjectMeta{Name: "kiln", Namespace: gatewayNS},
+			Data: map[string]string{"domain": "fn.example.com", "gatewayName": "kiln-gateway", "allowedNamespaces": "*"}},
+		// One no test namespace may use.
+		{ObjectMeta: metav1.ObjectMeta{Name: "private", Namespace: gatewayNS},
+			Data: map[string]string{"domain": "internal.example.com", "gatewayName": "internal", "allowedNamespaces": "payments"}},
+	} {
+		if err := cl.Create(ctx, gw); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
 	}
 	return nil
 }

@@ -40,6 +40,7 @@ const (
 	ReasonGatewayConfigDenied   = "GatewayConfigDenied"
 	ReasonAPINotInstalled       = "APINotInstalled"
 	ReasonRejected              = "Rejected"
+	ReasonForbidden             = "Forbidden"
 
 	// The build.
 	ReasonNoBuild           = "NoBuild"
