@@ -64,7 +64,9 @@ func TestTemplatePolicy(t *testing.T) {
 		}), want: []string{tmpl + "volumes[1].hostPath: Forbidden: a hostPath volume is not allowed in a Function's pod; " + priv}, optIn: Policy{AllowPrivileged: true}},
 		{name: "host namespaces", mutate: podWith(func(s *corev1.PodSpec) { s.HostNetwork, s.HostPID, s.HostIPC = true, true, true }),
 			want: []string{tmpl + "hostNetwork: Forbidden: sharing the node's Network namespace", tmpl + "hostPID: Forbidden", tmpl + "hostIPC: Forbidden"}, optIn: Policy{AllowPrivileged: true}},
-		{name: "host port", mutate: podWith(func(s *corev1.PodSpec) { s.Containers[1].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 80}} }),
+		{name: "host port", mutate: podWith(func(s *corev1.PodSpec) {
+			s.Containers[1].Ports = []corev1.ContainerPort{{ContainerPort: 80, HostPort: 80}}
+		}),
 			want: []string{tmpl + "containers[1].ports[0].hostPort: Forbidden: a host port"}, optIn: Policy{AllowPrivileged: true}},
 		{name: "privileged", mutate: sidecarSC(func(sc *corev1.SecurityContext) { sc.Privileged = ptr(true) }),
 			want: []string{tmpl + "containers[1].securityContext.privileged: Forbidden: a privileged container is not allowed in a Function's pod; " + priv}, optIn: Policy{AllowPrivileged: true}},
