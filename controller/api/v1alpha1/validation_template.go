@@ -15,7 +15,10 @@ import (
 // by default a template must meet the Pod Security Standards "baseline"
 // profile, may not add capabilities, escalate privileges or run as root, and
 // runs as the namespace's default ServiceAccount. A cluster admin opts in to
-// more with the controller's flags.
+// more with the controller's flags. It is the controller's configuration,
+// not an API type.
+//
+// +kubebuilder:object:generate=false
 type Policy struct {
 	// AllowPrivileged allows what the baseline profile forbids: host
 	// namespaces, hostPath volumes, host ports, privileged containers,
