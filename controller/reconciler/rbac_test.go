@@ -139,3 +139,14 @@ func TestRolesAreBound(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupResource: grants are named the way kubectl and RBAC errors name
+// them: the core group has no prefix.
+func TestGroupResource(t *testing.T) {
+	if got := groupResource("", "configmaps"); got != "configmaps" {
+		t.Errorf("core: %q", got)
+	}
+	if got := groupResource("apps", "deployments"); got != "apps/deployments" {
+		t.Errorf("apps: %q", got)
+	}
+}
