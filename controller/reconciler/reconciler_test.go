@@ -503,7 +503,7 @@ func rows() []row {
 		want:    map[string]string{v1alpha1.ConditionServingReady: ready("True", "DeploymentAvailable"), v1alpha1.ConditionReady: ready("True", "Ready")},
 		msgs:    map[string]string{v1alpha1.ConditionServingReady: "Deployment hello: 1 available"},
 	}, {
-		name: "a Deployment scaled to zero on purpose",
+		name: "minReplicas 0: the Deployment still asks for one replica (the controller applies replicas), not ready without it",
 		fn: function(async, func(f *v1alpha1.Function) {
 			f.Spec.Serving.ScaleOptions = &v1alpha1.ScaleOptions{MinReplicas: ptrTo(int32(0))}
 		}),
@@ -512,8 +512,14 @@ func rows() []row {
 			d.Spec.Replicas = ptrTo(int32(0))
 			return d
 		}),
-		fail: []failure{},
 		want: map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "DeploymentUnavailable")},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			var d appsv1.Deployment
+			mustControl(t, c, f, "hello", &d)
+			if *d.Spec.Replicas != 1 {
+				t.Errorf("replicas %d", *d.Spec.Replicas)
+			}
+		},
 	}, {
 		name: "a StatefulSet waits for a ready replica",
 		fn:   function(async, func(f *v1alpha1.Function) { f.Spec.Serving.WorkloadType = v1alpha1.WorkloadStatefulSet }),
