@@ -128,6 +128,9 @@ func applyLayers(r name.Reference, img v1.Image, dir string, lim untar.Limits) e
 	lim = untar.Limits{FileSize: lim.FileSize, TotalSize: orDefault(lim.TotalSize, untar.DefaultLimits.TotalSize),
 		Entries: int(orDefault(int64(lim.Entries), int64(untar.DefaultLimits.Entries)))}
 	for i, l := range layers {
+		if i > 0 && (lim.TotalSize <= 0 || lim.Entries <= 0) {
+			return fmt.Errorf("flattening %s: layer %d of %d: the layers below used up the image's size or entry limit (imagefs.Options.Limits)", r, i+1, len(layers))
+		}
 		d, err := l.Digest()
 		if err != nil {
 			return fmt.Errorf("flattening %s: layer %d: %w", r, i+1, err)
@@ -152,9 +155,6 @@ func applyLayers(r name.Reference, img v1.Image, dir string, lim untar.Limits) e
 		}
 		lim.TotalSize -= st.Read
 		lim.Entries -= st.Entries
-		if lim.TotalSize <= 0 || lim.Entries <= 0 {
-			return fmt.Errorf("%s: the image is over its size or entry limit (imagefs.Options.Limits)", what)
-		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -197,6 +198,11 @@ func TestManifestPutsAreChecked(t *testing.T) {
 	mt, _ := img.MediaType()
 	cfg, _ := img.ConfigName()
 	missing := bytes.ReplaceAll(raw, []byte(cfg.String()), []byte("sha256:"+sixty4))
+	var m map[string]any
+	json.Unmarshal(raw, &m)
+	m["layers"] = append(m["layers"].([]any), map[string]any{"mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+		"size": 1, "digest": "sha256:" + strings.Repeat("1", 64), "urls": []string{"https://example.com/base.tgz"}})
+	foreign, _ := json.Marshal(m)
 	for what, c := range map[string]struct {
 		ref  string
 		body []byte
@@ -208,6 +214,7 @@ func TestManifestPutsAreChecked(t *testing.T) {
 		"not JSON":         {"v2", []byte("not json"), 400, "MANIFEST_INVALID"},
 		"over 4 MiB":       {"v2", bytes.Repeat([]byte(" "), maxManifest+1), 413, "MANIFEST_INVALID"},
 		"the right digest": {digestOf(raw), raw, 201, ""},
+		"a foreign layer":  {"foreign", foreign, 201, ""},
 	} {
 		code, body := putManifest(t, r, "ok", c.ref, c.body, string(mt))
 		if code != c.code || !strings.Contains(body, c.want) {

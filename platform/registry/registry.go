@@ -107,11 +107,13 @@ func (r *Registry) connect(o Options, tok string) error {
 			return fmt.Errorf("registry %s: no server answered within %s; its log: %s", r.dir, startTimeout, logTail(r.dir))
 		}
 		switch {
-		case o.Detach && child == nil && time.Since(spawnedAt) > 200*time.Millisecond:
-			if child, err = spawn(r.dir, o); err != nil {
-				return err
+		case o.Detach && child == nil:
+			if time.Since(spawnedAt) > 200*time.Millisecond { // not too often: one lost, another is serving
+				if child, err = spawn(r.dir, o); err != nil {
+					return err
+				}
+				spawnedAt = time.Now()
 			}
-			spawnedAt = time.Now()
 		case o.Detach:
 			select {
 			case err := <-child.done: // it lost the race to serve (exit 0) or failed
