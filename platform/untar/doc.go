@@ -32,6 +32,9 @@
 //   - sizes are bounded (Limits: per file, total, entry count) and an error
 //     names the archive (Options.Name) and the entry.
 //
-// untar owns only extraction; what is extracted and where (caching,
+// OpenInRoot reads a file of an extracted root the same way, for host code
+// that must look inside a flattened image (the lifecycle's /cnb/run.toml).
+//
+// untar owns only extraction and that lookup; what is extracted and where (caching,
 // layers, npm prefixes) belongs to its callers.
 package untar

@@ -12,6 +12,8 @@ import (
 // resolved relative to this descriptor and cannot leave it.
 type root struct {
 	fd int
+	// walkOnly: no openat2 (ENOSYS, or tests), the O_NOFOLLOW walk resolves.
+	walkOnly bool
 	// openDir opens a directory below the root (O_PATH), following
 	// symlinks as if the root were "/".
 	openDir func(rel string) (int, error)
@@ -25,9 +27,9 @@ func openRoot(dir string, walkOnly bool) (*root, error) {
 	r := &root{fd: fd}
 	r.openDir = r.openat2
 	if walkOnly {
-		r.openDir = r.lookup
+		r.openDir, r.walkOnly = r.lookup, true
 	} else if fd, err := r.openat2("."); errors.Is(err, unix.ENOSYS) {
-		r.openDir = r.lookup
+		r.openDir, r.walkOnly = r.lookup, true
 	} else if err != nil {
 		r.close()
 		return nil, err

@@ -259,3 +259,46 @@ func TestRefusesBrokenArchives(t *testing.T) {
 		t.Error("extracted into a missing directory")
 	}
 }
+
+func TestOpenInRootStaysInTheRoot(t *testing.T) {
+	for resolver, walk := range resolvers {
+		t.Run(resolver, func(t *testing.T) {
+			s := untartest.NewSandbox(t)
+			_, err := extract(t, s.Root, layer(false),
+				untartest.Entry{Name: "cnb/run.toml", Type: tar.TypeSymlink, Link: s.Host + "/secret"},
+				untartest.Entry{Name: "cnb/up.toml", Type: tar.TypeSymlink, Link: "../../canary/secret"},
+				untartest.Entry{Name: "cnb/ok.toml", Type: tar.TypeSymlink, Link: "/etc/real.toml"},
+				untartest.Entry{Name: "etc/real.toml", Body: "in the image"},
+				untartest.Entry{Name: "cnb/rel.toml", Type: tar.TypeSymlink, Link: "sub/x.toml"},
+				untartest.Entry{Name: "cnb/sub/x.toml", Body: "beside"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			open := func(dir, name string) (*os.File, error) { return openInRoot(dir, name, walk) }
+			for name, want := range map[string]string{"cnb/rel.toml": "beside", "cnb/ok.toml": "in the image", "/etc/real.toml": "in the image", "cnb/run.toml": "", "cnb/up.toml": ""} {
+				f, err := open(s.Root, name)
+				if want == "" {
+					if err == nil {
+						b := make([]byte, 100)
+						n, _ := f.Read(b)
+						f.Close()
+						t.Errorf("%s opened, read %q: want it not found inside the root", name, b[:n])
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				b := make([]byte, 100)
+				n, _ := f.Read(b)
+				f.Close()
+				if string(b[:n]) != want {
+					t.Errorf("%s = %q, want %q", name, b[:n], want)
+				}
+			}
+			if _, err := open(s.Root, "../canary/secret"); err == nil {
+				t.Error("a name climbing out opened")
+			}
+		})
+	}
+}
