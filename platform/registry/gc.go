@@ -10,8 +10,8 @@ import (
 
 // GCReport is what one garbage collection did.
 type GCReport struct {
-	// Manifests kept, and untagged ones removed (no tag reaches them,
-	// directly or through an index).
+	// Manifests kept (by digest: a tag is not one more), and untagged ones
+	// removed (no tag reaches them, directly or through an index).
 	Manifests        int `json:"manifests"`
 	ManifestsRemoved int `json:"manifestsRemoved"`
 	// Blobs kept (referenced, or younger than the grace period) and
@@ -51,7 +51,9 @@ func (s *server) gc(grace time.Duration) (GCReport, error) {
 			rep.ManifestsRemoved++
 			continue
 		}
-		rep.Manifests++
+		if isDigest(rec.Ref) {
+			rep.Manifests++
+		}
 		refs, _ := referencesOf(rec.Body)
 		for _, d := range refs.blobDescs() {
 			marked[d.Digest.Hex] = true

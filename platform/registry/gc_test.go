@@ -76,7 +76,7 @@ func TestGCRemovesWhatNoTagNeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.ManifestsRemoved != 1 || rep.BlobsRemoved != 3 || rep.BytesFreed <= 0 || rep.Blobs != before-3 || blobCount(t, dir) != before-3 {
+	if rep.Manifests != 3 || rep.ManifestsRemoved != 1 || rep.BlobsRemoved != 3 || rep.BytesFreed <= 0 || rep.Blobs != before-3 || blobCount(t, dir) != before-3 {
 		t.Fatalf("gc: %+v (blobs before %d, now %d), want the old image's manifest, config and layer and the orphan layer removed", rep, before, blobCount(t, dir))
 	}
 	oldD, _ := old.Digest()

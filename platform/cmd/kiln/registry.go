@@ -114,8 +114,16 @@ func serveBackground(dir, addr string, idle time.Duration) error {
 }
 
 func gcSummary(rep registry.GCReport, grace time.Duration) string {
-	return fmt.Sprintf("==> Removed %d blobs (%s) and %d untagged manifests; kept %d blobs (%s) for %d manifests (anything younger than %s is kept)\n",
-		rep.BlobsRemoved, humanBytes(rep.BytesFreed), rep.ManifestsRemoved, rep.Blobs, humanBytes(rep.Bytes), rep.Manifests, grace)
+	return fmt.Sprintf("==> Removed %s (%s) and %s; kept %s (%s) for %s (anything younger than %s is kept)\n",
+		count(rep.BlobsRemoved, "blob"), humanBytes(rep.BytesFreed), count(rep.ManifestsRemoved, "untagged manifest"),
+		count(rep.Blobs, "blob"), humanBytes(rep.Bytes), count(rep.Manifests, "manifest"), grace)
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func printUsage(w io.Writer, dir string, u registry.Usage) {
@@ -126,9 +134,9 @@ func printUsage(w io.Writer, dir string, u registry.Usage) {
 		fmt.Fprintf(tw, "    %s\t%d\t%d\t%s\n", r.Name, r.Tags, r.Manifests, humanBytes(r.Bytes))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "    total: %s in %d blobs, %s of manifests (blobs shared by repositories count once)\n", humanBytes(u.Bytes), u.Blobs, humanBytes(u.ManifestBytes))
+	fmt.Fprintf(w, "    total: %s in %s, %s of manifests (blobs shared by repositories count once)\n", humanBytes(u.Bytes), count(u.Blobs, "blob"), humanBytes(u.ManifestBytes))
 	if u.Unreferenced > 0 {
-		fmt.Fprintf(w, "    %d blobs (%s) no manifest refers to: kiln registry gc removes them\n", u.Unreferenced, humanBytes(u.UnreferencedBytes))
+		fmt.Fprintf(w, "    %s (%s) no manifest refers to: kiln registry gc removes them\n", count(u.Unreferenced, "blob"), humanBytes(u.UnreferencedBytes))
 	}
 }
 

@@ -25,7 +25,7 @@ func TestRegistryReports(t *testing.T) {
 		t.Errorf("du:\n%s\nwant:\n%s", b.String(), want)
 	}
 	got := gcSummary(registry.GCReport{Manifests: 7, ManifestsRemoved: 1, Blobs: 20, Bytes: 2_000_000, BlobsRemoved: 3, BytesFreed: 999}, time.Hour)
-	if want := "==> Removed 3 blobs (999 B) and 1 untagged manifests; kept 20 blobs (2.0 MB) for 7 manifests (anything younger than 1h0m0s is kept)\n"; got != want {
+	if want := "==> Removed 3 blobs (999 B) and 1 untagged manifest; kept 20 blobs (2.0 MB) for 7 manifests (anything younger than 1h0m0s is kept)\n"; got != want {
 		t.Errorf("gc: %q, want %q", got, want)
 	}
 }
