@@ -2,14 +2,15 @@
 // (imagefs) and npm tarballs (buildpacks/internal/npmreg) — into a directory,
 // resolving every path inside that directory.
 //
-// Every entry's parent directory is opened with openat2(RESOLVE_IN_ROOT |
-// RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV) relative to the root, so a
-// symlink the archive made (absolute, or climbing with "..") resolves as it
-// would inside a container with that root, never on the host; the entry
-// itself is then created relative to that directory without following a
-// final symlink. Where openat2 is missing (ENOSYS: an old kernel or a
-// seccomp filter) the same walk is done one component at a time with
-// O_NOFOLLOW.
+// Every entry's parent directory is looked up with openat2(RESOLVE_IN_ROOT
+// | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV) relative to an fd on the root,
+// so a symlink the archive made (absolute, or climbing with "..") resolves
+// as it would inside a container with that root, never on the host; a
+// directory that does not exist yet is made by a walk that opens one
+// component at a time with O_NOFOLLOW and reads each symlink itself, with
+// the same semantics. The entry is then created relative to its parent
+// without following a final symlink. Where openat2 is refused (ENOSYS or
+// EPERM: an old kernel, a seccomp profile) the walk does every lookup.
 //
 // Policy, deliberately:
 //   - an entry name or hard link target climbing out with ".." is refused;

@@ -28,7 +28,9 @@ func openRoot(dir string, walkOnly bool) (*root, error) {
 	r.openDir = r.openat2
 	if walkOnly {
 		r.openDir, r.walkOnly = r.lookup, true
-	} else if fd, err := r.openat2("."); errors.Is(err, unix.ENOSYS) {
+	} else if fd, err := r.openat2("."); errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+		// No openat2: an old kernel, or a seccomp filter refusing it (ENOSYS
+		// or EPERM; opening the root itself cannot fail otherwise).
 		r.openDir, r.walkOnly = r.lookup, true
 	} else if err != nil {
 		r.close()
