@@ -79,9 +79,14 @@ func TestTokenIsPrivateAndStable(t *testing.T) {
 	if _, err := token(dir); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("a world-readable token: %v", err)
 	}
-	os.WriteFile(filepath.Join(dir, tokenFile), []byte("short\n"), 0o600)
+	os.Chmod(filepath.Join(dir, tokenFile), 0o600)
+	os.WriteFile(filepath.Join(dir, tokenFile), []byte(strings.Repeat("s", 31)+"\n"), 0o600)
 	if _, err := Auth(dir); err == nil || !strings.Contains(err.Error(), "delete it") {
 		t.Fatalf("a short token: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, tokenFile), []byte(strings.Repeat("s", 32)+"\n"), 0o600)
+	if _, err := Auth(dir); err != nil {
+		t.Fatalf("a 32-character token: %v", err)
 	}
 }
 
@@ -92,6 +97,22 @@ func TestAttachesOnlyToAServerProvingTheToken(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(impostor.Close)
+	// The real server answers a challenge (up to 128 characters) with its proof.
+	real := serveHere(t, t.TempDir())
+	tok := mustToken(t, real.dir)
+	for _, n := range []int{128, 129} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+real.Addr+"/v2/", nil)
+		c := strings.Repeat("c", n)
+		req.Header.Set(challengeHeader, c)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got, want := resp.Header.Get(proofHeader), map[int]string{128: proof(tok, c), 129: ""}[n]; got != want {
+			t.Errorf("challenge of %d: proof %q, want %q", n, got, want)
+		}
+	}
 	addr := strings.TrimPrefix(impostor.URL, "http://")
 	os.WriteFile(filepath.Join(dir, "address"), []byte(addr+"\n"), 0o644)
 	r := serveHere(t, dir)

@@ -67,6 +67,15 @@ func TestGCRemovesWhatNoTagNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := blobCount(t, dir)
+	// Blobs and records are readable by anyone who may pull (the token is not).
+	for _, pattern := range []string{"blobs/sha256/*", "manifests/*/*.json"} {
+		files, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, f := range files {
+			if st, _ := os.Stat(f); st.Mode().Perm() != 0o644 {
+				t.Errorf("%s mode %v, want 0644", f, st.Mode())
+			}
+		}
+	}
 	rep, err := r.GC(time.Hour)
 	if err != nil || rep.BlobsRemoved != 0 || rep.ManifestsRemoved != 0 || rep.Blobs != before {
 		t.Fatalf("gc of young data: %+v %v, want nothing removed", rep, err)
