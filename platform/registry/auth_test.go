@@ -40,9 +40,14 @@ func TestWritesNeedTheTokenReadsDoNot(t *testing.T) {
 		{http.MethodPost, "/kiln/v1/gc?grace=0s"},
 	} {
 		code, body := rawRequest(t, r, c.method, c.path, false, "{}")
-		if code != http.StatusUnauthorized || !strings.Contains(body, "UNAUTHORIZED") {
+		if code != http.StatusUnauthorized || !strings.Contains(body, "UNAUTHORIZED") || !strings.Contains(body, tokenFile) {
 			t.Errorf("anonymous %s %s: %d %s, want 401", c.method, c.path, code, body)
 		}
+	}
+	// The challenge tells clients how to authenticate.
+	req0, _ := http.NewRequest(http.MethodPost, "http://"+r.Addr+"/v2/open/blobs/uploads/", nil)
+	if resp, err := http.DefaultClient.Do(req0); err != nil || resp.Header.Get("WWW-Authenticate") != `Basic realm="kiln registry"` {
+		t.Errorf("401 without a WWW-Authenticate challenge: %v %v", resp, err)
 	}
 	// Bearer works as well as basic.
 	tok, _ := token(r.dir)

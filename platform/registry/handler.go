@@ -31,6 +31,7 @@ type server struct {
 	stop func()
 	// status of the idle checks, for `kiln registry status` and tests.
 	idleChecks, idleBusy atomic.Int64
+	idleExit             time.Duration
 	addr                 string
 }
 

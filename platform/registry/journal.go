@@ -300,15 +300,16 @@ func (j *journal) replay() error {
 	}
 	for len(pending) > 0 {
 		var failed []record
+		var why []string
 		for _, rec := range pending {
-			if j.apply(http.MethodPut, rec).Code >= 300 {
+			if resp := j.apply(http.MethodPut, rec); resp.Code >= 300 {
 				failed = append(failed, rec)
+				why = append(why, fmt.Sprintf("%d %s", resp.Code, strings.TrimSpace(resp.Body.String())))
 			}
 		}
 		if len(failed) == len(pending) {
-			for _, rec := range failed {
-				resp := j.apply(http.MethodPut, rec)
-				fmt.Fprintf(os.Stderr, "kiln registry: WARNING: could not restore %s:%s (%d %s)\n", rec.Repo, rec.Ref, resp.Code, strings.TrimSpace(resp.Body.String()))
+			for i, rec := range failed {
+				fmt.Fprintf(os.Stderr, "kiln registry: WARNING: could not restore %s:%s (%s)\n", rec.Repo, rec.Ref, why[i])
 			}
 			break
 		}

@@ -19,6 +19,8 @@ type Status struct {
 	// passed; IdleBusy those that found kiln processes still attached.
 	IdleChecks int64 `json:"idleChecks"`
 	IdleBusy   int64 `json:"idleBusy"`
+	// IdleExit is the idle time after which it exits (0: never).
+	IdleExit time.Duration `json:"idleExit"`
 }
 
 const statusPath = "/kiln/v1/status"
@@ -29,7 +31,7 @@ func isKiln(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/kiln/
 func (s *server) kiln(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == statusPath:
-		writeJSON(w, http.StatusOK, Status{PID: os.Getpid(), Addr: s.addr, Dir: s.dir, IdleChecks: s.idleChecks.Load(), IdleBusy: s.idleBusy.Load()})
+		writeJSON(w, http.StatusOK, Status{PID: os.Getpid(), Addr: s.addr, Dir: s.dir, IdleChecks: s.idleChecks.Load(), IdleBusy: s.idleBusy.Load(), IdleExit: s.idleExit})
 	case r.Method == http.MethodPost && r.URL.Path == "/kiln/v1/gc":
 		grace, err := time.ParseDuration(r.URL.Query().Get("grace"))
 		if err != nil || grace < 0 {

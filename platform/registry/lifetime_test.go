@@ -100,8 +100,8 @@ func TestIdleExitWaitsForAttachedClients(t *testing.T) {
 	// them counted, 200 ms of idleness would never come.
 	r := detached(t, dir, Options{IdleExit: 200 * time.Millisecond})
 	before, err := r.Status()
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || before.IdleExit != 200*time.Millisecond {
+		t.Fatalf("status %+v: %v", before, err)
 	}
 	eventually(t, "three idle checks found a client attached", func() bool {
 		st, err := r.Status()
@@ -125,6 +125,9 @@ func TestStopRefusesWhileClientsAreAttached(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close(); stopIfServed(t, dir) })
+	if st, err := r.Status(); err != nil || st.IdleExit != 0 {
+		t.Fatalf("a background server's idle exit: %v %v, want none", st.IdleExit, err)
+	}
 	if err := Stop(dir, false); err == nil || !strings.Contains(err.Error(), "--force") {
 		t.Fatalf("stop with a client attached: %v", err)
 	}

@@ -102,6 +102,7 @@ func TestBlobDeleteAndKilnEndpoints(t *testing.T) {
 		{http.MethodDelete, "/v2/x/blobs/" + ld.String(), http.StatusInternalServerError},
 		{http.MethodPost, "/kiln/v1/gc?grace=soon", http.StatusBadRequest},
 		{http.MethodPost, "/kiln/v1/gc?grace=-1h", http.StatusBadRequest},
+		{http.MethodPost, "/kiln/v1/gc?grace=0s", http.StatusOK},
 		{http.MethodGet, "/kiln/v1/nothing", http.StatusNotFound},
 		{http.MethodOptions, "/v2/x/manifests/v1", http.StatusMethodNotAllowed},
 	} {

@@ -32,6 +32,7 @@ func TestParseRoute(t *testing.T) {
 		"/v2/a-/manifests/latest":                          "400 NAME_INVALID",
 		"/v2/a___b/manifests/latest":                       "400 NAME_INVALID",
 		"/v2/" + strings.Repeat("a", 256) + "/manifests/v": "400 NAME_INVALID",
+		"/v2/" + strings.Repeat("a", 255) + "/manifests/v": "manifest " + strings.Repeat("a", 255) + " v",
 		"/v2/a/manifests/..":                               "400 TAG_INVALID",
 		"/v2/a/manifests/.hidden":                          "400 TAG_INVALID",
 		"/v2/a/manifests/" + strings.Repeat("t", 129):      "400 TAG_INVALID",
@@ -67,7 +68,7 @@ func rawRequest(t *testing.T, r *Registry, method, path string, auth bool, body 
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.URL.Opaque = path // keep "..": no client-side cleaning
+	req.URL.Opaque, _, _ = strings.Cut(path, "?") // keep "..": no client-side cleaning
 	if auth {
 		tok, _ := token(r.dir)
 		req.SetBasicAuth(tokenUser, tok)
@@ -79,6 +80,15 @@ func rawRequest(t *testing.T, r *Registry, method, path string, auth bool, body 
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+func TestQuoteBoundsWhatErrorsEcho(t *testing.T) {
+	if got := quote(strings.Repeat("x", 80)); got != `"`+strings.Repeat("x", 80)+`"` {
+		t.Errorf("80 characters: %s", got)
+	}
+	if got := quote(strings.Repeat("x", 81)); got != `"`+strings.Repeat("x", 80)+`…"` {
+		t.Errorf("81 characters: %s", got)
+	}
 }
 
 func TestHostileNamesAreRefusedBeforeStorage(t *testing.T) {

@@ -57,7 +57,7 @@ func Serve(ctx context.Context, dir string, o ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	s.addr = ln.Addr().String()
+	s.addr, s.idleExit = ln.Addr().String(), o.IdleExit
 	if err := writeAddress(dir, s.addr); err != nil {
 		ln.Close()
 		return err
