@@ -238,19 +238,52 @@ func TestRenameSkipsAndMapsLinks(t *testing.T) {
 	}
 }
 
+func TestStatsCountWhatThePolicyDid(t *testing.T) {
+	st, err := extract(t, t.TempDir(), layer(false),
+		untartest.Entry{Name: "bin/su", Body: "x", Mode: 0o4755},
+		untartest.Entry{Name: "bin/wall", Body: "x", Mode: 0o2755},
+		untartest.Entry{Name: "srv/", Type: tar.TypeDir, Mode: 0o4755},
+		untartest.Entry{Name: "srv/shared/", Type: tar.TypeDir, Mode: 0o2775},
+		untartest.Entry{Name: "dev/null", Type: tar.TypeChar, Major: 1, Minor: 3},
+		untartest.Entry{Name: "run/fifo", Type: tar.TypeFifo},
+		untartest.Entry{Name: "bin/sh", Type: tar.TypeSymlink, Link: "su"},
+		untartest.Entry{Name: "srv/", Type: tar.TypeDir, Mode: 0o755}, // over the directory: kept, mode applied
+	)
+	want := Stats{Entries: 8, Files: 2, Dirs: 3, Symlinks: 1, Skipped: 2, Stripped: 3, Read: 2, Written: 2}
+	if err != nil || st != want {
+		t.Fatalf("stats %+v (%v), want %+v", st, err, want)
+	}
+}
+
+func TestOwnerRange(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("chown needs root")
+	}
+	root := t.TempDir()
+	if _, err := extract(t, root, layer(false), untartest.Entry{Name: "max", Body: "x", UID: 1<<32 - 2}); err != nil {
+		t.Fatalf("uid 2^32-2: %v", err)
+	}
+	if _, err := extract(t, root, layer(false), untartest.Entry{Name: "unchanged", Body: "x", UID: 1<<32 - 1}); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Fatalf("uid 2^32-1 (chown's \"unchanged\"): %v", err)
+	}
+}
+
 func TestRefusesBrokenArchives(t *testing.T) {
 	for what, entries := range map[string][]untartest.Entry{
+		"a symlink loop":        {{Name: "l", Type: tar.TypeSymlink, Link: "m"}, {Name: "m", Type: tar.TypeSymlink, Link: "l"}, {Name: "l/x", Body: "x"}},
 		"empty symlink target":  {{Name: "l", Type: tar.TypeSymlink, Link: ""}},
 		"hard link to itself":   {{Name: "h", Type: tar.TypeLink, Link: "h"}},
 		"hard link to the root": {{Name: "h", Type: tar.TypeLink, Link: "./"}},
 		"hard link to a dir":    {{Name: "d/", Type: tar.TypeDir}, {Name: "h", Type: tar.TypeLink, Link: "d"}},
 		"file under a file":     {{Name: "f", Body: "x"}, {Name: "f/g", Body: "y"}},
 	} {
-		t.Run(what, func(t *testing.T) {
-			if _, err := extract(t, t.TempDir(), layer(false), entries...); err == nil {
-				t.Fatal("extracted, want an error")
-			}
-		})
+		for resolver, walk := range resolvers {
+			t.Run(resolver+"/"+what, func(t *testing.T) {
+				if _, err := extract(t, t.TempDir(), layer(walk), entries...); err == nil {
+					t.Fatal("extracted, want an error")
+				}
+			})
+		}
 	}
 	if _, err := Extract(strings.NewReader("not a tar archive, long enough to hold a header? no: it is too short"), t.TempDir(), layer(false)); err == nil {
 		t.Error("garbage extracted without an error")
