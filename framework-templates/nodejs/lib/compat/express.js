@@ -40,10 +40,11 @@ function charset(value) {
  * application/json and application/cloudevents+json parsed (a 400 error when
  * malformed), text/* a string, application/x-www-form-urlencoded an object
  * (qs's extended syntax: a[b]=1, a[]=1), anything else the Buffer itself;
- * undefined for an empty body.
+ * {} for an empty body (as body-parser 1.x, which Google's documented samples
+ * rely on: req.query.name || req.body.name).
  */
 function parseBody(contentType, raw) {
-  if (!raw || raw.length === 0) return undefined;
+  if (!raw || raw.length === 0) return {};
   const type = mediaType(contentType);
   if (type === 'application/json' || type === 'application/cloudevents+json') {
     try {
