@@ -444,8 +444,10 @@ class _Foreign:
 
 def to_wire(resp):
     """(status, Headers, body bytes) to send for a response (the server sets Content-Length)."""
-    headers = Headers(resp.headers.items())
-    del headers["Content-Length"]
+    headers = resp.headers
+    if "Content-Length" in headers:
+        headers = Headers(headers.items())
+        del headers["Content-Length"]
     return resp.status_code, headers, resp.get_data()
 
 

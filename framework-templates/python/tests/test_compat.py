@@ -28,7 +28,7 @@ from markupsafe import escape  # noqa: E402
 
 from kiln_functions_framework import _registry  # noqa: E402
 from kiln_functions_framework._compat import make_compat_server, parse_kinds, signature_for  # noqa: E402
-from kiln_functions_framework._flask import Request, make_response  # noqa: E402
+from kiln_functions_framework._flask import Request, make_response, to_wire  # noqa: E402
 from kiln_functions_framework._werkzeug import HTTPException  # noqa: E402
 
 from test_openfunction import FakeDapr  # noqa: E402
@@ -172,6 +172,8 @@ class ReturnRules(unittest.TestCase):
                 self.assertEqual(r.get_data(), want_body, repr(rv))
             for k, v in extra.items():
                 self.assertEqual(r.headers.get(k), v, repr(rv))
+        status, headers, body = to_wire(flask.Response("abc", headers={"Content-Length": "99", "X-K": "v"}))
+        self.assertEqual((status, headers.get("Content-Length"), headers.get("X-K"), body), (200, None, "v", b"abc"), "the server sets Content-Length")
         for bad in (None, ("only",), 3.5):
             with self.assertRaises(TypeError, msg=repr(bad)):
                 make_response(bad)
