@@ -21,7 +21,7 @@ import sys
 import traceback
 
 from . import _cloudevents, _config, _registry
-from ._flask import InvalidResponse, Request, Response, error_response, make_response, set_current, to_wire
+from ._flask import InvalidResponse, Request, Response, _dumps, error_response, make_response, set_current, to_wire
 from ._http import Aborted, BaseHandler
 from ._httpserver import Server
 from ._ofn import BindingRequest, TopicEvent, UserContext, is_ofn_style
@@ -72,22 +72,38 @@ def _crash(kind, exc):
     return resp
 
 
+_HTML = {"Content-Type": "text/html; charset=utf-8"}
+_JSON = {"Content-Type": "application/json"}
+
+
 def respond(view, req, kind):
-    """Runs view(req) and turns what it returned or raised into a Response."""
+    """Runs view(req); what it returned or raised, as (status, headers, body)
+    to send. The common answers (a str, bytes, a dict or list, (str, int)) skip
+    the Response object: same bytes, less work per request."""
     try:
-        return make_response(view(req))
+        rv = view(req)
+        t = type(rv)
+        if t is str:
+            return 200, _HTML, rv.encode()
+        if t is dict or t is list:
+            return 200, _JSON, _dumps(rv).encode()
+        if t is bytes:
+            return 200, _HTML, rv
+        if t is tuple and len(rv) == 2 and type(rv[0]) is str and type(rv[1]) is int:
+            return rv[1], _HTML, rv[0].encode()
+        return to_wire(make_response(rv))
     except InvalidResponse as e:
-        return _crash(kind, e)
+        return to_wire(_crash(kind, e))
     except Exception as e:
         handler = _registry.error_handler_for(e)
         if handler is not None:
             try:
-                return make_response(handler(e))
+                return to_wire(make_response(handler(e)))
             except Exception as e2:
-                return _crash(kind, e2)
+                return to_wire(_crash(kind, e2))
         if isinstance(e, HTTPException):
-            return error_response(e)
-        return _crash(kind, e)
+            return to_wire(error_response(e))
+        return to_wire(_crash(kind, e))
 
 
 def _cloudevent_view(fn):
@@ -181,10 +197,10 @@ def make_compat_handler(fn, signature, env, kind):
                 return self._send(*to_wire(Response("Not Found", status=404)))
             set_current(req)
             try:
-                resp = respond(view, req, kind)
+                answer = respond(view, req, kind)
             finally:
                 set_current(None)
-            self._send(*to_wire(resp))
+            self._send(*answer)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 

@@ -42,7 +42,10 @@ class Request:
         self.remote_addr = remote_addr
         self._server = server
         self._cache = {}
-        self.view_args = {"path": self.path.lstrip("/")}
+
+    @property
+    def view_args(self):
+        return {"path": self.path.lstrip("/")}
 
     def _memo(self, key, make):
         if key not in self._cache:

@@ -27,7 +27,7 @@ import functions_framework  # noqa: E402
 from markupsafe import escape  # noqa: E402
 
 from kiln_functions_framework import _registry  # noqa: E402
-from kiln_functions_framework._compat import make_compat_server, parse_kinds, signature_for  # noqa: E402
+from kiln_functions_framework._compat import make_compat_server, parse_kinds, respond, signature_for  # noqa: E402
 from kiln_functions_framework._flask import Request, make_response, to_wire  # noqa: E402
 from kiln_functions_framework._werkzeug import HTTPException  # noqa: E402
 
@@ -172,6 +172,10 @@ class ReturnRules(unittest.TestCase):
                 self.assertEqual(r.get_data(), want_body, repr(rv))
             for k, v in extra.items():
                 self.assertEqual(r.headers.get(k), v, repr(rv))
+        for rv in ("héllo", b"\x00", {"b": 1, "a": [2]}, [1, "x"], ("made", 201)):
+            fast = respond(lambda req: rv, None, "google")
+            slow = to_wire(make_response(rv))
+            self.assertEqual((fast[0], dict(fast[1].items()), fast[2]), (slow[0], dict(slow[1].items()), slow[2]), f"the fast path answers {rv!r} as Flask's rules do")
         status, headers, body = to_wire(flask.Response("abc", headers={"Content-Length": "99", "X-K": "v"}))
         self.assertEqual((status, headers.get("Content-Length"), headers.get("X-K"), body), (200, None, "v", b"abc"), "the server sets Content-Length")
         for bad in (None, ("only",), 3.5):
