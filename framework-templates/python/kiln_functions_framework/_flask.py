@@ -10,9 +10,8 @@ import io
 import json
 import threading
 from http import HTTPStatus
-from urllib.parse import parse_qsl, urlsplit
 
-from ._werkzeug import BadRequest, Headers, HTTPException, MultiDict, UnsupportedMediaType, parse_form
+from ._werkzeug import BadRequest, Headers, HTTPException, MultiDict, UnsupportedMediaType, parse_form, parse_query
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -33,10 +32,10 @@ class Request:
     Request surface over the bytes Kiln's server read."""
 
     def __init__(self, method, target, headers, body, remote_addr=None, server=None):
-        url = urlsplit(target)
+        path, _, query = target.partition("?")
         self.method = method
-        self.path = url.path or "/"
-        self.query_string = url.query.encode("latin-1", "replace")
+        self.path = path.partition("#")[0] or "/"
+        self._query = query.partition("#")[0]
         self._message = headers
         self._body = body
         self.remote_addr = remote_addr
@@ -57,8 +56,14 @@ class Request:
         return self._memo("headers", lambda: Headers.of_message(self._message))
 
     @property
+    def query_string(self):
+        return self._query.encode("latin-1", "replace")
+
+    @property
     def args(self):
-        return self._memo("args", lambda: MultiDict(parse_qsl(self.query_string.decode("utf-8", "replace"), keep_blank_values=True)))
+        if "args" not in self._cache:
+            self._cache["args"] = parse_query(self._query)
+        return self._cache["args"]
 
     @property
     def content_type(self):
@@ -190,12 +195,12 @@ class Request:
 
     @property
     def url(self):
-        qs = self.query_string.decode("latin-1")
+        qs = self._query
         return self.base_url + (f"?{qs}" if qs else "")
 
     @property
     def full_path(self):
-        return f"{self.path}?{self.query_string.decode('latin-1')}"
+        return f"{self.path}?{self._query}"
 
     @property
     def access_route(self):
@@ -216,7 +221,7 @@ class Request:
     def environ(self):
         def build():
             env = {"REQUEST_METHOD": self.method, "SCRIPT_NAME": "", "PATH_INFO": self.path,
-                   "QUERY_STRING": self.query_string.decode("latin-1"), "SERVER_PROTOCOL": "HTTP/1.1",
+                   "QUERY_STRING": self._query, "SERVER_PROTOCOL": "HTTP/1.1",
                    "REMOTE_ADDR": self.remote_addr or "", "wsgi.url_scheme": self.scheme, "wsgi.input": self.stream}
             if self._server:
                 env["SERVER_NAME"], env["SERVER_PORT"] = str(self._server[0]), str(self._server[1])

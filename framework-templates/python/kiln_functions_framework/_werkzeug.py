@@ -8,7 +8,7 @@ import email.policy
 import io
 import shutil
 from http import HTTPStatus
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 
 class MultiDict(dict):
@@ -17,8 +17,9 @@ class MultiDict(dict):
     def __init__(self, pairs=()):
         super().__init__()
         items = pairs.items() if isinstance(pairs, dict) else pairs
+        setdefault = dict.setdefault
         for k, v in items:
-            self.add(k, v)
+            setdefault(self, k, []).append(v)
 
     def add(self, key, value):
         dict.setdefault(self, key, []).append(value)
@@ -301,12 +302,29 @@ def abort(status, *args, **kwargs):
     raise cls(*args, **kwargs)
 
 
+def parse_query(qs):
+    """A query string (or urlencoded body) as a MultiDict, as werkzeug decodes
+    it: pairs split on &, + and %XX decoded (UTF-8, bad bytes replaced), a
+    name without = has the value ""."""
+    md = MultiDict()
+    setdefault = dict.setdefault
+    for part in qs.split("&"):
+        if not part:
+            continue
+        k, _, v = part.partition("=")
+        if "%" in k or "+" in k:
+            k = unquote_plus(k)
+        if "%" in v or "+" in v:
+            v = unquote_plus(v)
+        setdefault(md, k, []).append(v)
+    return md
+
+
 def parse_form(mimetype, content_type, body):
     """(form MultiDict, files MultiDict) of an urlencoded or multipart body."""
     form, files = MultiDict(), MultiDict()
     if mimetype == "application/x-www-form-urlencoded":
-        for k, v in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-            form.add(k, v)
+        form = parse_query(body.decode("utf-8", "replace"))
     elif mimetype == "multipart/form-data" and body:
         head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
         msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)

@@ -142,6 +142,19 @@ class RequestSurface(unittest.TestCase):
         self.assertEqual(mp.get_data(parse_form_data=True), b"")
 
 
+class QueryParsing(unittest.TestCase):
+    def test_parse_query_decodes_as_parse_qsl(self):
+        from urllib.parse import parse_qsl
+
+        from kiln_functions_framework._werkzeug import parse_query
+
+        for qs in ("a=1", "a=1&a=2&b=", "flag&x=%20y+z", "n=J%C3%A9", "bad=%E0%A4%A&ok=1", "=v&&k=", "a=b=c", "k%5B%5D=1", ""):
+            want = {}
+            for k, v in parse_qsl(qs, keep_blank_values=True):
+                want.setdefault(k, []).append(v)
+            self.assertEqual(parse_query(qs).to_dict(flat=False), want, qs)
+
+
 class ReturnRules(unittest.TestCase):
     """What a view returns becomes the response by Flask's rules."""
 
