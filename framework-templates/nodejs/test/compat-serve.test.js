@@ -62,8 +62,8 @@ test('Express helpers on req and res', async () => {
     }
   });
   try {
-    const q = await (await fetch(`${url}/query?a=1&a=2&b=x`, { method: 'POST', headers: { 'x-thing': 'T', 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.9, 10.0.0.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'fn.example.com:8443' }, body: '{}' })).json();
-    assert.deepStrictEqual(q, { query: { a: ['1', '2'], b: 'x' }, get: 'T', header: 'T', is: 'json', ip: '10.0.0.9', host: 'fn.example.com', proto: 'https', url: '/query?a=1&a=2&b=x' });
+    const q = await (await fetch(`${url}/query?a=1&a=2&b=x&c[d]=e`, { method: 'POST', headers: { 'x-thing': 'T', 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.9, 10.0.0.1', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'fn.example.com:8443' }, body: '{}' })).json();
+    assert.deepStrictEqual(q, { query: { a: ['1', '2'], b: 'x', c: { d: 'e' } }, get: 'T', header: 'T', is: 'json', ip: '10.0.0.9', host: 'fn.example.com', proto: 'https', url: '/query?a=1&a=2&b=x&c[d]=e' });
     const st = await fetch(`${url}/status`);
     assert.deepStrictEqual([st.status, st.headers.get('x-a'), st.headers.get('x-b'), st.headers.get('content-type'), await st.text()], [201, '1', '2, 3, 4', 'application/json', '{"ok":true}']);
     const ss = await fetch(`${url}/send-status`);
