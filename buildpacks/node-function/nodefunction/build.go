@@ -132,7 +132,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		}
 		signature = reg
 	} else if !mod.Single && !contains(mod.Exports, target) {
-		return result, fmt.Errorf("FUNC_NAME=%s: %s does not export or register a function %q; %s", target, entry, target, listing(mod.Exports, mod.Registered))
+		verb := "export"
+		if len(mod.Registered) > 0 {
+			verb = "export or register"
+		}
+		return result, fmt.Errorf("FUNC_NAME=%s: %s does not %s a function %q; %s", target, entry, verb, target, listing(mod.Exports, mod.Registered))
 	}
 	b.Logger.Bodyf("%s (%s)", target, signature)
 
@@ -179,7 +183,7 @@ func listing(exports []string, registered map[string]string) string {
 		parts = append(parts, "functions it registers: "+strings.Join(names, ", "))
 	}
 	if len(parts) == 0 {
-		return "it exports and registers no functions"
+		return "it exports no functions"
 	}
 	return strings.Join(parts, "; ")
 }

@@ -71,7 +71,7 @@ func TestBuild(t *testing.T) {
 			t.Setenv("FUNC_NAME", "nope")
 			write("index.js", "exports.hello = () => {};\nexports.bye = () => {};\nexports.count = 3;\n")
 			_, err := b.Build(ctx)
-			Expect(err).To(MatchError(`FUNC_NAME=nope: index.js does not export or register a function "nope"; functions it exports: bye, hello`))
+			Expect(err).To(MatchError(`FUNC_NAME=nope: index.js does not export a function "nope"; functions it exports: bye, hello`))
 		})
 
 		it("reports a syntax error with node's message", func() {

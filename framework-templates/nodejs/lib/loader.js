@@ -39,7 +39,8 @@ async function loadTarget(source, target) {
   const listing = [];
   if (names.length) listing.push(`it exports: ${names.join(', ')}`);
   if (registered.length) listing.push(`it registers: ${registered.join(', ')}`);
-  throw new Error(`FUNCTION_TARGET=${target || '(unset)'}: ${source} has no exported or registered function "${target}"; ${listing.join('; ') || 'it exports and registers no functions'}`);
+  const what = registered.length ? 'exported or registered' : 'exported';
+  throw new Error(`FUNCTION_TARGET=${target || '(unset)'}: ${source} has no ${what} function "${target}"; ${listing.join('; ') || 'it exports no functions'}`);
 }
 
 /** Returns the function called target (see loadTarget). */
