@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -217,14 +218,23 @@ func TestCompat(t *testing.T) {
 
 // compileWithModfile builds the generated main as kiln/go-build does with
 // KILN_GO_MODFILE: the carried framework from its file:// proxy, the
-// function's own dependencies (sdk-go) from the module cache or GOPROXY.
+// function's own dependencies (sdk-go) from the module cache or GOPROXY. The
+// binary must hold the compatibility module, not the real framework.
 func compileWithModfile(t *testing.T, app string, result libcnb.BuildResult) {
 	t.Helper()
 	env := result.Layers[0].BuildEnvironment
-	cmd := exec.Command("go", "build", "-modfile="+env["KILN_GO_MODFILE.override"], "-o", filepath.Join(t.TempDir(), "app"), "./functions.local/app")
+	bin := filepath.Join(t.TempDir(), "app")
+	cmd := exec.Command("go", "build", "-modfile="+env["KILN_GO_MODFILE.override"], "-o", bin, "./functions.local/app")
 	cmd.Dir = app
 	cmd.Env = append(os.Environ(), "GOPROXY="+env["GOPROXY.override"], "GONOSUMDB="+gofunction.FrameworkModule, "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build -modfile: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "version", "-m", bin).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go version -m: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "=>\t./functions.local/compat/") || strings.Contains(string(out), "github.com/dapr/") {
+		t.Fatalf("the binary does not hold Kiln's compatibility module in place of the framework:\n%s", out)
 	}
 }
