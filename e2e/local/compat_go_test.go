@@ -244,7 +244,13 @@ func TestCompatGo(t *testing.T) {
 			}
 			go sink.Serve(ln)
 			defer sink.Close()
-			comps := t.TempDir()
+			// Not t.TempDir: its name holds commas, and daprd splits
+			// --resources-path on them.
+			comps, err := os.MkdirTemp("", "kiln-e2e-compat-dapr-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(comps)
 			yaml := fmt.Sprintf(`apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata:
@@ -283,6 +289,8 @@ spec:
 					t.Fatalf("the http binding got %q", s)
 				}
 				t.Logf("output binding received %s", s)
+			case <-r.Done():
+				t.Fatalf("kiln run exited before any output:\n%s", r.Output())
 			case <-time.After(60 * time.Second):
 				t.Fatalf("no output within 60s:\n%s", r.Output())
 			}
