@@ -118,10 +118,14 @@ func runBuild(args []string) error {
 	if *isolated {
 		deps = ""
 	}
+	auth, err := registry.ImageAuth(h.Registry(), reg.Addr, out)
+	if err != nil {
+		return err
+	}
 	res, err := lifecycle.Build(lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
 		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
-		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, Out: os.Stdout,
+		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, RegistryAuth: auth, Out: os.Stdout,
 	})
 	if err != nil {
 		return err

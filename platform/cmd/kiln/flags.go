@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/registry"
 )
@@ -78,6 +79,12 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// pushKeys holds the embedded registry's write token for addr and the
+// Docker config's credentials for any other registry.
+func pushKeys(h home.Dir, addr string) authn.Keychain {
+	return registry.Keychain(h.Registry(), addr, authn.DefaultKeychain)
 }
 
 // registryAddr returns flagAddr, or serves the embedded registry for the
