@@ -53,11 +53,16 @@ func runBuild(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := sandbox.RequireRoot("kiln build"); err != nil {
-		return err
+	switch *signature {
+	case "", "http", "cloudevent", "openfunction":
+	default:
+		return usageError{fmt.Sprintf("--signature %q: use http, cloudevent or openfunction", *signature)}
 	}
 	if len(pos) > 1 {
 		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
+	}
+	if err := sandbox.RequireRoot("kiln build"); err != nil {
+		return err
 	}
 	dir := "."
 	if len(pos) == 1 {

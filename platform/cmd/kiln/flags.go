@@ -50,6 +50,11 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		if fs.NArg() == 0 {
 			return pos, nil
 		}
+		// After "--" every argument is positional (kiln run IMAGE -- -x
+		// hands -x to the function), never parsed again as a flag.
+		if used := len(args) - fs.NArg(); used > 0 && args[used-1] == "--" {
+			return append(pos, fs.Args()...), nil
+		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
