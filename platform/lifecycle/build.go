@@ -42,7 +42,7 @@ type Options struct {
 	LayoutDir string
 	// RegistryAuth is CNB_REGISTRY_AUTH for the export (registry.ImageAuth).
 	RegistryAuth string
-	Out       io.Writer
+	Out          io.Writer
 }
 
 // Result is what a successful build produced.
