@@ -55,7 +55,7 @@ e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (ne
 	go test -count=1 -timeout 45m -v ./e2e/local/
 	go test -count=1 -timeout 15m -v ./e2e/kube/
 
-test: unit e2e
+test: unit fuzz-brief mutate-fast e2e
 
 # Every fuzz target (package:Target). `go test` already runs their seed corpora in `make unit`.
 FUZZ_TARGETS := \
@@ -74,6 +74,10 @@ FUZZTIME ?= 60s
 fuzz: ## run every fuzz target for FUZZTIME each (default 60s; new crashers land in the package's testdata/fuzz)
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "==> $$fn in $$pkg ($(FUZZTIME))"; \
 	  go test -count=1 -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+.PHONY: fuzz-brief
+fuzz-brief: ## every fuzz target for 2 s (part of make test)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 GREMLINS := $(KILN_HOME)/gotools/gremlins
 
