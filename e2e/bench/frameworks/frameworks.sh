@@ -20,7 +20,7 @@
 # once, is warmed up, and is restarted if it dies; a death is counted); the table
 # shows medians and ratios against the bare server and against Kiln native.
 # Machines here are noisy: compare ratios, not absolutes.
-# Env: ROUNDS (3), DURATION (5s, the -c50 runs), C1_DURATION (3s), WARMUP (2s),
+# Env: ROUNDS (3), DURATION (5s, the -c50 runs), C1_DURATION (2s), WARMUP (2s),
 # CONNS (50), LANGS (go,node,python,java), GCF_GO, OF_GO, GCF_NODE (pinned below).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -28,7 +28,7 @@ root=$PWD
 here=$root/e2e/bench/frameworks/testdata
 rounds=${ROUNDS:-3}
 dur=${DURATION:-5s}; dur=${dur%s}
-c1dur=${C1_DURATION:-3s}; c1dur=${c1dur%s}
+c1dur=${C1_DURATION:-2s}; c1dur=${c1dur%s}
 warm=${WARMUP:-2s}; warm=${warm%s}
 conns=${CONNS:-50}
 langs=${LANGS:-go,node,python,java}
@@ -252,3 +252,4 @@ echo "   load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 cp "$results" "$work/results.tsv"
 for k in "${!label[@]}"; do printf '%s\t%s\n' "$k" "${label[$k]}"; done >"$work/labels.tsv"
 python3 "$root/e2e/bench/frameworks/table.py" "$results" "$work/labels.tsv"
+echo "every run: $work/results.tsv; wrk's output and the servers' logs: $work/logs/"
