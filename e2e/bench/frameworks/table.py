@@ -42,6 +42,12 @@ def div(a, b):
     return a / b if b and not math.isnan(b) else math.nan
 
 
+def spread(rs):
+    """max/min of the -c50 requests/s over the rounds: how noisy the machine was."""
+    xs = [r[1] for r in rs if r[0] == "c50"]
+    return f"{max(xs) / min(xs):.2f}x" if xs and min(xs) > 0 else "-"
+
+
 def rat(a, b):
     r = div(a, b)
     return f"{'-':>8}" if math.isnan(r) else f"{r:7.2f}x"
@@ -67,7 +73,7 @@ def table(results, labels):
         return median([r[i] for r in runs.get((lang, name), []) if r[0] == mode])
 
     head = (f"{'':<48}{'-c50 rps':>10}{'x bare':>8}{'x Kiln':>8}{'p99 ms':>8}"
-            f"{'-c1 rps':>10}{'x bare':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}{'deaths':>8}")
+            f"{'-c1 rps':>10}{'x bare':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}{'deaths':>8}{'spread':>8}")
     for lang in dict.fromkeys(lang for lang, _ in order):
         print(f"\n{label.get(lang, lang)}")
         print(head)
@@ -83,10 +89,10 @@ def table(results, labels):
             note = " (did not start)" if any(r[0] == "start" for r in rs) else ""
             print(f"{(label.get(name, name) + note)[:47]:<48}{fmt(r50, '10.0f')}{rat(r50, bare50)}{rat(r50, kiln50)}"
                   f"{fmt(med(lang, name, 'c50', 3), '8.2f')}{fmt(r1, '10.0f')}{rat(r1, bare1)}"
-                  f"{fmt(med(lang, name, 'c1', 2), '8.3f')}{fmt(med(lang, name, 'c1', 3), '8.3f')}{errs:>8}{deaths:>8}")
+                  f"{fmt(med(lang, name, 'c1', 2), '8.3f')}{fmt(med(lang, name, 'c1', 3), '8.3f')}{errs:>8}{deaths:>8}{spread(rs):>8}")
     print("\nmedians of the rounds; x bare / x Kiln: requests/s against the bare server / Kiln native of the"
           " same run;\nerrors: wrk's socket errors and non-2xx answers over all rounds; deaths: the server was"
-          " gone after a run (it is restarted)")
+          " gone after a run (it is restarted);\nspread: the largest over the smallest -c50 requests/s of the rounds (machine noise)")
 
 
 def main():
