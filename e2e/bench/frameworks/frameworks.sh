@@ -26,6 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$PWD
 here=$root/e2e/bench/frameworks/testdata
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the fixtures
 rounds=${ROUNDS:-3}
 dur=${DURATION:-5s}; dur=${dur%s}
 c1dur=${C1_DURATION:-2s}; c1dur=${c1dur%s}
