@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e test bench bench-controller bench-async fuzz mutate mutate-fast gremlins clean
+.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
 
 all: build
 
@@ -95,6 +95,9 @@ bench-controller: tools ## 500 Functions reconciled by the controller binary aga
 
 bench-async: ## the MQTT echo on Kiln's Go framework vs OpenFunction's functions-framework-go v0.5.0, same daprd and mosquitto
 	bash e2e/bench/async/async.sh
+
+bench-frameworks: ## each functions framework's hello world vs its bare language server and peers (wrk, same-run ratios; ROUNDS, DURATION, LANGS)
+	bash e2e/bench/frameworks/frameworks.sh
 
 bench: builder ## measure the README's targets (size, rebuild, start) with same-run baselines
 	bash e2e/bench/targets.sh
