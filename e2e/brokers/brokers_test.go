@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -175,5 +176,41 @@ func TestReadStream(t *testing.T) {
 	}
 	if _, err := ReadStream(ctx, r.Addr, "missing"); err == nil {
 		t.Fatal("a missing stream should be an error")
+	}
+}
+
+// TestPublishSubscribe: what a Publisher sends, a Collector keeps, in order.
+func TestPublishSubscribe(t *testing.T) {
+	needs(t, "mosquitto", "mosquitto")
+	m, err := Mosquitto(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	col, err := Subscribe(m.Addr, "t/out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(col.Close)
+	p, err := NewPublisher(m.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	want := []string{"a", "b", "c"}
+	for _, w := range want {
+		if err := p.Publish("t/out", w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(col.All()) < len(want) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // poll until the deadline
+	}
+	if got := col.All(); strings.Join(got, ",") != "a,b,c" {
+		t.Fatalf("collected %q, want %q", got, want)
+	}
+	if _, err := Subscribe("127.0.0.1:1", "t/out"); err == nil {
+		t.Fatal("subscribing at a closed port should fail")
 	}
 }
