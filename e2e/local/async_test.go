@@ -321,8 +321,27 @@ func refusedPort(t *testing.T) int {
 	return sa.(*syscall.SockaddrInet4).Port
 }
 
+// runToExit runs `kiln run image args…` for a case that must fail: kiln run
+// has to end by itself within timeout (else the test fails, rather than
+// hanging until go test's own timeout). It returns the output and the exit
+// code.
+func runToExit(t *testing.T, timeout time.Duration, image string, args ...string) (string, int) {
+	t.Helper()
+	r, err := k.StartAsync(image, args...)
+	if r == nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(5 * time.Second) })
+	select {
+	case <-r.Done():
+	case <-time.After(timeout):
+		t.Fatalf("kiln run %s is still running %s after it started; this case must end the run:\n%s", image, timeout, r.Output())
+	}
+	return r.Output(), r.ExitCode()
+}
+
 // TestAsyncNegative: a missing component, a bad FUNC_CONTEXT and a daprd that
-// never comes each end with a message that says what to fix.
+// never comes each end the run, with a message that says what to fix.
 func TestAsyncNegative(t *testing.T) {
 	s := asyncSamples["go"][0] // async-mqtt
 	s.build(t)
@@ -332,29 +351,29 @@ func TestAsyncNegative(t *testing.T) {
 		if err := os.Remove(filepath.Join(comps, "mqtt-out.yaml")); err != nil {
 			t.Fatal(err)
 		}
-		res := k.Run("run", s.image(), "--dapr", comps, "--func-context", s.funcContext())
+		out, code := runToExit(t, 30*time.Second, s.image(), "--dapr", comps, "--func-context", s.funcContext())
 		want := `FUNC_CONTEXT outputs.out.componentName="mqtt-out": no Dapr Component of that name in ` + comps + ` (found: mqtt-in); add a YAML file for it there`
-		if res.Err() == nil || !strings.Contains(res.Output, want) {
-			t.Fatalf("want an error naming the missing component:\n%s", res.Output)
+		if code == 0 || !strings.Contains(out, want) {
+			t.Fatalf("want an error naming the missing component, got exit %d:\n%s", code, out)
 		}
 	})
 
 	t.Run("bad FUNC_CONTEXT", func(t *testing.T) {
 		comps := startBrokers(t).components(t, s)
-		res := k.Run("run", s.image(), "--dapr", comps, "--func-context", `{"name":"x","runtime":"Async","port":"eighty"}`)
-		if res.Err() == nil || !strings.Contains(res.Output, `FUNC_CONTEXT: port: "eighty" is not a port number (1-65535)`) ||
-			!strings.Contains(res.Output, "the function exited with code 1") {
-			t.Fatalf("want the function to exit 1 naming the field:\n%s", res.Output)
+		out, code := runToExit(t, 30*time.Second, s.image(), "--dapr", comps, "--func-context", `{"name":"x","runtime":"Async","port":"eighty"}`)
+		if code == 0 || !strings.Contains(out, `FUNC_CONTEXT: port: "eighty" is not a port number (1-65535)`) ||
+			!strings.Contains(out, "the function exited with code 1") {
+			t.Fatalf("want the function to exit 1 naming the field, got exit %d:\n%s", code, out)
 		}
 	})
 
 	t.Run("daprd never comes", func(t *testing.T) {
 		port := refusedPort(t)
-		res := k.Run("run", s.image(), "--env", "DAPR_GRPC_PORT="+fmt.Sprint(port), "--env", "DAPR_WAIT_TIMEOUT=2s",
+		out, code := runToExit(t, 30*time.Second, s.image(), "--env", "DAPR_GRPC_PORT="+fmt.Sprint(port), "--env", "DAPR_WAIT_TIMEOUT=2s",
 			"--env", "FUNC_CONTEXT="+mustRead(t, s.funcContext()))
 		want := fmt.Sprintf("daprd is not reachable at 127.0.0.1:%d after 2s (DAPR_HOST/DAPR_GRPC_PORT)", port)
-		if res.Err() == nil || !strings.Contains(res.Output, want) || !strings.Contains(res.Output, "the function exited with code 1") {
-			t.Fatalf("want a bounded wait, then exit 1 with %q:\n%s", want, res.Output)
+		if code == 0 || !strings.Contains(out, want) || !strings.Contains(out, "the function exited with code 1") {
+			t.Fatalf("want a bounded wait, then exit 1 with %q, got exit %d:\n%s", want, code, out)
 		}
 	})
 }
