@@ -432,12 +432,45 @@ func (g *echoRig) send(prefix string, from, to int) []string {
 	return want
 }
 
-// await waits until every message of want has been echoed at least once.
-func (g *echoRig) await(timeout time.Duration, want []string) []string {
+// await waits until every message of want has been echoed at least once,
+// or nothing new has arrived for stall, or timeout has passed.
+func (g *echoRig) await(timeout, stall time.Duration, want []string) []string {
+	n, moved := -1, time.Now()
 	return g.out.waitFor(timeout, func(m []string) bool {
+		if len(m) != n {
+			n, moved = len(m), time.Now()
+		}
 		lost, _ := delivery(want, m)
-		return len(lost) == 0
+		return len(lost) == 0 || time.Since(moved) > stall
 	})
+}
+
+// maxRedials bounds the extra restarts redeliver may do.
+const maxRedials = 2
+
+// redeliver waits, after a restart, until every message of want has been
+// echoed. daprd v1.14's mqtt3 binding subscribes only once it is connected,
+// and the broker hands a persistent session its waiting messages right
+// after the connect: a message that arrives before the subscription is in
+// place is never acknowledged by daprd's MQTT client (paho), so the broker
+// keeps it until the next connect. Such messages are fetched by restarting
+// again (at most maxRedials times). It returns the run to settle and the
+// messages still missing before the first extra restart (none when there
+// was none): those that are not lost in the end were delayed.
+func (g *echoRig) redeliver(t *testing.T, r *kiln.Running, want []string) (last *kiln.Running, missing []string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		lost, _ := delivery(want, g.await(45*time.Second, 10*time.Second, want))
+		if i == 0 {
+			missing = lost
+		}
+		if len(lost) == 0 || i == maxRedials {
+			return r, missing
+		}
+		t.Logf("%d messages not echoed after the restart (%v…): left unacknowledged by daprd's MQTT client until the next connect; restarting again", len(lost), first(lost, 3))
+		stop(t, r)
+		r, _ = g.s.run(t, g.comps)
+	}
 }
 
 // settle stops r and flushes the output topic: every echo r's function sent
@@ -458,7 +491,7 @@ func testMQTTEcho(t *testing.T, s asyncSample) {
 	g := newEchoRig(t, s)
 	r := g.start(t)
 	want := g.send("m", 0, echoN)
-	g.await(30*time.Second, want)
+	g.await(30*time.Second, 10*time.Second, want)
 	got := g.settle(t, r)
 	lost, dups := delivery(want, got)
 	if len(lost) > 0 || len(dups) > 0 {
@@ -482,26 +515,27 @@ func testMQTTEcho(t *testing.T, s asyncSample) {
 // down and starts it again. The input binding's session is persistent
 // (cleanSession false, QoS 1): mosquitto keeps what arrives meanwhile and
 // hands it over on reconnect. Nothing was unacknowledged at the stop, so
-// nothing may come twice: exactly once is asserted.
+// nothing may come twice: exactly once is asserted (a message daprd's MQTT
+// client left for the next connect counts as delayed, see redeliver).
 func testRestartIdle(t *testing.T, s asyncSample) {
 	g := newEchoRig(t, s)
 	r := g.start(t)
 	before := g.send("a", 0, echoN/4)
 	sofar := append(append([]string(nil), g.probes...), before...)
-	if lost, _ := delivery(sofar, g.await(30*time.Second, sofar)); len(lost) > 0 {
-		t.Fatalf("%d of %d messages (probes included) not echoed within 30s before the stop: %v…\n%s", len(lost), len(sofar), first(lost, 3), r.Output())
+	if lost, _ := delivery(sofar, g.await(30*time.Second, 10*time.Second, sofar)); len(lost) > 0 {
+		t.Fatalf("%d of %d messages (probes included) not echoed before the stop: %v…\n%s", len(lost), len(sofar), first(lost, 3), r.Output())
 	}
 	stop(t, r)
 	down := g.send("b", echoN/4, echoN)
 	r2, _ := g.s.run(t, g.comps)
 	want := append(sofar, down...)
-	g.await(45*time.Second, want)
-	lost, dups := delivery(want, g.settle(t, r2))
-	t.Logf("restart when idle: %d echoed before the stop, %d published while down: %d lost, %d duplicated",
-		len(before), len(down), len(lost), total(dups))
+	last, missing := g.redeliver(t, r2, want)
+	lost, dups := delivery(want, g.settle(t, last))
+	t.Logf("restart when idle: %d echoed before the stop, %d published while down: %d lost, %d duplicated, %d delayed to a later connect",
+		len(before), len(down), len(lost), total(dups), len(missing)-len(lost))
 	if len(lost) > 0 || len(dups) > 0 {
 		t.Fatalf("across an idle restart: %d lost (%v…), %d duplicated %v; want each exactly once\n%s\n%s",
-			len(lost), first(lost, 5), total(dups), dups, r.Output(), r2.Output())
+			len(lost), first(lost, 5), total(dups), dups, r.Output(), last.Output())
 	}
 }
 
@@ -534,22 +568,22 @@ func testRestartInFlight(t *testing.T, s asyncSample) {
 	down := g.send("f", echoN/4, echoN)
 	r2, _ := g.s.run(t, g.comps)
 	want := append(burst, down...)
-	g.await(45*time.Second, want)
-	lost, dups := delivery(want, g.settle(t, r2))
+	last, missing := g.redeliver(t, r2, want)
+	lost, dups := delivery(want, g.settle(t, last))
 	var unexpected []string
 	for m := range dups {
 		if !inFlight[m] {
 			unexpected = append(unexpected, m)
 		}
 	}
-	t.Logf("restart in flight: %d of %d in flight at SIGTERM (%d of them echoed while stopping), %d published while down: %d lost, %d duplicated %v",
-		len(inFlight), len(burst), echoedDuringStop, len(down), len(lost), total(dups), dups)
+	t.Logf("restart in flight: %d of %d in flight at SIGTERM (%d of them echoed while stopping), %d published while down: %d lost, %d duplicated %v, %d delayed to a later connect",
+		len(inFlight), len(burst), echoedDuringStop, len(down), len(lost), total(dups), dups, len(missing)-len(lost))
 	if len(lost) > 0 {
-		t.Fatalf("%d messages were lost across a restart (at-least-once was expected): %v…\n%s\n%s", len(lost), first(lost, 5), r.Output(), r2.Output())
+		t.Fatalf("%d messages were lost across a restart (at-least-once was expected): %v…\n%s\n%s", len(lost), first(lost, 5), r.Output(), last.Output())
 	}
 	if len(unexpected) > 0 {
 		sort.Strings(unexpected)
-		t.Fatalf("%d messages that were not in flight at the stop came twice: %v\n%s\n%s", len(unexpected), first(unexpected, 5), r.Output(), r2.Output())
+		t.Fatalf("%d messages that were not in flight at the stop came twice: %v\n%s\n%s", len(unexpected), first(unexpected, 5), r.Output(), last.Output())
 	}
 }
 
