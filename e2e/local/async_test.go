@@ -251,7 +251,8 @@ func TestAsyncSamples(t *testing.T) {
 				case "async-mqtt":
 					t.Run("echo", func(t *testing.T) { testMQTTEcho(t, s) })
 					t.Run("restart-idle", func(t *testing.T) { testRestartIdle(t, s) })
-					t.Run("restart-in-flight", func(t *testing.T) { testRestartInFlight(t, s) })
+					t.Run("restart-in-flight", func(t *testing.T) { testRestartInFlight(t, s, false) })
+					t.Run("restart-crash", func(t *testing.T) { testRestartInFlight(t, s, true) })
 				case "async-cron-kafka":
 					testCronKafka(t, s)
 				case "async-subscriber":
@@ -402,9 +403,9 @@ func newEchoRig(t *testing.T, s asyncSample) *echoRig {
 // start runs the function and waits until it echoes: daprd subscribes to
 // its input a moment after the function is ready, so probes are published
 // until one comes back.
-func (g *echoRig) start(t *testing.T) *kiln.Running {
+func (g *echoRig) start(t *testing.T, extra ...string) *kiln.Running {
 	t.Helper()
-	r, _ := g.s.run(t, g.comps)
+	r, _ := g.s.run(t, g.comps, extra...)
 	if err := poll(45*time.Second, func() bool {
 		if len(g.out.all()) > 0 {
 			return true
@@ -541,29 +542,48 @@ func testRestartIdle(t *testing.T, s asyncSample) {
 
 // testRestartInFlight stops the function right after a burst, while
 // messages are still being handled, publishes the rest while it is down and
-// starts it again. Delivery is at-least-once: none may be lost, and a
-// message may come twice only if it was in flight at the stop (published
-// and not yet echoed when SIGTERM was sent); those are counted and logged.
-func testRestartInFlight(t *testing.T, s asyncSample) {
+// starts it again. Delivery is at-least-once: none may be lost, and only a
+// message handed to daprd and not yet acknowledged at the stop may come
+// twice; duplicates are counted and logged.
+//
+// With SIGTERM kiln run stops the function first, which finishes what it
+// has, then daprd, which acknowledges it: a message may come twice only if
+// it had not been echoed when SIGTERM was sent. With crash, kiln run gets
+// SIGKILL and nothing else (the function's sandbox and daprd die with it:
+// both are started with Pdeathsig SIGKILL; nothing drains). daprd
+// acknowledges a message after the function has sent its echo, so any
+// message published before the kill may come twice, but none published
+// while the function was down.
+func testRestartInFlight(t *testing.T, s asyncSample, crash bool) {
 	g := newEchoRig(t, s)
-	r := g.start(t)
+	// A killed kiln run cannot remove its writable layer: the crashed run
+	// keeps it in the test's own directory, not in KILN_HOME's runs.
+	var stateDir string
+	var extra []string
+	if crash {
+		stateDir = filepath.Join(t.TempDir(), "state")
+		extra = []string{"--state-dir", stateDir}
+	}
+	r := g.start(t, extra...)
 	burst := g.send("f", 0, echoN/4)
 	echoedAtStop := map[string]bool{}
 	for _, m := range g.out.all() {
 		echoedAtStop[m] = true
 	}
-	stop(t, r)
-	inFlight := map[string]bool{}
+	how := "SIGTERM"
+	if crash {
+		how = "SIGKILL"
+		kill(t, r, stateDir)
+	} else {
+		stop(t, r)
+	}
+	mayRepeat := map[string]bool{}
+	notEchoed := 0
 	for _, m := range burst {
 		if !echoedAtStop[m] {
-			inFlight[m] = true
+			notEchoed++
 		}
-	}
-	echoedDuringStop := 0
-	for _, m := range g.out.all() {
-		if inFlight[m] {
-			echoedDuringStop++
-		}
+		mayRepeat[m] = crash || !echoedAtStop[m]
 	}
 	down := g.send("f", echoN/4, echoN)
 	r2, _ := g.s.run(t, g.comps)
@@ -571,19 +591,63 @@ func testRestartInFlight(t *testing.T, s asyncSample) {
 	last, missing := g.redeliver(t, r2, want)
 	lost, dups := delivery(want, g.settle(t, last))
 	var unexpected []string
+	dupsEchoed := 0
 	for m := range dups {
-		if !inFlight[m] {
+		if !mayRepeat[m] {
 			unexpected = append(unexpected, m)
 		}
+		if echoedAtStop[m] {
+			dupsEchoed++
+		}
 	}
-	t.Logf("restart in flight: %d of %d in flight at SIGTERM (%d of them echoed while stopping), %d published while down: %d lost, %d duplicated %v, %d delayed to a later connect",
-		len(inFlight), len(burst), echoedDuringStop, len(down), len(lost), total(dups), dups, len(missing)-len(lost))
+	t.Logf("restart mid-stream (%s): %d of %d not yet echoed at the signal, %d published while down: %d lost, %d duplicated (%d of them echoed before the signal) %v, %d delayed to a later connect",
+		how, notEchoed, len(burst), len(down), len(lost), total(dups), dupsEchoed, dups, len(missing)-len(lost))
 	if len(lost) > 0 {
 		t.Fatalf("%d messages were lost across a restart (at-least-once was expected): %v…\n%s\n%s", len(lost), first(lost, 5), r.Output(), last.Output())
 	}
 	if len(unexpected) > 0 {
 		sort.Strings(unexpected)
-		t.Fatalf("%d messages that were not in flight at the stop came twice: %v\n%s\n%s", len(unexpected), first(unexpected, 5), r.Output(), last.Output())
+		t.Fatalf("%d messages that could not have been unacknowledged at the %s came twice: %v\n%s\n%s", len(unexpected), how, first(unexpected, 5), r.Output(), last.Output())
+	}
+}
+
+// kill sends SIGKILL, and no SIGTERM, to the kiln run started with
+// --state-dir stateDir, and waits until it has died of it. kiln.Running
+// only stops with SIGTERM first, so the process is found by its command
+// line, which names the test's own state directory.
+func kill(t *testing.T, r *kiln.Running, stateDir string) {
+	t.Helper()
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for _, p := range procs {
+		b, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
+		if err != nil {
+			continue // not a process, or gone
+		}
+		args := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+		if args[0] == k.Bin && slices.Contains(args, "run") && slices.Contains(args, stateDir) {
+			if pid != 0 {
+				t.Fatalf("two kiln run processes name --state-dir %s (%d and %s)", stateDir, pid, p.Name())
+			}
+			fmt.Sscan(p.Name(), &pid)
+		}
+	}
+	if pid == 0 {
+		t.Fatalf("no kiln run process with --state-dir %s in /proc:\n%s", stateDir, r.Output())
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("SIGKILL to kiln run (pid %d): %v", pid, err)
+	}
+	select {
+	case <-r.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("kiln run (pid %d) was still running 10s after SIGKILL", pid)
+	}
+	if code := r.ExitCode(); code != -1 || strings.Contains(r.Output(), "==> Stopped") {
+		t.Fatalf("kiln run (pid %d) exited with code %d after SIGKILL; want it killed (-1) before it could stop anything:\n%s", pid, code, r.Output())
 	}
 }
 
