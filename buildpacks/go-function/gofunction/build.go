@@ -11,6 +11,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/gomod"
 )
 
@@ -19,6 +20,10 @@ const (
 	LabelTarget           = "dev.kiln.function.target"
 	LabelSignature        = "dev.kiln.function.signature"
 	LabelFrameworkVersion = "dev.kiln.framework.version"
+	// LabelFramework says which framework API the function is written
+	// against when it is not Kiln's own: "<module> (Kiln compatibility
+	// layer)" or "<module> (native)".
+	LabelFramework = "dev.kiln.function.framework"
 )
 
 // BuildPackageEnv tells kiln/go-build which package to compile.
@@ -37,7 +42,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 	app := ctx.ApplicationPath
-	target := Target()
+	target, err := funcenv.CheckTarget(funcenv.Go)
+	if err != nil {
+		return result, err
+	}
 	mod, err := gomod.Read(app)
 	if err != nil {
 		return result, err
@@ -53,30 +61,51 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	fn, err := pkg.Resolve(target, WantedSignature())
+	sigVar, _ := funcenv.SignatureVar()
+	want, err := funcenv.Requested(funcenv.Go, HTTP, CloudEvent, OpenFunction)
 	if err != nil {
 		return result, err
 	}
-	if fn.Signature == OpenFunction {
+	fn, err := pkg.ResolveAs(target, sigVar, want)
+	if err != nil {
+		return result, err
+	}
+	if fn.Signature == OpenFunction || (fn.All && pkg.HasOpenFunction()) {
 		if err := checkGoForOpenFunction(mod); err != nil {
 			return result, err
 		}
 	}
-	kind := "exported function"
-	if fn.Declarative {
-		kind = "registered with functions." + map[string]string{HTTP: "HTTP", CloudEvent: "CloudEvent", OpenFunction: "OpenFunction"}[fn.Signature]
+	plan, err := b.plan(mod, pkg, fn)
+	if err != nil {
+		return result, err
 	}
-	b.Logger.Headerf("Function %s (%s, %s) in package %s", fn.Name, fn.Signature, kind, pkg.Name)
+	b.logFunction(fn, pkg, plan)
 
 	importPath := mod.Module.Mod.Path
 	if srcRel != "." {
 		importPath = path.Join(importPath, filepath.ToSlash(srcRel))
 	}
-	fwVersion, err := b.wireFramework(ctx, mod, pkg.Name)
-	if err != nil {
-		return result, err
+	var fwVersion string
+	switch {
+	case plan.native != "":
+		fwVersion = mod.Requirement(plan.nativeModule)
+		b.Logger.Bodyf("%s=%s: serving with %s %s from your go.mod (Kiln's framework is not used)", FrameworkEnv, ModeNative, plan.nativeModule, fwVersion)
+	case len(plan.compats) > 0:
+		carried := b.carried(ctx)
+		if carried.Version == "" {
+			return result, fmt.Errorf("this kiln/go-function package carries no framework copy (goproxy/): rebuild it with `kiln buildpack package`")
+		}
+		if err := WireCompat(app, mod, carried, filepath.Join(ctx.Buildpack.Path, CompatDir), plan.compats); err != nil {
+			return result, err
+		}
+		fwVersion = release(ctx)
+		b.Logger.Bodyf("Serving %s with Kiln's compatibility layer on Kiln's framework %s (go.mod and go.sum unchanged; the build uses %s)", compatNames(plan.compats), carried.Version, Modfile)
+	default:
+		if fwVersion, err = b.wireFramework(ctx, mod, pkg.Name); err != nil {
+			return result, err
+		}
 	}
-	src, err := RenderMain(importPath, fn)
+	src, err := RenderMainWith(importPath, fn, MainOptions{Native: plan.native, CompatModule: plan.registerWith})
 	if err != nil {
 		return result, err
 	}
@@ -98,10 +127,17 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	layer.LayerTypes = libcnb.LayerTypes{Build: true, Launch: true}
 	layer.BuildEnvironment.Override(BuildPackageEnv, "./"+MainDir)
-	layer.LaunchEnvironment.Default("FUNCTION_TARGET", fn.Name)
+	if plan.native != OpenFunctionFramework {
+		// OpenFunction's framework serves every registered function when
+		// FUNCTION_TARGET is unset, as images from OpenFunction's builder do.
+		layer.LaunchEnvironment.Default("FUNCTION_TARGET", fn.Name)
+	}
 	layer.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", fn.Signature)
 	layer.LaunchEnvironment.Default("PORT", "8080")
-	if carried := b.carried(ctx); carried.Version != "" {
+	if len(plan.compats) > 0 {
+		layer.BuildEnvironment.Override(ModfileEnv, Modfile)
+	}
+	if carried := b.carried(ctx); carried.Version != "" && plan.native == "" {
 		layer.BuildEnvironment.Override("GOPROXY", ProxyChain(carried.URL(), os.Getenv("GOPROXY")))
 		layer.BuildEnvironment.Append("GONOSUMDB", ",", FrameworkModule)
 	}
@@ -110,6 +146,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		libcnb.Label{Key: LabelTarget, Value: fn.Name},
 		libcnb.Label{Key: LabelSignature, Value: fn.Signature},
 		libcnb.Label{Key: LabelFrameworkVersion, Value: strings.TrimPrefix(fwVersion, "v")})
+	if plan.label != "" {
+		result.Labels = append(result.Labels, libcnb.Label{Key: LabelFramework, Value: plan.label})
+	}
 	return result, nil
 }
 
@@ -176,19 +215,19 @@ func ProxyChain(carried, userProxy string) string {
 
 // checkGoForOpenFunction fails early when the Go the build will use is older
 // than 1.24: Dapr's gRPC protocol rides on net/http's HTTP/2 without TLS.
+// Only BP_GO_VERSION and go.mod's toolchain line pick an exact Go; the go
+// line is a minimum, so kiln/go-dist builds it with its newest pinned Go.
 func checkGoForOpenFunction(mod *gomod.File) error {
-	v, from := os.Getenv("BP_GO_VERSION"), "BP_GO_VERSION"
-	if v == "" && mod.Toolchain != nil {
-		v, from = strings.TrimPrefix(mod.Toolchain.Name, "go"), "go.mod toolchain"
-	}
-	if v == "" && mod.Go != nil {
-		v, from = mod.Go.Version, "go.mod go directive"
+	v, from := strings.TrimSpace(os.Getenv("BP_GO_VERSION")), "BP_GO_VERSION"
+	if v == "" && mod.Toolchain != nil && mod.Toolchain.Name != "default" {
+		v, from = strings.TrimPrefix(mod.Toolchain.Name, "go"), "go.mod's toolchain line"
 	}
 	if v == "" {
-		return nil // the buildpack default is new enough
+		return nil // the newest pinned Go is new enough
 	}
+	v = strings.TrimPrefix(v, "go")
 	if version.Compare("go"+v, "go1.24") < 0 {
-		return fmt.Errorf("the OpenFunction signature needs Go 1.24 or newer (Dapr's gRPC protocol uses net/http's HTTP/2 without TLS), but %s says %s: raise it (e.g. `go 1.24` in go.mod) or set BP_GO_VERSION=1.26", from, v)
+		return fmt.Errorf("the OpenFunction signature needs Go 1.24 or newer (Dapr's gRPC protocol uses net/http's HTTP/2 without TLS), but %s says %s: raise it (e.g. BP_GO_VERSION=1.26), or remove it to build with the newest pinned Go", from, v)
 	}
 	return nil
 }
