@@ -18,6 +18,7 @@ type Options struct {
 	LifecycleDir  string // holds lifecycle and launcher binaries
 	Pack          string // pack binary
 	PackHome      string
+	DockerConfig  string // DOCKER_CONFIG for pack: the push credentials (registry.WriteDockerConfig)
 	Registry      string // host:port the stack images are in and the builder goes to
 	Ref           string // builder image reference
 	WorkDir       string
@@ -52,6 +53,9 @@ func Create(opts Options) error {
 	}
 	cmd := exec.Command(opts.Pack, "builder", "create", opts.Ref, "--config", cfg, "--publish", "--pull-policy", "if-not-present", "--quiet")
 	cmd.Env = append(os.Environ(), "PACK_HOME="+opts.PackHome, "DOCKER_HOST=unix:///nonexistent/kiln-needs-no-docker.sock")
+	if opts.DockerConfig != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_CONFIG="+opts.DockerConfig)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.MultiWriter(opts.Out, &out), io.MultiWriter(opts.Out, &out)
 	if err := cmd.Run(); err != nil {

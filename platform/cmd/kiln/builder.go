@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"kiln.dev/kiln/platform/registry"
 	"os"
 	"path/filepath"
 	"time"
@@ -57,10 +58,16 @@ func createBuilder(h home.Dir, name, ref, addr, src, bps string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
+	// pack pushes with the embedded registry's token (from a Docker config
+	// in the run directory, removed with it).
+	dockerConfig := filepath.Join(work, "docker")
+	if err := registry.WriteDockerConfig(h.Registry(), addr, dockerConfig); err != nil {
+		return err
+	}
 	err = builder.Create(builder.Options{
 		Name: name, Source: src, BuildpacksDir: bps,
 		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
-		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"),
+		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"), DockerConfig: dockerConfig,
 		Registry: addr, Ref: ref, WorkDir: work, Out: os.Stdout,
 	})
 	if err != nil {
