@@ -2,122 +2,61 @@ package brokers
 
 import (
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"kiln.dev/kiln/e2e/kiln"
 )
 
-// Process is a broker running as a child process.
-type Process struct {
-	Addr string // 127.0.0.1:port
-	cmd  *exec.Cmd
-	log  string
-}
-
-// Stop kills the broker.
-func (p *Process) Stop() {
-	if p.cmd != nil && p.cmd.Process != nil {
-		p.cmd.Process.Kill()
-		p.cmd.Wait()
-	}
-}
-
-func start(dir, name string, args ...string) (*Process, error) {
-	bin, err := exec.LookPath(name)
-	if err != nil {
-		return nil, fmt.Errorf("%s not found: apt-get install %s (.ci/run installs it)", name, map[string]string{"mosquitto": "mosquitto", "redis-server": "redis-server"}[name])
-	}
-	p := &Process{log: filepath.Join(dir, name+".log")}
-	f, err := os.Create(p.log)
-	if err != nil {
-		return nil, err
-	}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Stdout, p.cmd.Stderr = f, f
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := p.cmd.Start(); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (p *Process) waitListening() error {
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", p.Addr, 100*time.Millisecond); err == nil {
-			c.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(p.log)
-			p.Stop()
-			return fmt.Errorf("%s did not listen on %s within 15s:\n%s", p.cmd.Path, p.Addr, b)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// Mosquitto starts an MQTT broker. set_tcp_nodelay matters: without it
-// every Dapr round trip waits ~40 ms for Nagle.
+// Mosquitto starts an MQTT broker on a free loopback port.
+// set_tcp_nodelay matters: without it every Dapr round trip waits ~40 ms for
+// Nagle. Its log keeps errors, warnings and the start-up lines (the ready
+// line is one of them), on stderr: mosquitto buffers stdout when it is a file.
 func Mosquitto(dir string) (*Process, error) {
-	port, err := kiln.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	conf := filepath.Join(dir, "mosquitto.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`listener %d 127.0.0.1
+	return startOnFreePort(dir, mosquitto, kiln.FreePort)
+}
+
+var mosquitto = broker{bin: "mosquitto", pkg: "mosquitto", ready: " running",
+	args: func(dir string, port int) ([]string, error) {
+		conf := filepath.Join(dir, "mosquitto.conf")
+		err := os.WriteFile(conf, []byte(fmt.Sprintf(`listener %d 127.0.0.1
 allow_anonymous true
 persistence false
 set_tcp_nodelay true
 max_queued_messages 100000
 max_inflight_messages 0
-log_dest stdout
+log_dest stderr
 log_type error
 log_type warning
-`, port)), 0o644); err != nil {
-		return nil, err
-	}
-	p, err := start(dir, "mosquitto", "-c", conf)
-	if err != nil {
-		return nil, err
-	}
-	p.Addr = "127.0.0.1:" + strconv.Itoa(port)
-	return p, p.waitListening()
+log_type information
+`, port)), 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("mosquitto: writing %s: %w", conf, err)
+		}
+		return []string{"-c", conf}, nil
+	}}
+
+// Redis starts redis-server on a free loopback port, without persistence.
+func Redis(dir string) (*Process, error) {
+	return startOnFreePort(dir, redisServer, kiln.FreePort)
 }
 
-// Redis starts redis-server without persistence.
-func Redis(dir string) (*Process, error) {
-	port, err := kiln.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	p, err := start(dir, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	if err != nil {
-		return nil, err
-	}
-	p.Addr = "127.0.0.1:" + strconv.Itoa(port)
-	return p, p.waitListening()
-}
+var redisServer = broker{bin: "redis-server", pkg: "redis-server", ready: "Ready to accept connections",
+	args: func(dir string, port int) ([]string, error) {
+		return []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}, nil
+	}}
 
 // Kafka starts an in-process Kafka-protocol broker with the given topics
-// (one partition each, so order is kept).
+// (one partition each, so order is kept), listening on a port the kernel
+// chose.
 func Kafka(topics ...string) (*kfake.Cluster, string, error) {
-	port, err := kiln.FreePort()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topics...))
 	if err != nil {
-		return nil, "", err
-	}
-	c, err := kfake.NewCluster(kfake.Ports(port), kfake.SeedTopics(1, topics...))
-	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("kfake: starting a one-broker cluster: %w", err)
 	}
 	return c, c.ListenAddrs()[0], nil
 }
