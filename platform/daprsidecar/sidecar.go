@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -67,7 +68,7 @@ func (s *Sidecar) Env(appProtocol string) []string {
 // Reserve picks the sidecar's ports (and the app port when appPort is 0)
 // before the function starts, so its env can carry them.
 func Reserve(appPort int) (*Sidecar, error) {
-	ports, err := freePorts(3)
+	ports, err := freePorts(3, appPort)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func Reserve(appPort int) (*Sidecar, error) {
 
 // Start runs daprd self-hosted with the reserved ports.
 func (s *Sidecar) Start(o Options) error {
-	extra, err := freePorts(2)
+	extra, err := freePorts(2, s.HTTPPort, s.GRPCPort, s.AppPort)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,16 @@ func (s *Sidecar) Stop(grace time.Duration) {
 	}
 }
 
-func freePorts(n int) ([]int, error) {
+// listenFree asks the kernel for a free loopback port (a test can replay
+// the kernel handing out a port that is already taken by number).
+var listenFree = func() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// freePorts picks n ports the kernel has free on loopback, none of them in
+// avoid (ports already handed to daprd or the function: once released they
+// can come back from the kernel). daprd binds them by number after this
+// returns; that small window is the cost of a sidecar that takes no
+// listener.
+func freePorts(n int, avoid ...int) ([]int, error) {
 	var lns []net.Listener
 	defer func() {
 		for _, l := range lns {
@@ -130,13 +140,15 @@ func freePorts(n int) ([]int, error) {
 		}
 	}()
 	var ports []int
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for len(ports) < n {
+		l, err := listenFree()
 		if err != nil {
 			return nil, fmt.Errorf("picking a free port for daprd: %w", err)
 		}
-		lns = append(lns, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		lns = append(lns, l) // held open until return: no port twice
+		if p := l.Addr().(*net.TCPAddr).Port; !slices.Contains(avoid, p) {
+			ports = append(ports, p)
+		}
 	}
 	return ports, nil
 }
