@@ -44,7 +44,7 @@ func CopyTree(src, dst string, uid, gid int) error {
 				return err
 			}
 		case info.Mode().IsRegular():
-			if err := copyFile(p, target, info.Mode().Perm()); err != nil {
+			if err := CopyFile(p, target, info.Mode().Perm()); err != nil {
 				return err
 			}
 		default:
@@ -54,7 +54,8 @@ func CopyTree(src, dst string, uid, gid int) error {
 	})
 }
 
-func copyFile(src, dst string, mode os.FileMode) error {
+// CopyFile copies the contents of src to dst (created with mode).
+func CopyFile(src, dst string, mode os.FileMode) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err

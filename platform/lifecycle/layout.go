@@ -1,13 +1,19 @@
 package lifecycle
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -45,8 +51,8 @@ func runImageRef(builderRootfs string) (string, error) {
 	return run.Images[0].Image, nil
 }
 
-// seedRunImage copies the run image into the layout, where the lifecycle
-// looks for it when exporting to a layout.
+// seedRunImage puts the run image into the layout, where the lifecycle
+// looks for it when exporting to a layout, unless the same digest is there.
 func seedRunImage(layoutDir, runRef string) error {
 	ref, err := name.ParseReference(runRef)
 	if err != nil {
@@ -61,6 +67,13 @@ func seedRunImage(layoutDir, runRef string) error {
 		return err
 	}
 	dst := filepath.Join(layoutDir, rel)
+	want, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	if got, _, err := layoutImage(dst); err == nil && got == want.String() {
+		return nil
+	}
 	if err := os.RemoveAll(dst); err != nil {
 		return err
 	}
@@ -71,22 +84,13 @@ func seedRunImage(layoutDir, runRef string) error {
 	return p.AppendImage(img)
 }
 
-// layoutImage reads the exported image's digest and size back from the layout.
+// layoutImage reads the image's digest and size back from a layout.
 func layoutImage(dir string) (string, int64, error) {
-	p, err := layout.FromPath(dir)
+	img, err := imageIn(dir)
 	if err != nil {
 		return "", 0, err
 	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		return "", 0, err
-	}
-	im, err := idx.IndexManifest()
-	if err != nil || len(im.Manifests) == 0 {
-		return "", 0, fmt.Errorf("no image in the layout at %s", dir)
-	}
-	d := im.Manifests[0].Digest
-	img, err := idx.Image(d)
+	d, err := img.Digest()
 	if err != nil {
 		return "", 0, err
 	}
@@ -99,4 +103,169 @@ func layoutImage(dir string) (string, int64, error) {
 		size += l.Size
 	}
 	return d.String(), size, nil
+}
+
+// imageIn is the one image a lifecycle layout directory holds.
+func imageIn(dir string) (v1.Image, error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return nil, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil || len(im.Manifests) == 0 {
+		return nil, fmt.Errorf("no image in the layout at %s", dir)
+	}
+	return idx.Image(im.Manifests[0].Digest)
+}
+
+// collectGarbage removes the blobs of earlier exports from an image's
+// layout directory: the lifecycle rewrites index.json but keeps old blobs.
+func collectGarbage(dir string) error {
+	img, err := imageIn(dir)
+	if err != nil {
+		return fmt.Errorf("reading the exported image: %w", err)
+	}
+	keep := map[string]bool{}
+	d, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	keep[d.Hex] = true
+	keep[m.Config.Digest.Hex] = true
+	for _, l := range m.Layers {
+		keep[l.Digest.Hex] = true
+	}
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	ents, err := os.ReadDir(blobs)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(blobs, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// publish pushes the exported image from the app's layout to ref, or, with
+// layoutDir, writes it there as an OCI layout. The app's layout was written
+// by the build (hostile input): it is refused if it holds anything but
+// plain files and directories, the registry checks every blob it receives
+// against its digest, and a layout copy is checked the same way.
+func publish(src, ref, layoutDir string) (string, int64, error) {
+	if err := plainTree(src); err != nil {
+		return "", 0, err
+	}
+	digest, size, err := layoutImage(src)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading the exported image: %w", err)
+	}
+	img, err := imageIn(src)
+	if err != nil {
+		return "", 0, err
+	}
+	if layoutDir != "" {
+		rel, err := LayoutPath(ref)
+		if err != nil {
+			return "", 0, err
+		}
+		return digest, size, copyLayout(src, filepath.Join(layoutDir, rel), img)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := remote.Write(r, img, remote.WithAuthFromKeychain(authn.DefaultKeychain)); err != nil {
+		return "", 0, fmt.Errorf("pushing %s: %w", ref, err)
+	}
+	return digest, size, nil
+}
+
+// plainTree refuses symlinks, devices, sockets and fifos under dir.
+func plainTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if t := d.Type(); t != 0 && !t.IsDir() {
+			return fmt.Errorf("the build left %s (%s) in its OCI layout: refusing to read it", p, t)
+		}
+		return nil
+	})
+}
+
+// copyLayout writes img into a fresh layout at dst, checking each blob
+// against its digest on the way.
+func copyLayout(src, dst string, img v1.Image) error {
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	if _, err := layout.Write(dst, empty.Index); err != nil {
+		return err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	for _, h := range append([]v1.Hash{d, m.Config.Digest}, layerDigests(m)...) {
+		if err := copyBlob(filepath.Join(src, "blobs", h.Algorithm, h.Hex), filepath.Join(dst, "blobs", h.Algorithm, h.Hex), h); err != nil {
+			return err
+		}
+	}
+	index, err := os.ReadFile(filepath.Join(src, "index.json"))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dst, "index.json"), index, 0o644)
+}
+
+func layerDigests(m *v1.Manifest) []v1.Hash {
+	var hs []v1.Hash
+	for _, l := range m.Layers {
+		hs = append(hs, l.Digest)
+	}
+	return hs
+}
+
+func copyBlob(src, dst string, want v1.Hash) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(out, h), in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); want.Algorithm != "sha256" || got != want.Hex {
+		os.Remove(dst)
+		return fmt.Errorf("blob %s in the build's layout has digest sha256:%s: refusing it", want, got)
+	}
+	return nil
 }

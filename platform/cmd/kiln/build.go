@@ -7,12 +7,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/registry"
-	"kiln.dev/kiln/platform/sandbox"
 )
 
 // BuilderFor picks the builder for the source in dir (in the embedded
@@ -49,11 +46,10 @@ func runBuild(args []string) error {
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
 	var env envFlag
 	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
+	var hostPorts portsFlag
+	fs.Var(&hostPorts, "allow-host-port", "let the build reach this host loopback port at 127.0.0.1:PORT (repeatable; a package mirror on the host). Reduces isolation: the build can talk to whatever listens there")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
-	}
-	if err := sandbox.RequireRoot("kiln build"); err != nil {
 		return err
 	}
 	if len(pos) > 1 {
@@ -79,6 +75,9 @@ func runBuild(args []string) error {
 		return err
 	}
 	defer reg.Close()
+	if err := hostPorts.refuse(reg.Addr, "the embedded registry: builds never get it; kiln pushes the image itself"); err != nil {
+		return err
+	}
 	buildEnv := env.Map()
 	if *target != "" {
 		buildEnv["FUNC_NAME"] = *target
@@ -105,23 +104,16 @@ func runBuild(args []string) error {
 			return err
 		}
 	}
-	state, err := os.MkdirTemp(ensure(h.Runs()), "build-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(state)
 	fmt.Printf("==> Building %s from %s\n", out, abs)
 	if len(buildEnv) > 0 {
 		fmt.Printf("    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
 	}
-	deps := h.Deps()
-	if *isolated {
-		deps = ""
+	if len(hostPorts.ports) > 0 {
+		fmt.Printf("    host ports the build may reach: %s\n", hostPorts.String())
 	}
 	res, err := lifecycle.Build(lifecycle.Options{
-		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
-		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
-		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, Out: os.Stdout,
+		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,
+		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Out: os.Stdout,
 	})
 	if err != nil {
 		return err
@@ -149,14 +141,4 @@ func imageName(dir string) string {
 func ensure(dir string) string {
 	os.MkdirAll(dir, 0o755)
 	return dir
-}
-
-// repository is the image's repository without registry or tag: the build
-// cache key survives new tags and a moved registry.
-func repository(ref string) string {
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return ref
-	}
-	return r.Context().RepositoryStr()
 }

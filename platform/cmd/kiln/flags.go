@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"kiln.dev/kiln/platform/home"
@@ -37,6 +39,40 @@ func (e *envFlag) Map() map[string]string {
 		m[k] = v
 	}
 	return m
+}
+
+// portsFlag collects repeated port numbers (--allow-host-port).
+type portsFlag struct{ ports []int }
+
+func (p *portsFlag) String() string {
+	var s []string
+	for _, n := range p.ports {
+		s = append(s, strconv.Itoa(n))
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *portsFlag) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: want a port number 1-65535", v)
+	}
+	p.ports = append(p.ports, n)
+	return nil
+}
+
+// refuse rejects addr's port (host:port) with why.
+func (p *portsFlag) refuse(addr, why string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil
+	}
+	for _, n := range p.ports {
+		if strconv.Itoa(n) == port {
+			return usageError{fmt.Sprintf("--allow-host-port %d: that is %s", n, why)}
+		}
+	}
+	return nil
 }
 
 // parse parses flags interspersed with positional arguments.

@@ -1,0 +1,103 @@
+package lifecycle
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// exported writes img as the lifecycle does: one layout per image path,
+// rewritten on every export (old blobs stay).
+func exported(t *testing.T, dir string, imgs ...v1.Image) {
+	t.Helper()
+	for _, img := range imgs {
+		p, err := layout.Write(dir, empty.Index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.AppendImage(img); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func blobCount(t *testing.T, dir string) int {
+	ents, err := os.ReadDir(filepath.Join(dir, "blobs", "sha256"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+func TestCollectGarbageKeepsOnlyTheLastExport(t *testing.T) {
+	dir := t.TempDir()
+	old, _ := random.Image(100, 2)
+	cur, _ := random.Image(100, 3)
+	exported(t, dir, old, cur)
+	if n := blobCount(t, dir); n != 4+5 {
+		t.Fatalf("%d blobs before", n)
+	}
+	if err := collectGarbage(dir); err != nil {
+		t.Fatal(err)
+	}
+	if n := blobCount(t, dir); n != 5 { // manifest, config, 3 layers
+		t.Fatalf("%d blobs after, want 5", n)
+	}
+	d, _ := cur.Digest()
+	if got, _, err := layoutImage(dir); err != nil || got != d.String() {
+		t.Fatalf("the last export is gone: %s %v", got, err)
+	}
+}
+
+func TestPublishPushesAndRefusesTamperedLayouts(t *testing.T) {
+	srv := httptest.NewServer(ggcr.New())
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img, _ := random.Image(200, 2)
+	want, _ := img.Digest()
+
+	src := t.TempDir()
+	exported(t, src, img)
+	ref := host + "/hello:latest"
+	digest, size, err := publish(src, ref, "")
+	if err != nil || digest != want.String() || size <= 400 {
+		t.Fatalf("push: %s %d %v", digest, size, err)
+	}
+	r, _ := name.ParseReference(ref)
+	if got, err := remote.Head(r); err != nil || got.Digest != want {
+		t.Fatalf("registry holds %v (%v), want %s", got, err, want)
+	}
+
+	out := t.TempDir()
+	if _, _, err := publish(src, "kiln.local/hello:latest", out); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := layoutImage(filepath.Join(out, "kiln.local", "hello", "latest")); err != nil || got != want.String() {
+		t.Fatalf("layout copy holds %s (%v)", got, err)
+	}
+
+	// A build that swaps a blob for a symlink to a host file is refused.
+	m, _ := img.Manifest()
+	layer := filepath.Join(src, "blobs", "sha256", m.Layers[0].Digest.Hex)
+	os.Remove(layer)
+	os.Symlink("/etc/hostname", layer)
+	if _, _, err := publish(src, ref, ""); err == nil || !strings.Contains(err.Error(), "refusing to read it") {
+		t.Fatalf("symlinked blob: %v", err)
+	}
+	// One that rewrites a blob's content is refused on the way into a layout.
+	os.Remove(layer)
+	os.WriteFile(layer, []byte("not the layer"), 0o644)
+	if _, _, err := publish(src, "kiln.local/hello:latest", t.TempDir()); err == nil || !strings.Contains(err.Error(), "refusing it") {
+		t.Fatalf("tampered blob: %v", err)
+	}
+}
