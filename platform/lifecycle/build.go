@@ -13,6 +13,7 @@ import (
 
 	"kiln.dev/kiln/platform/fsutil"
 	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/hostports"
 	"kiln.dev/kiln/platform/sandbox"
 	"kiln.dev/kiln/platform/statedir"
 )
@@ -101,7 +102,7 @@ func Build(opts Options) (*Result, error) {
 		req.DepsDir = store.Deps()
 	}
 	for _, h := range unreachableHosts(opts.Env, opts.HostPorts) {
-		fmt.Fprintf(opts.Out, "    note: %s names %s, which the build cannot reach: builds have no access to the host's loopback (add --allow-host-port %s to allow it)\n", h.Env, h.Addr, h.Port)
+		fmt.Fprintf(opts.Out, "    note: %s names %s, which the build cannot reach: builds have no access to the host's loopback (add --allow-host-port %d to allow it)\n", h.Env, h.Addr, h.Port)
 	}
 	fmt.Fprintf(opts.Out, "==> Preparing builder %s\n", opts.Builder)
 	res := &Result{Image: opts.Image}
@@ -160,6 +161,22 @@ func Build(opts Options) (*Result, error) {
 	res.Publish = time.Since(published)
 	res.Total = time.Since(start)
 	return res, nil
+}
+
+// unreachableHosts are the host loopback addresses the build env names on
+// ports the build may not reach.
+func unreachableHosts(env map[string]string, allowed []int) []hostports.Named {
+	ok := map[int]bool{}
+	for _, p := range allowed {
+		ok[p] = true
+	}
+	var out []hostports.Named
+	for _, n := range hostports.Find(env) {
+		if !ok[n.Port] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // prepareState fills the build's state directory with what kiln (not the

@@ -6,13 +6,16 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/hostports"
 	"kiln.dev/kiln/platform/sandbox"
 	"kiln.dev/kiln/platform/statedir"
 )
@@ -35,7 +38,9 @@ type Options struct {
 	// (default 127.0.0.1).
 	PublishAddress string
 	// HostPorts are host loopback ports the function reaches at
-	// 127.0.0.1:PORT (daprd beside it).
+	// 127.0.0.1:PORT (daprd beside it, --allow-host-port). Ports that Env
+	// values name on the host's loopback (OTEL_EXPORTER_OTLP_ENDPOINT=
+	// http://127.0.0.1:4318) are added; the embedded registry's never is.
 	HostPorts []int
 	Env       []string
 	Args      []string
@@ -65,7 +70,11 @@ func Run(ctx context.Context, opts Options) (int, error) {
 	if err := sandbox.PrepareDirs(ids, store.Runs(), store.Rootfs()); err != nil {
 		return 0, err
 	}
-	req := runRequest{Store: string(store), Env: opts.Env, Args: opts.Args, HostPorts: opts.HostPorts, Grace: opts.Grace}
+	hostPorts, err := reachable(opts)
+	if err != nil {
+		return 0, err
+	}
+	req := runRequest{Store: string(store), Env: opts.Env, Args: opts.Args, HostPorts: hostPorts, Grace: opts.Grace}
 	release := func() {}
 	if img, ok := localImage(opts.Home.Registry(), opts.Image, store.Rootfs()); ok {
 		req.Ref, req.Rootfs, req.Config = opts.Image, img.Rootfs, img.Config
@@ -77,7 +86,9 @@ func Run(ctx context.Context, opts Options) (int, error) {
 			return 0, err
 		}
 	}
-	defer func() { release() }()
+	var releaseOnce sync.Once
+	releaseRegistry := func() { releaseOnce.Do(release) }
+	defer releaseRegistry()
 	ln, err := listen(opts.PublishAddress, opts.Port)
 	if err != nil {
 		return 0, err
@@ -105,8 +116,7 @@ func Run(ctx context.Context, opts Options) (int, error) {
 		OnEvent: func(e sandbox.Event) {
 			switch e.Kind {
 			case eventPulled:
-				release()
-				release = func() {}
+				releaseRegistry()
 			case eventReady:
 				if opts.Ready != nil {
 					opts.Ready(url, time.Since(start))
@@ -124,6 +134,45 @@ func Run(ctx context.Context, opts Options) (int, error) {
 	case <-h.Done():
 	}
 	return h.Wait()
+}
+
+// reachable is the host loopback ports the function may reach: the ones
+// given, and the ones its --env names (said on Out), never the embedded
+// registry's.
+func reachable(opts Options) ([]int, error) {
+	registryPort := -1
+	if b, err := os.ReadFile(filepath.Join(opts.Home.Registry(), "address")); err == nil {
+		if _, p, err := net.SplitHostPort(strings.TrimSpace(string(b))); err == nil {
+			registryPort, _ = strconv.Atoi(p)
+		}
+	}
+	seen := map[int]bool{}
+	var ports []int
+	for _, p := range opts.HostPorts {
+		if p == registryPort {
+			return nil, fmt.Errorf("--allow-host-port %d: that is the embedded registry, which functions never reach", p)
+		}
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
+		}
+	}
+	env := map[string]string{}
+	for _, kv := range opts.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	for _, n := range hostports.Find(env) {
+		if n.Port == registryPort || seen[n.Port] {
+			continue
+		}
+		seen[n.Port] = true
+		ports = append(ports, n.Port)
+		if opts.Out != nil {
+			fmt.Fprintf(opts.Out, "    the function reaches host %s (named in %s)\n", n.Addr, n.Env)
+		}
+	}
+	return ports, nil
 }
 
 // listen binds the published port on the host (an explicit port that is

@@ -22,7 +22,9 @@ func runRun(args []string) error {
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait after SIGTERM before killing the function")
 	regAddr := fs.String("registry-addr", "", "embedded registry address (env KILN_REGISTRY_ADDR)")
 	var env envFlag
-	fs.Var(&env, "env", "runtime env var K=V (repeatable)")
+	fs.Var(&env, "env", "runtime env var K=V (repeatable); host loopback addresses in the values (http://127.0.0.1:4318) are forwarded into the function")
+	var hostPorts portsFlag
+	fs.Var(&hostPorts, "allow-host-port", "let the function reach this host loopback port at 127.0.0.1:PORT (repeatable)")
 	var dapr daprFlags
 	dapr.register(fs)
 	pos, err := parse(fs, args)
@@ -39,18 +41,17 @@ func runRun(args []string) error {
 	var sidecar *daprsidecar.Sidecar
 	launchDapr := func() error { return nil }
 	var daprFailed atomic.Value // the error that ended the run early, if daprd did
-	var hostPorts []int
 	if dapr.dir != "" {
 		if sidecar, launchDapr, err = dapr.prepare(h, pos[0], *port, &env); err != nil {
 			return err
 		}
 		defer sidecar.Stop(*grace)
 		*port = sidecar.AppPort
-		hostPorts = []int{sidecar.HTTPPort, sidecar.GRPCPort}
+		hostPorts.ports = append(hostPorts.ports, sidecar.HTTPPort, sidecar.GRPCPort)
 	}
 	fmt.Printf("==> Running %s\n", pos[0])
 	code, err := runner.Run(ctx, runner.Options{
-		Image: pos[0], Home: h, Port: *port, PublishAddress: *publish, HostPorts: hostPorts,
+		Image: pos[0], Home: h, Port: *port, PublishAddress: *publish, HostPorts: hostPorts.ports,
 		Env: env.kv, Args: pos[1:], StateDir: *stateDir, Grace: *grace,
 		Out: os.Stdout, Stdout: os.Stdout, Stderr: os.Stderr,
 		// An image kiln already flattened starts from local storage; only

@@ -66,6 +66,18 @@ func main() {
 		report("dial "+args[0], err)
 	case "serve":
 		serve(args[0])
+	case "serve-port":
+		// serve-port: like an image's entrypoint, listen on :$PORT and
+		// stop cleanly on SIGTERM.
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
+		go func() {
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM)
+			<-sig
+			fmt.Println("stopping on SIGTERM")
+			os.Exit(0)
+		}()
+		serve(":" + os.Getenv("PORT"))
 	case "write":
 		// write PATH: create a file (the test checks its owner on the host).
 		report("write "+args[0], os.WriteFile(args[0], []byte("x"), 0o644))
