@@ -28,6 +28,8 @@ type Kiln struct {
 	// Registry is the embedded registry's address once served.
 	Registry string
 	Log      io.Writer
+	// Credential, when set, runs kiln as that user (the rootless tests).
+	Credential *syscall.Credential
 }
 
 // Result is one finished kiln command.
@@ -51,6 +53,9 @@ func (r Result) Digest() string {
 func (k *Kiln) cmd(args ...string) *exec.Cmd {
 	c := exec.Command(k.Bin, args...)
 	c.Env = append(append(os.Environ(), "KILN_HOME="+k.Home), k.Env...)
+	if k.Credential != nil {
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: k.Credential}
+	}
 	return c
 }
 

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -71,7 +72,8 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 
 // Build runs the creator for opts in a sandbox and publishes the image.
-func Build(opts Options) (*Result, error) {
+// Cancelling ctx (Ctrl-C) stops the lifecycle and removes the build's state.
+func Build(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
 	st, err := os.Stat(opts.AppDir)
 	if err != nil || !st.IsDir() {
@@ -133,9 +135,19 @@ func Build(opts Options) (*Result, error) {
 		<-followed
 		return nil, err
 	}
+	interrupted := false
+	select {
+	case <-ctx.Done():
+		interrupted = true
+		h.Stop(15 * time.Second)
+	case <-h.Done():
+	}
 	code, err := h.Wait()
 	pw.Close()
 	<-followed
+	if interrupted {
+		return nil, &Error{Code: 130, Message: "interrupted: the lifecycle was stopped and the build's state removed"}
+	}
 	if err != nil {
 		return nil, err
 	}

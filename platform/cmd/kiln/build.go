@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/registry"
+	"kiln.dev/kiln/platform/sandbox"
 )
 
 // BuilderFor picks the builder for the source in dir (in the embedded
@@ -54,6 +58,10 @@ func runBuild(args []string) error {
 	}
 	if len(pos) > 1 {
 		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
+	}
+	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
+	if _, err := sandbox.CurrentIDMap(); err != nil {
+		return err
 	}
 	dir := "."
 	if len(pos) == 1 {
@@ -111,7 +119,9 @@ func runBuild(args []string) error {
 	if len(hostPorts.ports) > 0 {
 		fmt.Printf("    host ports the build may reach: %s\n", hostPorts.String())
 	}
-	res, err := lifecycle.Build(lifecycle.Options{
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	res, err := lifecycle.Build(ctx, lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,
 		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Out: os.Stdout,
 	})

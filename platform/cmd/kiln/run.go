@@ -12,6 +12,7 @@ import (
 	"kiln.dev/kiln/platform/daprsidecar"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/runner"
+	"kiln.dev/kiln/platform/sandbox"
 )
 
 func runRun(args []string) error {
@@ -33,6 +34,10 @@ func runRun(args []string) error {
 	}
 	if len(pos) < 1 {
 		return usageError{"kiln run needs an image: kiln run IMAGE (e.g. the name kiln build printed)"}
+	}
+	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
+	if _, err := sandbox.CurrentIDMap(); err != nil {
+		return err
 	}
 	h := home.Default()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
