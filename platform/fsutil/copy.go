@@ -94,3 +94,25 @@ func ChownTree(dir string, uid, gid int) error {
 		return os.Lchown(p, uid, gid)
 	})
 }
+
+// MakeReadable lets everyone read the files and enter the directories
+// under dir. Symlinks and special files are left alone (never followed):
+// only call it on trees no running process can change.
+func MakeReadable(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.Chmod(p, info.Mode().Perm()|0o555)
+		case info.Mode().IsRegular():
+			return os.Chmod(p, info.Mode().Perm()|0o444)
+		}
+		return nil
+	})
+}

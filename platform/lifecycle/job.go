@@ -109,6 +109,11 @@ func buildJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	if err := collectGarbage(filepath.Join(req.LayoutDir, image)); err != nil {
 		return 125, err
 	}
+	// kiln reads the image from here as the user (rootless: not the CNB
+	// user's owner), and the layout writer makes 0600 files.
+	if err := fsutil.MakeReadable(filepath.Join(req.LayoutDir, image)); err != nil {
+		return 125, err
+	}
 	in.Send(eventBuilt, builtEvent{Buildpacks: buildpacks(filepath.Join(req.StateDir, "layers"))})
 	return 0, nil
 }

@@ -263,3 +263,36 @@ func TestKillingKilnLeavesNothingBehind(t *testing.T) {
 		t.Fatal("a mount of the sandbox is left on the host")
 	}
 }
+
+func TestKernelPathsMaskedAndMountsRestricted(t *testing.T) {
+	out := run(t, 0, 0, "/helper", "read", "/proc/timer_list")
+	if out != "read /proc/timer_list: \"\"\n" {
+		t.Errorf("/proc/timer_list is not masked: %.200s", out)
+	}
+	out = run(t, 0, 0, "/helper", "mounts")
+	opts := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if f := strings.Fields(l); len(f) == 2 {
+			opts[f[0]] = f[1]
+		}
+	}
+	rootOpts := []string{"nosuid", "nodev"}
+	if rt, _ := findRuntime(); rt.Name == "crun" {
+		rootOpts = nil // crun remounts the root without them (see RuntimeEnv)
+	}
+	for mp, want := range map[string][]string{
+		"/":          rootOpts,
+		"/proc/sys":  {"ro"},
+		"/sys":       {"ro", "nosuid", "nodev", "noexec"},
+		"/dev":       {"nosuid", "noexec"},
+		"/dev/shm":   {"nosuid", "nodev", "noexec"},
+		"/etc/hosts": {"ro", "nosuid", "nodev", "noexec"},
+	} {
+		got := "," + opts[mp] + ","
+		for _, w := range want {
+			if !strings.Contains(got, ","+w+",") {
+				t.Errorf("%s is mounted %q, want %s; mounts:\n%s", mp, opts[mp], w, out)
+			}
+		}
+	}
+}

@@ -81,6 +81,17 @@ func main() {
 	case "write":
 		// write PATH: create a file (the test checks its owner on the host).
 		report("write "+args[0], os.WriteFile(args[0], []byte("x"), 0o644))
+	case "mounts":
+		// mounts: "MOUNTPOINT OPTIONS" per line, from /proc/self/mountinfo.
+		b, err := os.ReadFile("/proc/self/mountinfo")
+		if err != nil {
+			fmt.Println("mounts:", err)
+			return
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			f := strings.Fields(l)
+			fmt.Printf("%s %s\n", f[4], f[5])
+		}
 	case "read":
 		b, err := os.ReadFile(args[0])
 		if err != nil {
