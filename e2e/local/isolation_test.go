@@ -3,6 +3,7 @@ package local
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -68,16 +69,20 @@ func Probe(w http.ResponseWriter, r *http.Request) {
 // kiln/npm-install during the build) tries to reach addr and fails the
 // build if it can: what a hostile dependency would do to the registry.
 func postinstallProbe(addr string) map[string]string {
+	host, port, _ := strings.Cut(addr, ":")
+	js := fmt.Sprintf(`const s=require('net').connect({host:'%s',port:%s});s.setTimeout(3000);`+
+		`s.on('connect',()=>{console.log('PROBE: reached %s from the build');process.exit(1)});`+
+		`s.on('error',(e)=>console.log('PROBE: blocked ('+e.code+')'));`+
+		`s.on('timeout',()=>{console.log('PROBE: blocked (timeout)');s.destroy()});`, host, port, addr)
+	pkg, _ := json.Marshal(map[string]any{"name": "probe", "version": "1.0.0",
+		// npm install runs in a layer with only package.json: the
+		// dependency is the copy of the source in /workspace.
+		"dependencies": map[string]string{"probe-dep": "file:/workspace/dep"},
+		"scripts":      map[string]string{"postinstall": "node -e \"" + js + "\""}})
 	return map[string]string{
-		"package.json":     `{"name":"probe","version":"1.0.0","dependencies":{"probe-dep":"file:./dep"},"scripts":{"postinstall":"node probe.js"}}`,
+		"package.json":     string(pkg),
 		"dep/package.json": `{"name":"probe-dep","version":"1.0.0"}`,
 		"index.js":         "exports.fn = (req, res) => res.send('ok');\n",
-		"probe.js": fmt.Sprintf(`const s = require('net').connect({host: %q, port: %s});
-s.setTimeout(3000);
-s.on('connect', () => { console.log('PROBE: reached %[1]s:%[2]s from the build'); process.exit(1); });
-s.on('error', (e) => { console.log('PROBE: blocked (' + e.code + ')'); });
-s.on('timeout', () => { console.log('PROBE: blocked (timeout)'); s.destroy(); });
-`, strings.Split(addr, ":")[0], strings.Split(addr, ":")[1]),
 	}
 }
 
@@ -85,7 +90,7 @@ func TestIsolation(t *testing.T) {
 	f := features.New("builds and functions are isolated from the host").
 		Assess("a build cannot reach the embedded registry", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			res := k.Run("build", writeTree(t, postinstallProbe(k.Registry)), "--image", "e2e-probe-build", "--target", "fn")
-			if res.Err() != nil {
+			if res.Err() != nil || !strings.Contains(res.Output, "PROBE: blocked") {
 				t.Fatalf("the build's postinstall reached the registry (or the build failed):\n%s", res.Output)
 			}
 			return ctx

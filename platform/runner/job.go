@@ -81,6 +81,7 @@ func runJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	}
 	go func() {
 		if waitReady(r, req.Port) {
+			sandbox.Trace("function ready")
 			in.Send(eventReady, nil)
 		}
 	}()

@@ -77,6 +77,7 @@ type Running struct {
 	slirp *slirp
 	fwd   forwarder
 	root  string
+	runc  string // the read-only runc binary, if bound
 	done  chan struct{}
 	code  int
 	err   error
@@ -86,6 +87,7 @@ type Running struct {
 // Start mounts the container's root, creates and wires its network
 // namespace and starts the program under the runtime.
 func (c *Container) Start() (_ *Running, err error) {
+	trace("container start")
 	rt, err := findRuntime()
 	if err != nil {
 		return nil, err
@@ -114,9 +116,11 @@ func (c *Container) Start() (_ *Running, err error) {
 		r.root = ""
 		return nil, fmt.Errorf("sandbox: mounting the overlay root (%s): %w", opts, err)
 	}
+	trace("overlay mounted")
 	if r.ns, err = newNetNS(filepath.Join(c.State, "netns")); err != nil {
 		return nil, err
 	}
+	trace("network namespace")
 	if c.Net.Egress {
 		if r.slirp, err = startSlirp(r.ns.path, &r.notes); err != nil {
 			return nil, err
@@ -146,13 +150,23 @@ func (c *Container) Start() (_ *Running, err error) {
 	if err := os.WriteFile(filepath.Join(bundle, "config.json"), b, 0o644); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	r.cmd = exec.Command(rt.Path, rt.runArgs(filepath.Join(c.State, "runtime"), bundle, "kiln", filepath.Join(c.State, "pid"))...)
+	bin := rt.Path
+	if rt.Name == "runc" {
+		if r.runc = readOnlyRunc(rt.Path, c.State); r.runc != "" {
+			bin = r.runc
+		}
+	}
+	r.cmd = exec.Command(bin, rt.runArgs(filepath.Join(c.State, "runtime"), bundle, "kiln", filepath.Join(c.State, "pid"))...)
+	if r.runc != "" {
+		r.cmd.Env = append(os.Environ(), clonedBinaryEnv+"=1")
+	}
 	r.cmd.Stdin, r.cmd.Stdout, r.cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	waited, err := startPinned(r.cmd)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: starting %s: %w", rt.Name, err)
 	}
+	trace(rt.Name + " started")
 	go r.wait(waited)
 	return r, nil
 }
@@ -215,6 +229,9 @@ func (r *Running) teardown() {
 	}
 	if r.root != "" {
 		unix.Unmount(r.root, unix.MNT_DETACH)
+	}
+	if r.runc != "" {
+		unix.Unmount(r.runc, unix.MNT_DETACH)
 	}
 }
 

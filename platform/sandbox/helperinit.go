@@ -29,6 +29,7 @@ func MaybeInit() {
 }
 
 func helperMain(job string, nfiles int) int {
+	trace("helper main")
 	// The parent-death signal does not survive gaining capabilities on exec
 	// (the rootless path); set it again, and also watch the lifeline, which
 	// covers kiln dying before this line.
@@ -80,6 +81,7 @@ func runJob(job string, nfiles int, in *Inside) (int, error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	trace("helper set up")
 	return fn(ctx, in)
 }
 

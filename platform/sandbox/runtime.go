@@ -57,8 +57,40 @@ func (r ociRuntime) runArgs(stateRoot, bundle, id, pidFile string) []string {
 	return append(args, "run", "--bundle", bundle, "--pid-file", pidFile, id)
 }
 
-var hideCgroupsOnce sync.Once
-var hideCgroupsErr error
+var (
+	hideCgroupsOnce sync.Once
+	hideCgroupsErr  error
+)
+
+// clonedBinaryEnv tells runc its binary cannot be overwritten through
+// /proc/self/exe (CVE-2019-5736), so runc init need not copy its 10 MB
+// binary into a sealed memfd and re-execute it on every start. runc checks
+// the claim: it accepts it only for a binary on a read-only mount.
+const clonedBinaryEnv = "_LIBCONTAINER_CLONED_BINARY"
+
+// readOnlyRunc binds the runc binary read-only at dir/runc, in the helper's
+// own mount namespace; "" if it cannot (runc then copies itself, as usual).
+// The caller unmounts it.
+func readOnlyRunc(path, dir string) string {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	target := filepath.Join(dir, "runc")
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY, 0o555)
+	if err != nil {
+		return ""
+	}
+	f.Close()
+	if unix.Mount(real, target, "", unix.MS_BIND, "") != nil {
+		return ""
+	}
+	if unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, "") != nil {
+		unix.Unmount(target, unix.MNT_DETACH)
+		return ""
+	}
+	return target
+}
 
 // prepare adapts the helper's mount namespace to the runtime. crun refuses
 // to start on a host with cgroup v1 and v2 mounted together (hybrid) even
