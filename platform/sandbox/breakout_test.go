@@ -26,11 +26,13 @@ func TestSetuidRootBinaryCannotGainRoot(t *testing.T) {
 	}
 }
 
-func TestImageRootHasNoPrivileges(t *testing.T) {
-	out := run(t, 0, 0, "/helper", "status")
-	for _, want := range []string{"CapEff: 0000000000000000", "CapPrm: 0000000000000000", "CapBnd: 0000000000000000", "NoNewPrivs: 1", "Seccomp: 2"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("status of the image's root lacks %q:\n%s", want, out)
+func TestNoPrivilegesForRootOrUser(t *testing.T) {
+	for _, uid := range []int{0, 1000} {
+		out := run(t, uid, uid, "/helper", "status")
+		for _, want := range []string{"CapEff: 0000000000000000", "CapPrm: 0000000000000000", "CapBnd: 0000000000000000", "NoNewPrivs: 1", "Seccomp: 2"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("status of uid %d lacks %q:\n%s", uid, want, out)
+			}
 		}
 	}
 }

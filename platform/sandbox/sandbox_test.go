@@ -393,7 +393,7 @@ func TestAsNormalUser(t *testing.T) {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	cmd := exec.Command(bin, "-test.v", "-test.count=1",
-		"-test.run=^(TestRunsAsTheUser|TestImageRoot|TestSetuid|TestMountAndNew|TestOwnNetwork|TestEgress|TestPublished|TestKilling|TestStop|TestSymlinked)")
+		"-test.run=^(TestRunsAsTheUser|TestNoPrivileges|TestImageRoot|TestSetuid|TestMountAndNew|TestOwnNetwork|TestEgress|TestPublished|TestKilling|TestStop|TestSymlinked)")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KILN_SANDBOX_TEST_CHILD=1", "KILN_SANDBOX_TEST_HELPER="+helperBin, "HOME="+u.HomeDir, "USER="+u.Username)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}}
