@@ -108,7 +108,7 @@ func container(req runRequest, rootfs string, cfg *v1.ConfigFile) (*sandbox.Cont
 		return nil, fmt.Errorf("image %s: %w", req.Ref, err)
 	}
 	env := append(append(append([]string(nil), cfg.Config.Env...), "PORT="+strconv.Itoa(req.Port)), req.Env...)
-	return &sandbox.Container{Rootfs: rootfs, State: filepath.Join(req.StateDir, "sandbox"), UID: uid, GID: gid,
+	return &sandbox.Container{Rootfs: rootfs, State: req.StateDir, UID: uid, GID: gid,
 		Args: args, Env: env, Dir: cfg.Config.WorkingDir, Hostname: hostname(req.Ref),
 		Net: sandbox.Network{HostPorts: req.HostPorts}}, nil
 }

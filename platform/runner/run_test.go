@@ -70,7 +70,7 @@ func TestContainerFromImageConfig(t *testing.T) {
 	if got := strings.Join(c.Env, " "); got != "PATH=/bin PORT=8080 PORT=4321 A=1" {
 		t.Errorf("env %q: PORT must follow the image's, --env last", got)
 	}
-	if c.UID != 1000 || c.GID != 1000 || c.Dir != "/workspace" || c.Hostname != "myfuncv2" || c.State != "/state/sandbox" {
+	if c.UID != 1000 || c.GID != 1000 || c.Dir != "/workspace" || c.Hostname != "myfuncv2" || c.State != "/state" {
 		t.Errorf("container %+v", c)
 	}
 	if c.Net.Egress || !reflect.DeepEqual(c.Net.HostPorts, []int{50001}) {
@@ -206,5 +206,22 @@ func TestRunPullsServesAndStops(t *testing.T) {
 	runs, _ := filepath.Glob(filepath.Join(string(h), "userns", "*", "runs", "run-*"))
 	if len(runs) != 0 {
 		t.Fatalf("run state left behind: %v", runs)
+	}
+
+	// --state-dir keeps the writable layer at STATE/upper.
+	keep := filepath.Join(t.TempDir(), "state")
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	go func() {
+		<-ready
+		cancel2()
+	}()
+	if code, err := Run(ctx2, Options{Image: ref, Home: h, StateDir: keep, Grace: 5 * time.Second, Out: out, Stdout: out, Stderr: out,
+		Qualify: func(image string) (string, func(), error) { return image, func() {}, nil },
+		Ready:   func(url string, _ time.Duration) { ready <- url }}); err != nil || code != 0 {
+		t.Fatalf("with --state-dir: %d %v\n%s", code, err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(keep, "upper")); err != nil {
+		t.Fatalf("the writable layer is not kept in the state dir: %v", err)
 	}
 }

@@ -1,6 +1,9 @@
 package sandbox
 
-import "syscall"
+import (
+	"runtime"
+	"syscall"
+)
 
 // Kiln's seccomp profile: an allow-list. Anything not named here fails with
 // ENOSYS (so programs fall back, as they do on an older kernel: glibc's
@@ -99,6 +102,15 @@ var deniedSyscalls = []string{
 	"_sysctl", "sysfs",
 }
 
+// seccompArch is the native architecture: calls through another ABI (32-bit
+// x86 on amd64) fail with the default action.
+func seccompArch() string {
+	if runtime.GOARCH == "arm64" {
+		return "SCMP_ARCH_AARCH64"
+	}
+	return "SCMP_ARCH_X86_64"
+}
+
 // namespaceFlags are the CLONE_NEW* bits (CLONE_NEWTIME only for unshare:
 // in clone's first argument that bit is part of the exit signal).
 const (
@@ -116,7 +128,7 @@ func defaultSeccomp() *ociSeccomp {
 	p := &ociSeccomp{
 		DefaultAction:   "SCMP_ACT_ERRNO",
 		DefaultErrnoRet: &enosys,
-		Architectures:   []string{"SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"},
+		Architectures:   []string{seccompArch()},
 		Syscalls: []ociSyscall{
 			{Names: allowedSyscalls, Action: "SCMP_ACT_ALLOW"},
 			{Names: deniedSyscalls, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm},
