@@ -164,7 +164,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.Digest, res.Size, err = publish(filepath.Join(req.LayoutDir, image), opts.Image, opts.LayoutDir); err != nil {
+	if res.Digest, res.Size, err = publish(exported{Dir: filepath.Join(req.LayoutDir, image), RunImage: built.RunImage, RunDigest: built.RunDigest}, opts.Image, opts.LayoutDir); err != nil {
 		return nil, err
 	}
 	if opts.LayoutDir != "" {

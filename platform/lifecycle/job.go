@@ -49,6 +49,9 @@ type builderEvent struct {
 
 type builtEvent struct {
 	Buildpacks []string `json:"buildpacks"`
+	// RunImage and RunDigest are the run image the app image is based on.
+	RunImage  string `json:"runImage"`
+	RunDigest string `json:"runDigest"`
 }
 
 // buildJob runs in the helper: it flattens the builder, hands the build's
@@ -82,7 +85,8 @@ func buildJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	if err != nil {
 		return 125, err
 	}
-	if err := seedRunImage(req.LayoutDir, runRef); err != nil {
+	runDigest, err := seedRunImage(req.LayoutDir, runRef)
+	if err != nil {
 		return 125, err
 	}
 	if err := fsutil.ChownTree(req.LayoutDir, uid, gid); err != nil {
@@ -114,7 +118,7 @@ func buildJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	if err := fsutil.MakeReadable(filepath.Join(req.LayoutDir, image)); err != nil {
 		return 125, err
 	}
-	in.Send(eventBuilt, builtEvent{Buildpacks: buildpacks(filepath.Join(req.StateDir, "layers"))})
+	in.Send(eventBuilt, builtEvent{Buildpacks: buildpacks(filepath.Join(req.StateDir, "layers")), RunImage: runRef, RunDigest: runDigest})
 	return 0, nil
 }
 

@@ -12,13 +12,14 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // exported writes img as the lifecycle does: one layout per image path,
 // rewritten on every export (old blobs stay).
-func exported(t *testing.T, dir string, imgs ...v1.Image) {
+func writeExports(t *testing.T, dir string, imgs ...v1.Image) {
 	t.Helper()
 	for _, img := range imgs {
 		p, err := layout.Write(dir, empty.Index)
@@ -43,7 +44,7 @@ func TestCollectGarbageKeepsOnlyTheLastExport(t *testing.T) {
 	dir := t.TempDir()
 	old, _ := random.Image(100, 2)
 	cur, _ := random.Image(100, 3)
-	exported(t, dir, old, cur)
+	writeExports(t, dir, old, cur)
 	if n := blobCount(t, dir); n != 4+5 {
 		t.Fatalf("%d blobs before", n)
 	}
@@ -67,9 +68,9 @@ func TestPublishPushesAndRefusesTamperedLayouts(t *testing.T) {
 	want, _ := img.Digest()
 
 	src := t.TempDir()
-	exported(t, src, img)
+	writeExports(t, src, img)
 	ref := host + "/hello:latest"
-	digest, size, err := publish(src, ref, "")
+	digest, size, err := publish(exported{Dir: src}, ref, "")
 	if err != nil || digest != want.String() || size <= 400 {
 		t.Fatalf("push: %s %d %v", digest, size, err)
 	}
@@ -79,7 +80,7 @@ func TestPublishPushesAndRefusesTamperedLayouts(t *testing.T) {
 	}
 
 	out := t.TempDir()
-	if _, _, err := publish(src, "kiln.local/hello:latest", out); err != nil {
+	if _, _, err := publish(exported{Dir: src}, "kiln.local/hello:latest", out); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, err := layoutImage(filepath.Join(out, "kiln.local", "hello", "latest")); err != nil || got != want.String() {
@@ -91,13 +92,59 @@ func TestPublishPushesAndRefusesTamperedLayouts(t *testing.T) {
 	layer := filepath.Join(src, "blobs", "sha256", m.Layers[0].Digest.Hex)
 	os.Remove(layer)
 	os.Symlink("/etc/hostname", layer)
-	if _, _, err := publish(src, ref, ""); err == nil || !strings.Contains(err.Error(), "refusing to read it") {
+	if _, _, err := publish(exported{Dir: src}, ref, ""); err == nil || !strings.Contains(err.Error(), "refusing to read it") {
 		t.Fatalf("symlinked blob: %v", err)
 	}
 	// One that rewrites a blob's content is refused on the way into a layout.
 	os.Remove(layer)
 	os.WriteFile(layer, []byte("not the layer"), 0o644)
-	if _, _, err := publish(src, "kiln.local/hello:latest", t.TempDir()); err == nil || !strings.Contains(err.Error(), "refusing it") {
+	if _, _, err := publish(exported{Dir: src}, "kiln.local/hello:latest", t.TempDir()); err == nil || !strings.Contains(err.Error(), "refusing it") {
 		t.Fatalf("tampered blob: %v", err)
+	}
+}
+
+func TestRunImageReferenceIsPutBack(t *testing.T) {
+	base, _ := random.Image(100, 1)
+	label := `{"app":[{"sha":"sha256:aa"}],"runImage":{"topLayer":"sha256:bb","reference":"/layout/127.0.0.1:5000/kiln/stack/run-static/bookworm@sha256:9bff","image":"127.0.0.1:5000/kiln/stack/run-static:bookworm"},"stack":{"runImage":{"image":"127.0.0.1:5000/kiln/stack/run-static:bookworm"}}}`
+	cf, _ := base.ConfigFile()
+	cf.Config.Labels = map[string]string{lifecycleMetadata: label, "other": "kept"}
+	img, _ := mutate.ConfigFile(base, cf)
+	fixed, err := withRunImageReference(img, "127.0.0.1:5000/kiln/stack/run-static:bookworm", "sha256:8d48")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := fixed.ConfigFile()
+	want := strings.Replace(label, `"/layout/127.0.0.1:5000/kiln/stack/run-static/bookworm@sha256:9bff"`, `"127.0.0.1:5000/kiln/stack/run-static@sha256:8d48"`, 1)
+	if got.Config.Labels[lifecycleMetadata] != want || got.Config.Labels["other"] != "kept" {
+		t.Fatalf("label\n%s\nwant\n%s", got.Config.Labels[lifecycleMetadata], want)
+	}
+	m1, _ := img.Manifest()
+	m2, _ := fixed.Manifest()
+	if len(m1.Layers) != len(m2.Layers) || m1.Layers[0].Digest != m2.Layers[0].Digest {
+		t.Fatal("the layers changed")
+	}
+	// A registry-style reference (or none) is left alone: same image.
+	same, _ := withRunImageReference(fixed, "127.0.0.1:5000/kiln/stack/run-static:bookworm", "sha256:ffff")
+	d1, _ := fixed.Digest()
+	d2, _ := same.Digest()
+	if d1 != d2 {
+		t.Fatal("a registry reference was rewritten")
+	}
+}
+
+func TestPublishDropsTheLayoutsManifestAnnotation(t *testing.T) {
+	srv := httptest.NewServer(ggcr.New())
+	defer srv.Close()
+	plain, _ := random.Image(100, 2)
+	want, _ := plain.Digest()
+	annotated := mutate.Annotations(plain, map[string]string{"org.opencontainers.image.ref.name": "latest"}).(v1.Image)
+	if d, _ := annotated.Digest(); d == want {
+		t.Fatal("the annotation should change the digest")
+	}
+	src := t.TempDir()
+	writeExports(t, src, annotated)
+	got, _, err := publish(exported{Dir: src}, strings.TrimPrefix(srv.URL, "http://")+"/hello:latest", "")
+	if err != nil || got != want.String() {
+		t.Fatalf("published %s (%v), want the registry export's %s", got, err, want)
 	}
 }
