@@ -64,7 +64,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # kiln run (its own user, pid, mount, ipc, uts and network namespaces, no
 # capabilities, seccomp) against podman run of the same image with runc on
 # the host network, alternating, median of 5 each. Podman keeps its state in
-# $work (vfs storage: no mounts to clean up) and pulls from the registry.
+# $work (its default overlay storage) and pulls from the registry.
 podman_row() {
   if ! command -v podman >/dev/null; then
     printf '%-38s %12s\n' "kiln run vs podman run" "skipped: no podman (apt-get install podman)"
@@ -76,7 +76,7 @@ podman_row() {
   until curl -sf -o /dev/null "http://$reg/v2/"; do sleep 0.01; done
   pm=$work/podman; mkdir -p "$pm"
   printf 'unqualified-search-registries = []\n[[registry]]\nlocation = "%s"\ninsecure = true\n' "$reg" > "$pm/registries.conf"
-  printf '[storage]\ndriver = "vfs"\nrunroot = "%s/run"\ngraphroot = "%s/root"\n' "$pm" "$pm" > "$pm/storage.conf"
+  printf '[storage]\ndriver = "overlay"\nrunroot = "%s/run"\ngraphroot = "%s/root"\n' "$pm" "$pm" > "$pm/storage.conf"
   # No CAP_SYS_RESOURCE on these VMs: podman's default rlimits cannot be set.
   printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' > "$pm/containers.conf"
   export CONTAINERS_REGISTRIES_CONF=$pm/registries.conf CONTAINERS_STORAGE_CONF=$pm/storage.conf CONTAINERS_CONF=$pm/containers.conf
@@ -88,7 +88,9 @@ podman_row() {
   done
   k=$(printf '%s\n' "${k_ms[@]}" | median); p=$(printf '%s\n' "${p_ms[@]}" | median)
   printf '%-38s %9s ms %11s ms %8s  %s\n' "kiln run vs podman run -> first 200" "$k" "$p" "$(ratio "$k" "$p")" "<= 0.7x (podman: runc, host network)"
-  podman rmi -f "$reg/bench-hello:latest" >/dev/null 2>&1 || true
+  podman rm -af >/dev/null 2>&1 || true
+  podman rmi -af >/dev/null 2>&1 || true
+  umount "$pm/root/overlay" 2>/dev/null || true # containers/storage keeps its overlay dir mounted private
   kill "$reg_pid" 2>/dev/null; wait "$reg_pid" 2>/dev/null || true
 }
 
