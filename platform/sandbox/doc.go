@@ -1,5 +1,5 @@
 // Package sandbox is kiln's container boundary: builds and functions run
-// under an OCI runtime (crun or runc) with a spec kiln generates, rootless,
+// under an OCI runtime (runc, or crun) with a spec kiln generates, rootless,
 // like rootless podman.
 //
 // Who runs where:
@@ -15,9 +15,10 @@
 //     it (platform/runner, platform/lifecycle): it flattens images so file
 //     owners are the mapped ids, mounts each container's overlay root
 //     (nosuid, nodev), creates the container's network namespace and wires
-//     it (Network), writes config.json and runs the runtime. It stays in
-//     the host's network namespace, so it can reach registries and forward
-//     published ports.
+//     it (Network), writes config.json and runs the runtime (runc from a
+//     read-only bind of itself, so it need not copy itself on each start).
+//     It stays in the host's network namespace, so it can reach registries
+//     and forward published ports.
 //   - The container gets its own pid, mount, ipc, uts, cgroup and network
 //     namespaces inside the helper's user namespace, pivot_root into the
 //     overlay, a private /dev, /proc and /sys with the usual paths masked
