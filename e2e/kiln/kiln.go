@@ -80,27 +80,19 @@ func (k *Kiln) Run(args ...string) Result {
 	return res
 }
 
-// Serve starts `kiln registry serve` for the suite; stop it with the func.
+// Serve makes sure the suite's registry runs (kiln starts it as a
+// detached server on first use: `kiln registry address` does) and returns
+// a func that stops it.
 func (k *Kiln) Serve() (func(), error) {
 	addr := k.Run("registry", "address")
 	if addr.Code != 0 {
 		return nil, fmt.Errorf("kiln registry address: %s", addr.Output)
 	}
 	k.Registry = strings.TrimSpace(addr.Output)
-	if WaitHTTP("http://"+k.Registry+"/v2/", 100*time.Millisecond) == nil {
-		// Another kiln process (e.g. one left by an interrupted run) serves it.
-		return func() {}, nil
-	}
-	c := k.cmd("registry", "serve")
-	c.Stdout, c.Stderr = k.Log, k.Log
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
 	if err := WaitHTTP("http://"+k.Registry+"/v2/", 30*time.Second); err != nil {
-		c.Process.Kill()
 		return nil, err
 	}
-	return func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }, nil
+	return func() { k.Run("registry", "stop", "--force") }, nil
 }
 
 // Image reads a built image's config from the registry.

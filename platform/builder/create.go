@@ -21,7 +21,10 @@ type Options struct {
 	Registry      string // host:port the stack images are in and the builder goes to
 	Ref           string // builder image reference
 	WorkDir       string
-	Out           io.Writer
+	// DockerConfig, when set, is a directory holding the config.json pack
+	// reads credentials from (registry.WriteDockerConfig for the embedded one).
+	DockerConfig string
+	Out          io.Writer
 }
 
 // Create renders builder.toml and publishes the builder with pack.
@@ -52,6 +55,9 @@ func Create(opts Options) error {
 	}
 	cmd := exec.Command(opts.Pack, "builder", "create", opts.Ref, "--config", cfg, "--publish", "--pull-policy", "if-not-present", "--quiet")
 	cmd.Env = append(os.Environ(), "PACK_HOME="+opts.PackHome, "DOCKER_HOST=unix:///nonexistent/kiln-needs-no-docker.sock")
+	if opts.DockerConfig != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_CONFIG="+opts.DockerConfig)
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.MultiWriter(opts.Out, &out), io.MultiWriter(opts.Out, &out)
 	if err := cmd.Run(); err != nil {

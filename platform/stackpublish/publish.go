@@ -23,8 +23,9 @@ func Ref(registry, stackDir, image string) string {
 	return fmt.Sprintf("%s/kiln/stack/%s:%s", registry, image, filepath.Base(stackDir))
 }
 
-// Publish builds and pushes every image of the stack in stackDir.
-func Publish(stackDir, registry, debCache string, out io.Writer) ([]Published, error) {
+// Publish builds and pushes every image of the stack in stackDir; opts
+// carry the registry's credential (registry.Auth for the embedded one).
+func Publish(stackDir, registry, debCache string, out io.Writer, opts ...remote.Option) ([]Published, error) {
 	s, err := stacks.Load(stackDir)
 	if err != nil {
 		return nil, err
@@ -41,7 +42,7 @@ func Publish(stackDir, registry, debCache string, out io.Writer) ([]Published, e
 		if err != nil {
 			return nil, err
 		}
-		if err := remote.Write(ref, img); err != nil {
+		if err := remote.Write(ref, img, opts...); err != nil {
 			return nil, fmt.Errorf("pushing %s: %w", refStr, err)
 		}
 		d, _ := img.Digest()
