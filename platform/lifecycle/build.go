@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"kiln.dev/kiln/platform/fsutil"
 	"kiln.dev/kiln/platform/home"
@@ -44,7 +45,11 @@ type Options struct {
 	// HostPorts are host loopback ports the build may reach at
 	// 127.0.0.1:PORT (--allow-host-port): package mirrors on the host.
 	HostPorts []int
-	Out       io.Writer
+	// Push are the options kiln pushes the image with: the embedded
+	// registry's credential (registry.Registry.RemoteOptions) when Image is
+	// in it; none means the default keychain.
+	Push []remote.Option
+	Out  io.Writer
 }
 
 // Result is what a successful build produced.
@@ -164,7 +169,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res.Digest, res.Size, err = publish(exported{Dir: filepath.Join(req.LayoutDir, image), RunImage: built.RunImage, RunDigest: built.RunDigest}, opts.Image, opts.LayoutDir); err != nil {
+	if res.Digest, res.Size, err = publish(exported{Dir: filepath.Join(req.LayoutDir, image), RunImage: built.RunImage, RunDigest: built.RunDigest}, opts.Image, opts.LayoutDir, opts.Push...); err != nil {
 		return nil, err
 	}
 	if opts.LayoutDir != "" {

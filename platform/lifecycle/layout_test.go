@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"kiln.dev/kiln/platform/registry"
 )
 
 // exported writes img as the lifecycle does: one layout per image path,
@@ -146,5 +148,31 @@ func TestPublishDropsTheLayoutsManifestAnnotation(t *testing.T) {
 	got, _, err := publish(exported{Dir: src}, strings.TrimPrefix(srv.URL, "http://")+"/hello:latest", "")
 	if err != nil || got != want.String() {
 		t.Fatalf("published %s (%v), want the registry export's %s", got, err, want)
+	}
+}
+
+func TestPublishToTheEmbeddedRegistryNeedsItsToken(t *testing.T) {
+	dir := t.TempDir()
+	h, err := registry.Handler(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	img, _ := random.Image(100, 1)
+	want, _ := img.Digest()
+	src := t.TempDir()
+	writeExports(t, src, img)
+	ref := strings.TrimPrefix(srv.URL, "http://") + "/hello:latest"
+	if _, _, err := publish(exported{Dir: src}, ref, ""); err == nil || !strings.Contains(err.Error(), "UNAUTHORIZED") {
+		t.Fatalf("push without the token: %v, want UNAUTHORIZED", err)
+	}
+	auth, err := registry.Auth(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := publish(exported{Dir: src}, ref, "", remote.WithAuth(auth))
+	if err != nil || got != want.String() {
+		t.Fatalf("push with the token: %s %v, want %s", got, err, want)
 	}
 }

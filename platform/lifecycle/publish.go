@@ -78,8 +78,10 @@ type exported struct {
 // image reference (withRunImageReference). The app's layout was written by
 // the build (hostile input): it is refused if it holds anything but plain
 // files and directories, every layer blob is checked against its digest on
-// the way into a layout, and the registry checks what it receives.
-func publish(e exported, ref, layoutDir string) (string, int64, error) {
+// the way into a layout, and the registry checks what it receives. push
+// carries the registry's credential (Options.Push); without it the default
+// keychain (~/.docker/config.json) answers.
+func publish(e exported, ref, layoutDir string, push ...remote.Option) (string, int64, error) {
 	if err := plainTree(e.Dir); err != nil {
 		return "", 0, err
 	}
@@ -118,7 +120,10 @@ func publish(e exported, ref, layoutDir string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	if err := remote.Write(r, img, remote.WithAuthFromKeychain(authn.DefaultKeychain)); err != nil {
+	if len(push) == 0 {
+		push = []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+	}
+	if err := remote.Write(r, img, push...); err != nil {
 		return "", 0, fmt.Errorf("pushing %s: %w", ref, err)
 	}
 	return d.String(), size, nil

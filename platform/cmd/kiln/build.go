@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/registry"
@@ -121,9 +123,13 @@ func runBuild(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	var push []remote.Option
+	if strings.HasPrefix(out, reg.Addr+"/") { // the embedded registry: its write token
+		push = reg.RemoteOptions()
+	}
 	res, err := lifecycle.Build(ctx, lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,
-		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Out: os.Stdout,
+		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Push: push, Out: os.Stdout,
 	})
 	if err != nil {
 		return err
