@@ -18,9 +18,11 @@ type Named struct {
 // Find returns the loopback addresses named in env values: URLs with a
 // scheme (http://127.0.0.1:4000/simple, https://localhost/, grpc://[::1]:4317)
 // and bare host:port, also inside comma-, space- or |-separated lists
-// (GOPROXY). Sorted by variable, then address.
+// (GOPROXY); and Dapr's DAPR_HTTP_PORT and DAPR_GRPC_PORT, bare ports on
+// DAPR_HOST, which the frameworks default to 127.0.0.1. Sorted by variable,
+// then address.
 func Find(env map[string]string) []Named {
-	var found []Named
+	found := daprPorts(env)
 	for k, v := range env {
 		for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(", |;\t\n\"'", r) }) {
 			host, port, ok := loopback(tok)
@@ -36,6 +38,27 @@ func Find(env map[string]string) []Named {
 		}
 		return found[i].Addr < found[j].Addr
 	})
+	return found
+}
+
+// daprPorts are the ports DAPR_HTTP_PORT and DAPR_GRPC_PORT name when
+// DAPR_HOST is unset or loopback (a daprd beside the function on the host).
+func daprPorts(env map[string]string) []Named {
+	host := env["DAPR_HOST"]
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if !isLoopback(host) {
+		return nil
+	}
+	var found []Named
+	for _, k := range []string{"DAPR_GRPC_PORT", "DAPR_HTTP_PORT"} {
+		n, err := strconv.Atoi(strings.TrimSpace(env[k]))
+		if err != nil || n < 1 || n > 65535 {
+			continue
+		}
+		found = append(found, Named{Env: k, Addr: net.JoinHostPort(host, strconv.Itoa(n)), Port: n})
+	}
 	return found
 }
 

@@ -21,7 +21,13 @@ func TestFind(t *testing.T) {
 		{"JSON with a loopback URL inside", map[string]string{"FUNC_CONTEXT": `{"url":"http://127.0.0.1:7000/x","port":"8080"}`},
 			[]Named{{"FUNC_CONTEXT", "127.0.0.1:7000", 7000}}},
 		{"remote hosts, bare numbers, unknown schemes without a port", map[string]string{
-			"GOPROXY": "https://proxy.golang.org", "DAPR_GRPC_PORT": "50001", "X": "mqtt://localhost", "Y": "10.0.0.1:80"}, nil},
+			"GOPROXY": "https://proxy.golang.org", "PORT": "8080", "X": "mqtt://localhost", "Y": "10.0.0.1:80"}, nil},
+		{"Dapr's ports on the default DAPR_HOST", map[string]string{"DAPR_HTTP_PORT": "3500", "DAPR_GRPC_PORT": "50001"},
+			[]Named{{"DAPR_GRPC_PORT", "127.0.0.1:50001", 50001}, {"DAPR_HTTP_PORT", "127.0.0.1:3500", 3500}}},
+		{"Dapr's port on a loopback DAPR_HOST", map[string]string{"DAPR_HOST": "localhost", "DAPR_GRPC_PORT": "50001"},
+			[]Named{{"DAPR_GRPC_PORT", "localhost:50001", 50001}}},
+		{"Dapr's ports on a remote DAPR_HOST", map[string]string{"DAPR_HOST": "10.0.0.5", "DAPR_HTTP_PORT": "3500"}, nil},
+		{"Dapr's ports that are not ports", map[string]string{"DAPR_HTTP_PORT": "0", "DAPR_GRPC_PORT": "x"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := Find(c.env); !reflect.DeepEqual(got, c.want) {
