@@ -71,13 +71,19 @@ func TestRootless(t *testing.T) {
 			}
 			rk := &kiln.Kiln{Bin: k.Bin, Home: home, Log: os.Stdout, Credential: cred,
 				Env: []string{"HOME=" + u.HomeDir, "USER=" + u.Username, "LOGNAME=" + u.Username}}
+			// The user's own copy of the sample: the clone may sit where only
+			// root can read (/root on CI).
+			src := filepath.Join(u.HomeDir, "kiln-e2e-hello")
+			if err := copyOwned(filepath.Join(repo, "samples", "go", "hello"), src, cred); err != nil {
+				t.Fatal(err)
+			}
 			builder := readOnlyRegistry(t) + "/kiln/builder-go:latest"
-			res := rk.Run("build", filepath.Join(repo, "samples", "go", "hello"), "--image", "rootless-hello", "--target", "HelloWorld", "--builder", builder)
+			res := rk.Run("build", src, "--image", "rootless-hello", "--target", "HelloWorld", "--builder", builder)
 			if res.Err() != nil {
 				t.Fatal(res.Err())
 			}
 			t.Logf("rootless build %s", res.Took)
-			if res = rk.Run("build", filepath.Join(repo, "samples", "go", "hello"), "--image", "rootless-hello", "--target", "HelloWorld", "--builder", builder); res.Err() != nil {
+			if res = rk.Run("build", src, "--image", "rootless-hello", "--target", "HelloWorld", "--builder", builder); res.Err() != nil {
 				t.Fatal(res.Err())
 			}
 			t.Logf("rootless unchanged rebuild %s", res.Took)
@@ -104,4 +110,20 @@ func TestRootless(t *testing.T) {
 			return ctx
 		}).Feature()
 	testenv.Test(t, f)
+}
+
+// copyOwned replaces dst with a copy of the tree src owned by cred's user.
+func copyOwned(src, dst string, cred *syscall.Credential) error {
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		return err
+	}
+	return filepath.Walk(dst, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(cred.Uid), int(cred.Gid))
+	})
 }
