@@ -6,6 +6,7 @@
 #   unchanged rebuild                    vs  `go build` of the same, warm
 #   warm rebuild after a 1-line change   vs  `go build` after the same change
 #   kiln run -> first 200 (flattened)    vs  the same server binary started directly
+#   kiln run -> first 200 (sandboxed)    vs  podman run --network host (runc) of the same image
 # Needs `make builder` first (the Makefile's bench target does it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,6 +59,41 @@ first200() { # command... ; prints ms from start to the first 200
   until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.001; done
   ms "$t"; kill -TERM $pid; wait $pid 2>/dev/null || true
 }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# kiln run (its own user, pid, mount, ipc, uts and network namespaces, no
+# capabilities, seccomp) against podman run of the same image with runc on
+# the host network, alternating, median of 5 each. Podman keeps its state in
+# $work (its default overlay storage) and pulls from the registry.
+podman_row() {
+  if ! command -v podman >/dev/null; then
+    printf '%-38s %12s\n' "kiln run vs podman run" "skipped: no podman (apt-get install podman)"
+    return
+  fi
+  local reg pm k_ms=() p_ms=() i k p
+  reg=$($kiln registry address)
+  $kiln registry serve >/dev/null 2>&1 & local reg_pid=$!
+  until curl -sf -o /dev/null "http://$reg/v2/"; do sleep 0.01; done
+  pm=$work/podman; mkdir -p "$pm"
+  printf 'unqualified-search-registries = []\n[[registry]]\nlocation = "%s"\ninsecure = true\n' "$reg" > "$pm/registries.conf"
+  printf '[storage]\ndriver = "overlay"\nrunroot = "%s/run"\ngraphroot = "%s/root"\n' "$pm" "$pm" > "$pm/storage.conf"
+  # No CAP_SYS_RESOURCE on these VMs: podman's default rlimits cannot be set.
+  printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' > "$pm/containers.conf"
+  export CONTAINERS_REGISTRIES_CONF=$pm/registries.conf CONTAINERS_STORAGE_CONF=$pm/storage.conf CONTAINERS_CONF=$pm/containers.conf
+  podman pull -q "$reg/bench-hello:latest" >/dev/null
+  first200 podman run --rm --network host -e PORT="$port" "$reg/bench-hello:latest" >/dev/null
+  for i in 1 2 3 4 5; do
+    k_ms+=("$(first200 $kiln run bench-hello --port "$port")")
+    p_ms+=("$(first200 podman run --rm --network host -e PORT="$port" "$reg/bench-hello:latest")")
+  done
+  k=$(printf '%s\n' "${k_ms[@]}" | median); p=$(printf '%s\n' "${p_ms[@]}" | median)
+  printf '%-38s %9s ms %11s ms %8s  %s\n' "kiln run vs podman run -> first 200" "$k" "$p" "$(ratio "$k" "$p")" "<= 0.7x (podman: runc, host network)"
+  podman rm -af >/dev/null 2>&1 || true
+  podman rmi -af >/dev/null 2>&1 || true
+  umount "$pm/root/overlay" 2>/dev/null || true # containers/storage keeps its overlay dir mounted private
+  kill "$reg_pid" 2>/dev/null; wait "$reg_pid" 2>/dev/null || true
+}
+
 first200 $kiln run bench-hello --port "$port" >/dev/null   # flattens the image once
 run_ms=$(first200 $kiln run bench-hello --port "$port")
 base_run=$(PORT=$port first200 "$work/base/app")
@@ -69,6 +105,8 @@ printf '%-38s %9s ms %11s ms %8s  %s\n' "warm rebuild after a one-line change" "
 printf '%-38s %9s ms %11s ms %8s  %s\n' "unchanged rebuild, --isolated-cache" "$iso_unchanged" "$base_unchanged" "$(ratio "$iso_unchanged" "$base_unchanged")" "<= 5 s"
 printf '%-38s %9s ms %11s ms %8s  %s\n' "one-line change, --isolated-cache" "$iso_warm" "$base_warm" "$(ratio "$iso_warm" "$base_warm")" "<= 10 s"
 printf '%-38s %9s ms %11s ms %8s  %s\n' "kiln run -> first 200 (flattened)" "$run_ms" "$base_run" "$(ratio "$run_ms" "$base_run")" "<= 100 ms"
+podman_row
+
 
 # ---- Node.js: samples/nodejs/hello (goals: <= 60 MB, warm rebuild <= 10 s, exec -> 200 <= 300 ms)
 echo
@@ -115,5 +153,5 @@ mvn_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)
 python3 -m http.server --bind 127.0.0.1 --directory /usr/share/maven-repo "$mvn_port" >/dev/null 2>&1 &
 mvn_pid=$!; trap 'kill $mvn_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$mvn_port/" && break; sleep 0.05; done
-BUILD_ARGS="--env BP_MAVEN_MIRROR_URL=http://127.0.0.1:$mvn_port" lang_row "Java Maven dep." samples/java/dependency \
+BUILD_ARGS="--env BP_MAVEN_MIRROR_URL=http://127.0.0.1:$mvn_port --allow-host-port $mvn_port" lang_row "Java Maven dep." samples/java/dependency \
   com.example.Initials bench-java-maven "90 MB" "30 s" "800 ms" src/main/java/com/example/Initials.java 's/ (/ [/'

@@ -28,6 +28,8 @@ type Kiln struct {
 	// Registry is the embedded registry's address once served.
 	Registry string
 	Log      io.Writer
+	// Credential, when set, runs kiln as that user (the rootless tests).
+	Credential *syscall.Credential
 }
 
 // Result is one finished kiln command.
@@ -51,6 +53,9 @@ func (r Result) Digest() string {
 func (k *Kiln) cmd(args ...string) *exec.Cmd {
 	c := exec.Command(k.Bin, args...)
 	c.Env = append(append(os.Environ(), "KILN_HOME="+k.Home), k.Env...)
+	if k.Credential != nil {
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: k.Credential}
+	}
 	return c
 }
 
@@ -75,27 +80,19 @@ func (k *Kiln) Run(args ...string) Result {
 	return res
 }
 
-// Serve starts `kiln registry serve` for the suite; stop it with the func.
+// Serve makes sure the suite's registry runs (kiln starts it as a
+// detached server on first use: `kiln registry address` does) and returns
+// a func that stops it.
 func (k *Kiln) Serve() (func(), error) {
 	addr := k.Run("registry", "address")
 	if addr.Code != 0 {
 		return nil, fmt.Errorf("kiln registry address: %s", addr.Output)
 	}
 	k.Registry = strings.TrimSpace(addr.Output)
-	if WaitHTTP("http://"+k.Registry+"/v2/", 100*time.Millisecond) == nil {
-		// Another kiln process (e.g. one left by an interrupted run) serves it.
-		return func() {}, nil
-	}
-	c := k.cmd("registry", "serve")
-	c.Stdout, c.Stderr = k.Log, k.Log
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
 	if err := WaitHTTP("http://"+k.Registry+"/v2/", 30*time.Second); err != nil {
-		c.Process.Kill()
 		return nil, err
 	}
-	return func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }, nil
+	return func() { k.Run("registry", "stop", "--force") }, nil
 }
 
 // Image reads a built image's config from the registry.

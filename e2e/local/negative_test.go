@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -113,7 +114,7 @@ func TestNegativeCases(t *testing.T) {
 		}).
 		Assess("python: failing dependency install", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			dir := writeTree(t, map[string]string{"main.py": "def fn(r):\n    pass\n", "requirements.txt": "kiln-not-in-the-index==1.0\n"})
-			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "fn", "--env", "PIP_INDEX_URL="+pyIndex.URL, "--env", "PIP_TRUSTED_HOST=127.0.0.1"), 51,
+			expectFailure(t, k.Run(append([]string{"build", dir, "--image", "e2e-neg", "--target", "fn"}, pyIndexArgs()...)...), 51,
 				"installing requirements.txt failed", "kiln-not-in-the-index")
 			return ctx
 		}).
@@ -135,19 +136,22 @@ func TestNegativeCases(t *testing.T) {
 <dependencies><dependency><groupId>com.example</groupId><artifactId>kiln-not-in-the-repository</artifactId><version>1.0</version></dependency></dependencies>
 </project>`,
 				"src/main/java/com/example/Hi.java": "package com.example;\npublic class Hi {}\n"})
-			expectFailure(t, k.Run("build", dir, "--image", "e2e-neg", "--target", "com.example.Hi", "--env", "BP_MAVEN_MIRROR_URL="+mavenRepo.URL), 51,
+			expectFailure(t, k.Run(append([]string{"build", dir, "--image", "e2e-neg", "--target", "com.example.Hi"}, mavenArgs()...)...), 51,
 				"Maven could not download the plugins or dependencies the build needs from the repositories from BP_MAVEN_MIRROR_URL",
 				"kiln-not-in-the-repository", "BP_MAVEN_SETTINGS_PATH=settings.xml")
 			return ctx
 		}).
-		Assess("not root", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
-			c := exec.Command(k.Bin, "build", hello, "--target", "HelloWorld")
-			c.Env = []string{"KILN_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
-			c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-			out, err := c.CombinedOutput()
-			ee, ok := err.(*exec.ExitError)
-			if !ok || ee.ExitCode() != 4 || !strings.Contains(string(out), "kiln build needs root") || !strings.Contains(string(out), "sudo") {
-				t.Fatalf("as nobody: %v\n%s", err, out)
+		Assess("a user without subordinate ids is told which line to add", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			for _, cmd := range [][]string{{"build", hello, "--target", "HelloWorld"}, {"run", "e2e-hello"}} {
+				c := exec.Command(k.Bin, cmd...)
+				c.Env = []string{"KILN_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+				c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+				out, err := c.CombinedOutput()
+				ee, ok := err.(*exec.ExitError)
+				if !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "nobody has no 65536 subordinate ids in /etc/subuid") ||
+					!regexp.MustCompile(`Add the line nobody:\d+:65536 to /etc/subuid and to /etc/subgid, or run: sudo usermod --add-subuids \d+-\d+ --add-subgids \d+-\d+ nobody`).Match(out) {
+					t.Fatalf("kiln %s as nobody: %v\n%s", cmd[0], err, out)
+				}
 			}
 			return ctx
 		}).Feature()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -176,12 +177,31 @@ func buildArgs(name string, s sample, extra ...string) []string {
 		args = append(args, "--isolated-cache")
 	}
 	if s.pyIndex {
-		args = append(args, "--env", "PIP_INDEX_URL="+pyIndex.URL, "--env", "PIP_TRUSTED_HOST=127.0.0.1")
+		args = append(args, pyIndexArgs()...)
 	}
 	if s.maven {
-		args = append(args, "--env", "BP_MAVEN_MIRROR_URL="+mavenRepo.URL)
+		args = append(args, mavenArgs()...)
 	}
 	return append(args, extra...)
+}
+
+// pyIndexArgs point pip at the suite's package index, which listens on the
+// host's loopback: the build may reach that one port (--allow-host-port).
+func pyIndexArgs() []string {
+	return []string{"--env", "PIP_INDEX_URL=" + pyIndex.URL, "--env", "PIP_TRUSTED_HOST=127.0.0.1", "--allow-host-port", urlPort(pyIndex.URL)}
+}
+
+// mavenArgs point Maven at the suite's repository mirror, likewise.
+func mavenArgs() []string {
+	return []string{"--env", "BP_MAVEN_MIRROR_URL=" + mavenRepo.URL, "--allow-host-port", urlPort(mavenRepo.URL)}
+}
+
+func urlPort(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		panic(err)
+	}
+	return p.Port()
 }
 
 type digestKey struct{}

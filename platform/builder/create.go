@@ -18,11 +18,13 @@ type Options struct {
 	LifecycleDir  string // holds lifecycle and launcher binaries
 	Pack          string // pack binary
 	PackHome      string
-	DockerConfig  string // DOCKER_CONFIG for pack: the push credentials (registry.WriteDockerConfig)
 	Registry      string // host:port the stack images are in and the builder goes to
 	Ref           string // builder image reference
 	WorkDir       string
-	Out           io.Writer
+	// DockerConfig, when set, is a directory holding the config.json pack
+	// reads credentials from (registry.WriteDockerConfig for the embedded one).
+	DockerConfig string
+	Out          io.Writer
 }
 
 // Create renders builder.toml and publishes the builder with pack.

@@ -44,7 +44,7 @@ func CopyTree(src, dst string, uid, gid int) error {
 				return err
 			}
 		case info.Mode().IsRegular():
-			if err := copyFile(p, target, info.Mode().Perm()); err != nil {
+			if err := CopyFile(p, target, info.Mode().Perm()); err != nil {
 				return err
 			}
 		default:
@@ -54,7 +54,8 @@ func CopyTree(src, dst string, uid, gid int) error {
 	})
 }
 
-func copyFile(src, dst string, mode os.FileMode) error {
+// CopyFile copies the contents of src to dst (created with mode).
+func CopyFile(src, dst string, mode os.FileMode) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -91,5 +92,27 @@ func ChownTree(dir string, uid, gid int) error {
 			return err
 		}
 		return os.Lchown(p, uid, gid)
+	})
+}
+
+// MakeReadable lets everyone read the files and enter the directories
+// under dir. Symlinks and special files are left alone (never followed):
+// only call it on trees no running process can change.
+func MakeReadable(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.Chmod(p, info.Mode().Perm()|0o555)
+		case info.Mode().IsRegular():
+			return os.Chmod(p, info.Mode().Perm()|0o444)
+		}
+		return nil
 	})
 }

@@ -41,3 +41,21 @@ func TestCopyTreeKeepsModesLinksAndSkipsVCS(t *testing.T) {
 		}
 	}
 }
+
+func TestMakeReadableSkipsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(outside, []byte("x"), 0o600)
+	os.Mkdir(filepath.Join(dir, "blobs"), 0o700)
+	os.WriteFile(filepath.Join(dir, "blobs", "b"), []byte("x"), 0o600)
+	os.Symlink(outside, filepath.Join(dir, "blobs", "link"))
+	if err := MakeReadable(dir); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{filepath.Join(dir, "blobs"): 0o755, filepath.Join(dir, "blobs", "b"): 0o644, outside: 0o600} {
+		st, _ := os.Stat(p)
+		if st.Mode().Perm() != want {
+			t.Errorf("%s is %v, want %v", p, st.Mode().Perm(), want)
+		}
+	}
+}

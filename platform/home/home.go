@@ -49,6 +49,13 @@ func (d Dir) Tools() string {
 // Runs holds per-run state (overlay upper dirs), removed when a run stops.
 func (d Dir) Runs() string { return d.path("runs") }
 
+// IDStore is the part of the home whose files belong to the sandbox's ids
+// under one id mapping (key: sandbox.IDMap.Key): flattened images, per-app
+// caches, the dependency cache and build and run state, all owned by the
+// mapped ids. A different mapping (another /etc/subuid line) gets a fresh
+// store instead of files it could not read.
+func (d Dir) IDStore(key string) Dir { return Dir(d.path("userns", key)) }
+
 // AppCache is the persistent CNB cache of the app built from dir into image
 // name: the key is the image repository plus the source path, so a new tag
 // keeps a warm cache.

@@ -1,22 +1,23 @@
 package lifecycle
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"kiln.dev/kiln/platform/fsutil"
-	"kiln.dev/kiln/platform/imagefs"
+	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/hostports"
 	"kiln.dev/kiln/platform/sandbox"
+	"kiln.dev/kiln/platform/statedir"
 )
 
 // PlatformAPI is the CNB Platform API kiln speaks to the lifecycle.
@@ -27,22 +28,28 @@ const DepsMount = "/kiln/deps"
 
 // Options configures one build.
 type Options struct {
-	AppDir    string
-	Image     string // fully qualified output reference
-	Builder   string // fully qualified builder reference
-	Env       map[string]string
-	RootfsDir string // flattened image cache
-	StateDir  string // scratch for this build (removed afterwards)
-	CacheDir  string // persistent CNB cache of this app
-	// DepsDir, when set, is shared by all builds on the machine: mounted at
-	// DepsMount and announced to buildpacks as KILN_DEPENDENCY_CACHE.
-	DepsDir    string
+	AppDir string
+	// Image is the fully qualified output reference: a registry (the
+	// embedded one, or --image REG/...) or, with LayoutDir, any name.
+	Image   string
+	Builder string // fully qualified builder reference
+	Env     map[string]string
+	Home    home.Dir
+	// SharedDeps mounts the machine-wide dependency cache at DepsMount and
+	// announces it to buildpacks as KILN_DEPENDENCY_CACHE.
+	SharedDeps bool
 	ClearCache bool
-	// LayoutDir, when set, exports an OCI layout there instead of pushing.
+	// LayoutDir, when set, receives an OCI layout of the image instead of
+	// a registry push.
 	LayoutDir string
-	// RegistryAuth is CNB_REGISTRY_AUTH for the export (registry.ImageAuth).
-	RegistryAuth string
-	Out          io.Writer
+	// HostPorts are host loopback ports the build may reach at
+	// 127.0.0.1:PORT (--allow-host-port): package mirrors on the host.
+	HostPorts []int
+	// Push are the options kiln pushes the image with: the embedded
+	// registry's credential (registry.Registry.RemoteOptions) when Image is
+	// in it; none means the default keychain.
+	Push []remote.Option
+	Out  io.Writer
 }
 
 // Result is what a successful build produced.
@@ -58,6 +65,7 @@ type Result struct {
 	Layout     string
 	Flatten    time.Duration
 	BuilderHit bool
+	Publish    time.Duration
 }
 
 // Error is a failed build with the lifecycle's exit code and an explanation.
@@ -68,94 +76,83 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
-// Build runs the creator for opts.
-func Build(opts Options) (*Result, error) {
+// Build runs the creator for opts in a sandbox and publishes the image.
+// Cancelling ctx (Ctrl-C) stops the lifecycle and removes the build's state.
+func Build(ctx context.Context, opts Options) (*Result, error) {
 	start := time.Now()
-	if err := sandbox.RequireRoot("kiln build"); err != nil {
-		return nil, err
-	}
 	st, err := os.Stat(opts.AppDir)
 	if err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("source directory %q: not a directory (kiln build DIR)", opts.AppDir)
 	}
+	ids, err := sandbox.CurrentIDMap()
+	if err != nil {
+		return nil, err
+	}
+	store := opts.Home.IDStore(ids.Key())
+	app := store.AppCache(opts.AppDir, repository(opts.Image))
+	if err := sandbox.PrepareDirs(ids, store.Runs(), store.Rootfs(), store.Deps(), app); err != nil {
+		return nil, err
+	}
+	state, err := statedir.New(store.Runs(), "build-", ids.HostUID(0), ids.HostGID(0))
+	if err != nil {
+		return nil, err
+	}
+	defer state.Release()
+	req, err := prepareState(ids, state.Path, opts)
+	if err != nil {
+		return nil, err
+	}
+	req.Store, req.Builder, req.Image = string(store), opts.Builder, opts.Image
+	req.CacheDir, req.LayoutDir = filepath.Join(app, "cache"), filepath.Join(app, "layout")
+	req.ClearCache, req.HostPorts = opts.ClearCache, opts.HostPorts
+	if opts.SharedDeps {
+		req.DepsDir = store.Deps()
+	}
+	for _, h := range unreachableHosts(opts.Env, opts.HostPorts) {
+		fmt.Fprintf(opts.Out, "    note: %s names %s, which the build cannot reach: builds have no access to the host's loopback (add --allow-host-port %d to allow it)\n", h.Env, h.Addr, h.Port)
+	}
 	fmt.Fprintf(opts.Out, "==> Preparing builder %s\n", opts.Builder)
-	builder, err := imagefs.Pull(opts.Builder, opts.RootfsDir)
-	if err != nil {
-		return nil, fmt.Errorf("%w\n  create the builder first: kiln builder create (make builder)", err)
-	}
-	flatten := time.Since(start)
-	how := "flattened"
-	if builder.Cached {
-		how = "cached rootfs"
-	}
-	fmt.Fprintf(opts.Out, "    %s@%s (%s, %s)\n", builder.Ref.Context(), builder.Digest.Hex[:12], how, flatten.Round(time.Millisecond))
-	env := envMap(builder.Config.Config.Env)
-	uid, gid, err := ids(env)
-	if err != nil {
-		return nil, fmt.Errorf("builder %s: %w", opts.Builder, err)
-	}
-
-	ws, layers, platform := filepath.Join(opts.StateDir, "workspace"), filepath.Join(opts.StateDir, "layers"), filepath.Join(opts.StateDir, "platform")
-	if opts.ClearCache {
-		os.RemoveAll(opts.CacheDir)
-	}
-	if err := fsutil.MkdirOwned(uid, gid, ws, layers, opts.CacheDir); err != nil {
-		return nil, err
-	}
-	binds := hostNetworkFiles()
-	if opts.DepsDir != "" {
-		if err := fsutil.MkdirOwned(uid, gid, opts.DepsDir); err != nil {
-			return nil, err
-		}
-		binds = append(binds, sandbox.Bind{Src: opts.DepsDir, Dst: DepsMount})
-		env := map[string]string{"KILN_DEPENDENCY_CACHE": DepsMount}
-		for k, v := range opts.Env {
-			env[k] = v
-		}
-		opts.Env = env
-	}
-	if err := fsutil.CopyTree(opts.AppDir, ws, uid, gid); err != nil {
-		return nil, fmt.Errorf("copying %s into the workspace: %w", opts.AppDir, err)
-	}
-	if err := writePlatformEnv(filepath.Join(platform, "env"), opts.Env); err != nil {
-		return nil, err
-	}
-	runEnv := append(builder.Config.Config.Env, "CNB_PLATFORM_API="+PlatformAPI, "HOME=/root")
-	if opts.RegistryAuth != "" {
-		runEnv = append(runEnv, "CNB_REGISTRY_AUTH="+opts.RegistryAuth)
-	}
-	if opts.LayoutDir != "" {
-		runRef, err := runImageRef(builder.Rootfs)
-		if err != nil {
-			return nil, err
-		}
-		if err := seedRunImage(opts.LayoutDir, runRef); err != nil {
-			return nil, err
-		}
-		if err := fsutil.ChownTree(opts.LayoutDir, uid, gid); err != nil {
-			return nil, err
-		}
-		binds = append(binds, sandbox.Bind{Src: opts.LayoutDir, Dst: "/layout"})
-		// The lifecycle still calls layout export experimental.
-		runEnv = append(runEnv, "CNB_USE_LAYOUT=true", "CNB_LAYOUT_DIR=/layout", "CNB_EXPERIMENTAL_MODE=silent")
-	}
-	spec := sandbox.Spec{
-		Lower: builder.Rootfs, State: filepath.Join(opts.StateDir, "sandbox"),
-		Binds: append(binds,
-			sandbox.Bind{Src: ws, Dst: "/workspace"}, sandbox.Bind{Src: layers, Dst: "/layers"},
-			sandbox.Bind{Src: platform, Dst: "/platform", ReadOnly: true}, sandbox.Bind{Src: opts.CacheDir, Dst: "/cache"}),
-		Args: []string{"/cnb/lifecycle/creator", "-app", "/workspace", "-layers", "/layers", "-platform", "/platform",
-			"-cache-dir", "/cache", "-uid", strconv.Itoa(uid), "-gid", strconv.Itoa(gid), "-log-level", "info", opts.Image},
-		Env: runEnv,
-		Dir: "/",
-	}
-	pr, pw := io.Pipe()
+	res := &Result{Image: opts.Image}
 	progress := NewProgress(opts.Out)
-	done := make(chan struct{})
-	go func() { progress.Follow(pr); close(done) }()
-	code, err := sandbox.Run(spec, nil, pw, pw)
+	pr, pw := io.Pipe()
+	followed := make(chan struct{})
+	go func() { progress.Follow(pr); close(followed) }()
+	var built builtEvent
+	h, err := sandbox.Enter(sandbox.Options{Job: buildJobName, Request: req, IDs: ids, Paths: []string{string(store)},
+		Stdout: pw, Stderr: pw,
+		OnEvent: func(e sandbox.Event) {
+			switch e.Kind {
+			case eventBuilder:
+				var b builderEvent
+				e.Decode(&b)
+				how := "flattened"
+				if b.Cached {
+					how = "cached rootfs"
+				}
+				res.Flatten, res.BuilderHit = time.Since(start), b.Cached
+				fmt.Fprintf(pw, "%s@%s (%s, %s)\n", b.Repository, shortDigest(b.Digest), how, res.Flatten.Round(time.Millisecond))
+			case eventBuilt:
+				e.Decode(&built)
+			}
+		}})
+	if err != nil {
+		pw.Close()
+		<-followed
+		return nil, err
+	}
+	interrupted := false
+	select {
+	case <-ctx.Done():
+		interrupted = true
+		h.Stop(15 * time.Second)
+	case <-h.Done():
+	}
+	code, err := h.Wait()
 	pw.Close()
-	<-done
+	<-followed
+	if interrupted {
+		return nil, &Error{Code: 130, Message: "interrupted: the lifecycle was stopped and the build's state removed"}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -166,58 +163,75 @@ func Build(opts Options) (*Result, error) {
 		}
 		return nil, &Error{Code: code, Message: msg}
 	}
-	res := &Result{Image: opts.Image, Phases: progress.Phases(), CacheHits: progress.CacheHits, Flatten: flatten, BuilderHit: builder.Cached}
-	if err := res.readReport(layers, opts.LayoutDir); err != nil {
+	res.Phases, res.CacheHits, res.Buildpacks = progress.Phases(), progress.CacheHits, built.Buildpacks
+	published := time.Now()
+	image, err := LayoutPath(opts.Image)
+	if err != nil {
 		return nil, err
 	}
+	if res.Digest, res.Size, err = publish(exported{Dir: filepath.Join(req.LayoutDir, image), RunImage: built.RunImage, RunDigest: built.RunDigest}, opts.Image, opts.LayoutDir, opts.Push...); err != nil {
+		return nil, err
+	}
+	if opts.LayoutDir != "" {
+		res.Layout = filepath.Join(opts.LayoutDir, image)
+	}
+	res.Publish = time.Since(published)
 	res.Total = time.Since(start)
 	return res, nil
 }
 
-func (r *Result) readReport(layers, layoutDir string) error {
-	var report struct {
-		Image struct {
-			Digest string `toml:"digest"`
-		} `toml:"image"`
+// unreachableHosts are the host loopback addresses the build env names on
+// ports the build may not reach.
+func unreachableHosts(env map[string]string, allowed []int) []hostports.Named {
+	ok := map[int]bool{}
+	for _, p := range allowed {
+		ok[p] = true
 	}
-	if _, err := toml.DecodeFile(filepath.Join(layers, "report.toml"), &report); err != nil {
-		return fmt.Errorf("reading the lifecycle's report.toml: %w", err)
-	}
-	r.Digest = report.Image.Digest
-	var group struct {
-		Group []struct{ ID, Version string } `toml:"group"`
-	}
-	if _, err := toml.DecodeFile(filepath.Join(layers, "group.toml"), &group); err == nil {
-		for _, g := range group.Group {
-			r.Buildpacks = append(r.Buildpacks, g.ID+"@"+g.Version)
+	var out []hostports.Named
+	for _, n := range hostports.Find(env) {
+		if !ok[n.Port] {
+			out = append(out, n)
 		}
 	}
-	if layoutDir != "" {
-		rel, err := LayoutPath(r.Image)
-		if err != nil {
-			return err
+	return out
+}
+
+// prepareState fills the build's state directory with what kiln (not the
+// helper) can read: the source, the platform env and the CA bundle, all
+// owned by container root so the helper can hand them on.
+func prepareState(ids sandbox.IDMap, dir string, opts Options) (buildRequest, error) {
+	req := buildRequest{StateDir: dir}
+	uid, gid := ids.HostUID(0), ids.HostGID(0)
+	ws := filepath.Join(dir, "workspace")
+	if err := fsutil.CopyTree(opts.AppDir, ws, uid, gid); err != nil {
+		return req, fmt.Errorf("copying %s into the workspace: %w", opts.AppDir, err)
+	}
+	env := map[string]string{}
+	if opts.SharedDeps {
+		env["KILN_DEPENDENCY_CACHE"] = DepsMount
+	}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
+	platform := filepath.Join(dir, "platform")
+	if err := writePlatformEnv(filepath.Join(platform, "env"), env); err != nil {
+		return req, err
+	}
+	if ca := HostCABundle(); ca != "" {
+		req.CABundle = filepath.Join(dir, "ca-certificates.crt")
+		if err := fsutil.CopyFile(ca, req.CABundle, 0o644); err != nil {
+			return req, fmt.Errorf("copying the CA bundle %s: %w", ca, err)
 		}
-		r.Layout = filepath.Join(layoutDir, rel)
-		r.Digest, r.Size, err = layoutImage(r.Layout)
-		return err
 	}
-	ref, err := name.ParseReference(r.Image)
-	if err != nil {
-		return err
+	if !ids.Rootless {
+		if err := fsutil.ChownTree(platform, uid, gid); err != nil {
+			return req, err
+		}
+		if req.CABundle != "" {
+			os.Lchown(req.CABundle, uid, gid)
+		}
 	}
-	img, err := remote.Image(ref.Context().Digest(r.Digest))
-	if err != nil {
-		return fmt.Errorf("reading the built image back: %w", err)
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return err
-	}
-	r.Size = m.Config.Size
-	for _, l := range m.Layers {
-		r.Size += l.Size
-	}
-	return nil
+	return req, nil
 }
 
 // writePlatformEnv writes one file per variable, as the CNB platform spec says.
@@ -236,18 +250,9 @@ func writePlatformEnv(dir string, env map[string]string) error {
 	return nil
 }
 
-// hostNetworkFiles lets the build resolve names and trust TLS like the host
-// (a mirror or an intercepting proxy with a private CA then just works). They
-// are bind mounts: nothing of the host ends up in the image.
-func hostNetworkFiles() []sandbox.Bind {
-	binds := sandbox.HostNetworkBinds()
-	if ca := HostCABundle(); ca != "" {
-		binds = append(binds, sandbox.Bind{Src: ca, Dst: "/etc/ssl/certs/ca-certificates.crt", ReadOnly: true})
-	}
-	return binds
-}
-
 // HostCABundle is $SSL_CERT_FILE or the Debian bundle path, if it exists.
+// Builds trust it (a mirror or an intercepting proxy with a private CA then
+// just works); it is mounted read-only, never part of the image.
 func HostCABundle() string {
 	for _, f := range []string{os.Getenv("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt"} {
 		if f == "" {
@@ -260,22 +265,21 @@ func HostCABundle() string {
 	return ""
 }
 
-func envMap(env []string) map[string]string {
-	m := map[string]string{}
-	for _, e := range env {
-		k, v, _ := strings.Cut(e, "=")
-		m[k] = v
+// repository is the image's repository without registry or tag: the build
+// cache key survives new tags and a moved registry.
+func repository(ref string) string {
+	r, err := name.ParseReference(ref, name.WeakValidation)
+	if err != nil {
+		return ref
 	}
-	return m
+	return r.Context().RepositoryStr()
 }
 
-func ids(env map[string]string) (int, int, error) {
-	uid, err1 := strconv.Atoi(env["CNB_USER_ID"])
-	gid, err2 := strconv.Atoi(env["CNB_GROUP_ID"])
-	if err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("image env lacks CNB_USER_ID/CNB_GROUP_ID: not a CNB builder")
+func shortDigest(d string) string {
+	if _, hex, ok := strings.Cut(d, ":"); ok && len(hex) >= 12 {
+		return hex[:12]
 	}
-	return uid, gid, nil
+	return d
 }
 
 // Summary renders the end-of-build report.
@@ -285,6 +289,9 @@ func (r *Result) Summary() string {
 	var parts []string
 	for _, p := range r.Phases {
 		parts = append(parts, fmt.Sprintf("%s %s", p.Name, p.Duration.Round(10*time.Millisecond)))
+	}
+	if r.Publish > 0 {
+		parts = append(parts, fmt.Sprintf("publish %s", r.Publish.Round(10*time.Millisecond)))
 	}
 	fmt.Fprintf(&b, "    phases:     %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(&b, "    buildpacks: %s\n", strings.Join(r.Buildpacks, ", "))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -45,48 +46,47 @@ func runImageRef(builderRootfs string) (string, error) {
 	return run.Images[0].Image, nil
 }
 
-// seedRunImage copies the run image into the layout, where the lifecycle
-// looks for it when exporting to a layout.
-func seedRunImage(layoutDir, runRef string) error {
+// seedRunImage puts the run image into the layout, where the lifecycle
+// looks for it when exporting to a layout, unless the same digest is there.
+// It returns the run image's digest.
+func seedRunImage(layoutDir, runRef string) (string, error) {
 	ref, err := name.ParseReference(runRef)
 	if err != nil {
-		return err
+		return "", err
 	}
 	img, err := remote.Image(ref)
 	if err != nil {
-		return fmt.Errorf("pulling run image %s: %w", runRef, err)
+		return "", fmt.Errorf("pulling run image %s: %w", runRef, err)
 	}
 	rel, err := LayoutPath(runRef)
 	if err != nil {
-		return err
+		return "", err
 	}
 	dst := filepath.Join(layoutDir, rel)
+	want, err := img.Digest()
+	if err != nil {
+		return "", err
+	}
+	if got, _, err := layoutImage(dst); err == nil && got == want.String() {
+		return want.String(), nil
+	}
 	if err := os.RemoveAll(dst); err != nil {
-		return err
+		return "", err
 	}
 	p, err := layout.Write(dst, empty.Index)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return p.AppendImage(img)
+	return want.String(), p.AppendImage(img)
 }
 
-// layoutImage reads the exported image's digest and size back from the layout.
+// layoutImage reads the image's digest and size back from a layout.
 func layoutImage(dir string) (string, int64, error) {
-	p, err := layout.FromPath(dir)
+	img, err := imageIn(dir)
 	if err != nil {
 		return "", 0, err
 	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		return "", 0, err
-	}
-	im, err := idx.IndexManifest()
-	if err != nil || len(im.Manifests) == 0 {
-		return "", 0, fmt.Errorf("no image in the layout at %s", dir)
-	}
-	d := im.Manifests[0].Digest
-	img, err := idx.Image(d)
+	d, err := img.Digest()
 	if err != nil {
 		return "", 0, err
 	}
@@ -99,4 +99,57 @@ func layoutImage(dir string) (string, int64, error) {
 		size += l.Size
 	}
 	return d.String(), size, nil
+}
+
+// imageIn is the one image a lifecycle layout directory holds.
+func imageIn(dir string) (v1.Image, error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return nil, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil || len(im.Manifests) == 0 {
+		return nil, fmt.Errorf("no image in the layout at %s", dir)
+	}
+	return idx.Image(im.Manifests[0].Digest)
+}
+
+// collectGarbage removes the blobs of earlier exports from an image's
+// layout directory: the lifecycle rewrites index.json but keeps old blobs.
+func collectGarbage(dir string) error {
+	img, err := imageIn(dir)
+	if err != nil {
+		return fmt.Errorf("reading the exported image: %w", err)
+	}
+	keep := map[string]bool{}
+	d, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	keep[d.Hex] = true
+	keep[m.Config.Digest.Hex] = true
+	for _, l := range m.Layers {
+		keep[l.Digest.Hex] = true
+	}
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	ents, err := os.ReadDir(blobs)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(blobs, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

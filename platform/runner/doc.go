@@ -1,5 +1,9 @@
-// Package runner is `kiln run`: it pulls and flattens an app image (cached by
-// digest), then runs its entrypoint (the CNB launcher, /cnb/process/web) in a
-// sandbox as the image's user, on the host network with PORT set, until the
-// context is cancelled (Ctrl-C / SIGTERM), then stops it and every child.
+// Package runner is `kiln run`: it resolves an app image (flattened once,
+// cached by digest), binds the published port on the host, and enters a
+// sandbox helper (platform/sandbox) whose job, registered here, serves the
+// image's entrypoint (the CNB launcher, /cnb/process/web) as the image's
+// user in its own container and network namespace, forwarding the
+// published port into it and the host ports it may reach (daprd) out of
+// it, until the context is cancelled (Ctrl-C / SIGTERM). It must not touch
+// the registry's storage except to read it (registry.Resolve).
 package runner

@@ -6,120 +6,216 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"kiln.dev/kiln/platform/imagefs"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/hostports"
 	"kiln.dev/kiln/platform/sandbox"
+	"kiln.dev/kiln/platform/statedir"
 )
 
 // Options configures one run.
 type Options struct {
-	Image     string
-	Port      int // 0 picks a free port
+	// Image is the image as the user named it.
+	Image string
+	// Qualify is called when Image must be pulled (it is not flattened
+	// yet, or not in the embedded registry's storage): it serves (or attaches
+	// to) the registry and returns a pullable reference; release is called
+	// once the image is flattened.
+	Qualify func(image string) (ref string, release func(), err error)
+	// Home is kiln's state directory.
+	Home home.Dir
+	// Port is the host port (0 picks a free one); the function listens on
+	// the same port inside its network namespace (PORT).
+	Port int
+	// PublishAddress is the host address the port is published on
+	// (default 127.0.0.1).
+	PublishAddress string
+	// HostPorts are host loopback ports the function reaches at
+	// 127.0.0.1:PORT (daprd beside it, --allow-host-port). Ports that Env
+	// values name on the host's loopback (OTEL_EXPORTER_OTLP_ENDPOINT=
+	// http://127.0.0.1:4318) are added; the embedded registry's never is.
+	HostPorts []int
 	Env       []string
 	Args      []string
-	RootfsDir string
-	// Local, when set, resolves the image from the embedded registry's storage
-	// without a server; Pull is the fallback when it is not flattened yet.
-	Local     func() (*imagefs.Image, bool)
-	StateDir  string // overlay state; removed after the run unless KeepState
-	KeepState bool
-	Grace     time.Duration
-	Out       io.Writer // kiln's own messages
-	Stdout    io.Writer // the function's output
-	Stderr    io.Writer
-	// Ready is called with the URL once the port accepts connections.
+	// StateDir keeps the run's writable layer there (default: a fresh
+	// directory in the store, removed afterwards).
+	StateDir string
+	Grace    time.Duration
+	Out      io.Writer // kiln's own messages
+	Stdout   io.Writer // the function's output
+	Stderr   io.Writer
+	// Ready is called with the URL once the function accepts connections.
 	Ready func(url string, sinceStart time.Duration)
 }
 
-// Run serves the image until ctx is done or the function exits.
+// Run serves the image until ctx is done or the function exits, and
+// returns the function's exit code.
 func Run(ctx context.Context, opts Options) (int, error) {
-	if err := sandbox.RequireRoot("kiln run"); err != nil {
-		return 0, err
-	}
-	var img *imagefs.Image
-	if opts.Local != nil {
-		img, _ = opts.Local()
-	}
-	if img == nil {
-		var err error
-		if img, err = imagefs.Pull(opts.Image, opts.RootfsDir); err != nil {
-			return 0, err
-		}
-	}
-	cfg := img.Config.Config
-	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
-	if len(opts.Args) > 0 {
-		args = append(append([]string(nil), cfg.Entrypoint...), opts.Args...)
-	}
-	if len(args) == 0 {
-		return 0, fmt.Errorf("image %s has no entrypoint or command", opts.Image)
-	}
-	uid, gid, err := parseUser(cfg.User)
-	if err != nil {
-		return 0, fmt.Errorf("image %s: %w", opts.Image, err)
-	}
-	port := opts.Port
-	if port == 0 {
-		if port, err = freePort(); err != nil {
-			return 0, err
-		}
-	}
-	env := append(append(append([]string(nil), cfg.Env...), "PORT="+strconv.Itoa(port)), opts.Env...)
-	dir := cfg.WorkingDir
-	if dir == "" {
-		dir = "/"
-	}
-	if !opts.KeepState {
-		defer os.RemoveAll(opts.StateDir)
-	}
 	start := time.Now()
-	p, err := sandbox.Start(sandbox.Spec{Lower: img.Rootfs, State: opts.StateDir, Binds: sandbox.HostNetworkBinds(), Args: args, Env: env, Dir: dir, UID: uid, GID: gid},
-		nil, opts.Stdout, opts.Stderr)
+	ids, err := sandbox.CurrentIDMap()
 	if err != nil {
 		return 0, err
 	}
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	go waitReady(ctx, p, port, func() {
-		if opts.Ready != nil {
-			opts.Ready(url, time.Since(start))
+	if opts.Grace == 0 {
+		opts.Grace = 10 * time.Second
+	}
+	store := opts.Home.IDStore(ids.Key())
+	if err := sandbox.PrepareDirs(ids, store.Runs(), store.Rootfs()); err != nil {
+		return 0, err
+	}
+	hostPorts, err := reachable(opts)
+	if err != nil {
+		return 0, err
+	}
+	req := runRequest{Store: string(store), Env: opts.Env, Args: opts.Args, HostPorts: hostPorts, Grace: opts.Grace}
+	release := func() {}
+	if img, ok := localImage(opts.Home.Registry(), opts.Image, store.Rootfs()); ok {
+		req.Ref, req.Rootfs, req.Config = opts.Image, img.Rootfs, img.Config
+	} else {
+		if opts.Qualify == nil {
+			return 0, fmt.Errorf("image %s is not in the embedded registry's storage", opts.Image)
 		}
-	})
+		if req.Ref, release, err = opts.Qualify(opts.Image); err != nil {
+			return 0, err
+		}
+	}
+	var releaseOnce sync.Once
+	releaseRegistry := func() { releaseOnce.Do(release) }
+	defer releaseRegistry()
+	ln, err := listen(opts.PublishAddress, opts.Port)
+	if err != nil {
+		return 0, err
+	}
+	req.Port = ln.Addr().(*net.TCPAddr).Port
+	lf, err := ln.(*net.TCPListener).File()
+	ln.Close()
+	if err != nil {
+		return 0, err
+	}
+	paths := []string{string(store)}
+	state, err := stateDir(ids, store, opts.StateDir)
+	if err != nil {
+		lf.Close()
+		return 0, err
+	}
+	defer state.Release()
+	req.StateDir, req.Keep = state.Path, opts.StateDir != ""
+	if req.Keep {
+		paths = append(paths, state.Path)
+	}
+	url := "http://" + net.JoinHostPort(displayHost(opts.PublishAddress), strconv.Itoa(req.Port))
+	h, err := sandbox.Enter(sandbox.Options{Job: runJobName, Request: req, IDs: ids, Paths: paths,
+		Stdout: opts.Stdout, Stderr: opts.Stderr, Files: []*os.File{lf},
+		OnEvent: func(e sandbox.Event) {
+			switch e.Kind {
+			case eventPulled:
+				releaseRegistry()
+			case eventReady:
+				if opts.Ready != nil {
+					opts.Ready(url, time.Since(start))
+				}
+			}
+		}})
+	lf.Close() // the helper holds the listener now
+	if err != nil {
+		return 0, err
+	}
 	select {
 	case <-ctx.Done():
-		grace := opts.Grace
-		if grace == 0 {
-			grace = 10 * time.Second
-		}
-		fmt.Fprintf(opts.Out, "==> Stopping %s (SIGTERM, then SIGKILL after %s)\n", opts.Image, grace)
-		p.Stop(grace)
-	case <-p.Done():
+		fmt.Fprintf(opts.Out, "==> Stopping %s (SIGTERM, then SIGKILL after %s)\n", opts.Image, opts.Grace)
+		h.Stop(opts.Grace + 5*time.Second)
+	case <-h.Done():
 	}
-	return p.Wait()
+	return h.Wait()
 }
 
-// waitReady polls the port until it accepts a connection.
-func waitReady(ctx context.Context, p *sandbox.Process, port int, ready func()) {
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			ready()
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-p.Done():
-			return
-		case <-time.After(2 * time.Millisecond):
+// reachable is the host loopback ports the function may reach: the ones
+// given, and the ones its --env names (said on Out), never the embedded
+// registry's.
+func reachable(opts Options) ([]int, error) {
+	registryPort := -1
+	if b, err := os.ReadFile(filepath.Join(opts.Home.Registry(), "address")); err == nil {
+		if _, p, err := net.SplitHostPort(strings.TrimSpace(string(b))); err == nil {
+			registryPort, _ = strconv.Atoi(p)
 		}
 	}
+	seen := map[int]bool{}
+	var ports []int
+	for _, p := range opts.HostPorts {
+		if p == registryPort {
+			return nil, fmt.Errorf("--allow-host-port %d: that is the embedded registry, which functions never reach", p)
+		}
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
+		}
+	}
+	env := map[string]string{}
+	for _, kv := range opts.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	for _, n := range hostports.Find(env) {
+		if n.Port == registryPort || seen[n.Port] {
+			continue
+		}
+		seen[n.Port] = true
+		ports = append(ports, n.Port)
+		if opts.Out != nil {
+			fmt.Fprintf(opts.Out, "    the function reaches host %s (named in %s)\n", n.Addr, n.Env)
+		}
+	}
+	return ports, nil
 }
 
+// listen binds the published port on the host (an explicit port that is
+// taken fails here, with the port in the message).
+func listen(addr string, port int) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("publishing the function on %s: %w (pick another --port or --publish-address)", net.JoinHostPort(addr, strconv.Itoa(port)), err)
+	}
+	return ln, nil
+}
+
+func displayHost(addr string) string {
+	if addr == "" || addr == "0.0.0.0" || addr == "::" {
+		return "127.0.0.1"
+	}
+	return addr
+}
+
+// stateDir is the run's state: --state-dir (adopted and kept) or a fresh
+// directory in the store (swept if kiln dies).
+func stateDir(ids sandbox.IDMap, store home.Dir, keep string) (*statedir.Dir, error) {
+	if keep == "" {
+		return statedir.New(store.Runs(), "run-", ids.HostUID(0), ids.HostGID(0))
+	}
+	if err := sandbox.PrepareDirs(ids, keep); err != nil {
+		return nil, err
+	}
+	d, err := statedir.Adopt(keep)
+	if err != nil {
+		return nil, err
+	}
+	if !ids.Rootless {
+		os.Lchown(d.Path+"/"+statedir.LockFile, ids.HostUID(0), ids.HostGID(0))
+	}
+	return d, nil
+}
+
+// parseUser reads an image's numeric USER (uid[:gid]); empty is root, which
+// in the sandbox is the user running kiln (or an unprivileged id as root).
 func parseUser(u string) (int, int, error) {
 	if u == "" {
 		return 0, 0, nil
@@ -138,19 +234,10 @@ func parseUser(u string) (int, int, error) {
 	return uid, gid, nil
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// command is the image's entrypoint with its command, or with args.
+func command(cfg v1.Config, args []string) []string {
+	if len(args) > 0 {
+		return append(append([]string(nil), cfg.Entrypoint...), args...)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// StateDirFor returns a fresh state directory under base.
-func StateDirFor(base string) (string, error) {
-	if err := os.MkdirAll(base, 0o755); err != nil {
-		return "", err
-	}
-	return os.MkdirTemp(base, "run-")
+	return append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 }

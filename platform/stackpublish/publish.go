@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -24,9 +23,9 @@ func Ref(registry, stackDir, image string) string {
 	return fmt.Sprintf("%s/kiln/stack/%s:%s", registry, image, filepath.Base(stackDir))
 }
 
-// Publish builds and pushes every image of the stack in stackDir.
-// keys gives the push credentials (registry.Keychain for the embedded one).
-func Publish(stackDir, registry, debCache string, keys authn.Keychain, out io.Writer) ([]Published, error) {
+// Publish builds and pushes every image of the stack in stackDir; opts
+// carry the registry's credential (registry.Auth for the embedded one).
+func Publish(stackDir, registry, debCache string, out io.Writer, opts ...remote.Option) ([]Published, error) {
 	s, err := stacks.Load(stackDir)
 	if err != nil {
 		return nil, err
@@ -43,7 +42,7 @@ func Publish(stackDir, registry, debCache string, keys authn.Keychain, out io.Wr
 		if err != nil {
 			return nil, err
 		}
-		if err := remote.Write(ref, img, remote.WithAuthFromKeychain(keys)); err != nil {
+		if err := remote.Write(ref, img, opts...); err != nil {
 			return nil, fmt.Errorf("pushing %s: %w", refStr, err)
 		}
 		d, _ := img.Digest()

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
@@ -49,6 +52,8 @@ func runBuild(args []string) error {
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
 	var env envFlag
 	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
+	var hostPorts portsFlag
+	fs.Var(&hostPorts, "allow-host-port", "let the build reach this host loopback port at 127.0.0.1:PORT (repeatable; a package mirror on the host). Reduces isolation: the build can talk to whatever listens there")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -61,7 +66,8 @@ func runBuild(args []string) error {
 	if len(pos) > 1 {
 		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
 	}
-	if err := sandbox.RequireRoot("kiln build"); err != nil {
+	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
+	if _, err := sandbox.CurrentIDMap(); err != nil {
 		return err
 	}
 	dir := "."
@@ -84,6 +90,9 @@ func runBuild(args []string) error {
 		return err
 	}
 	defer reg.Close()
+	if err := hostPorts.refuse(reg.Addr, "the embedded registry: builds never get it; kiln pushes the image itself"); err != nil {
+		return err
+	}
 	buildEnv := env.Map()
 	if *target != "" {
 		buildEnv["FUNC_NAME"] = *target
@@ -110,27 +119,22 @@ func runBuild(args []string) error {
 			return err
 		}
 	}
-	state, err := os.MkdirTemp(ensure(h.Runs()), "build-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(state)
 	fmt.Printf("==> Building %s from %s\n", out, abs)
 	if len(buildEnv) > 0 {
 		fmt.Printf("    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
 	}
-	deps := h.Deps()
-	if *isolated {
-		deps = ""
+	if len(hostPorts.ports) > 0 {
+		fmt.Printf("    host ports the build may reach: %s\n", hostPorts.String())
 	}
-	auth, err := registry.ImageAuth(h.Registry(), reg.Addr, out)
-	if err != nil {
-		return err
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var push []remote.Option
+	if strings.HasPrefix(out, reg.Addr+"/") { // the embedded registry: its write token
+		push = reg.RemoteOptions()
 	}
-	res, err := lifecycle.Build(lifecycle.Options{
-		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
-		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
-		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, RegistryAuth: auth, Out: os.Stdout,
+	res, err := lifecycle.Build(ctx, lifecycle.Options{
+		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,
+		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Push: push, Out: os.Stdout,
 	})
 	if err != nil {
 		return err
@@ -158,14 +162,4 @@ func imageName(dir string) string {
 func ensure(dir string) string {
 	os.MkdirAll(dir, 0o755)
 	return dir
-}
-
-// repository is the image's repository without registry or tag: the build
-// cache key survives new tags and a moved registry.
-func repository(ref string) string {
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return ref
-	}
-	return r.Context().RepositoryStr()
 }

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestImageName(t *testing.T) {
 	for dir, want := range map[string]string{
@@ -15,9 +18,26 @@ func TestImageName(t *testing.T) {
 	}
 }
 
-func TestRepositoryIgnoresRegistryAndTag(t *testing.T) {
-	if a, b := repository("127.0.0.1:1/hello:v1"), repository("127.0.0.1:2/hello:v2"); a != b || a != "hello" {
-		t.Fatalf("%q %q", a, b)
+func TestPortsFlag(t *testing.T) {
+	var p portsFlag
+	for _, v := range []string{"8080", "1"} {
+		if err := p.Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []string{"0", "65536", "http", ""} {
+		if err := p.Set(bad); err == nil {
+			t.Errorf("--allow-host-port %q accepted", bad)
+		}
+	}
+	if p.String() != "8080,1" {
+		t.Fatalf("%q", p.String())
+	}
+	if err := p.refuse("127.0.0.1:8080", "the registry"); err == nil || !strings.Contains(err.Error(), "--allow-host-port 8080: that is the registry") {
+		t.Fatalf("err = %v", err)
+	}
+	if err := p.refuse("127.0.0.1:9090", "the registry"); err != nil {
+		t.Fatal(err)
 	}
 }
 

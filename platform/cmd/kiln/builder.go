@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"kiln.dev/kiln/platform/registry"
 	"os"
 	"path/filepath"
 	"time"
 
 	"kiln.dev/kiln/platform/builder"
 	"kiln.dev/kiln/platform/home"
+	kilnregistry "kiln.dev/kiln/platform/registry"
 )
 
 func runBuilder(args []string) error {
@@ -42,14 +42,14 @@ func runBuilder(args []string) error {
 		if ref == "" {
 			ref = fmt.Sprintf("%s/kiln/builder-%s:latest", addr, name)
 		}
-		if err := createBuilder(h, name, ref, addr, *src, *bps); err != nil {
+		if err := createBuilder(h, name, ref, addr, *registry == "", *src, *bps); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func createBuilder(h home.Dir, name, ref, addr, src, bps string) error {
+func createBuilder(h home.Dir, name, ref, addr string, embedded bool, src, bps string) error {
 	tools := h.Tools()
 	start := time.Now()
 	fmt.Printf("==> Creating builder %s with pack\n", ref)
@@ -58,17 +58,18 @@ func createBuilder(h home.Dir, name, ref, addr, src, bps string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	// pack pushes with the embedded registry's token (from a Docker config
-	// in the run directory, removed with it).
-	dockerConfig := filepath.Join(work, "docker")
-	if err := registry.WriteDockerConfig(h.Registry(), addr, dockerConfig); err != nil {
-		return err
+	dockerConfig := ""
+	if embedded { // pack pushes to the embedded registry with its token
+		dockerConfig = filepath.Join(work, "docker")
+		if err := kilnregistry.WriteDockerConfig(h.Registry(), addr, dockerConfig); err != nil {
+			return err
+		}
 	}
 	err = builder.Create(builder.Options{
 		Name: name, Source: src, BuildpacksDir: bps,
 		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
-		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"), DockerConfig: dockerConfig,
-		Registry: addr, Ref: ref, WorkDir: work, Out: os.Stdout,
+		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"),
+		Registry: addr, Ref: ref, WorkDir: work, DockerConfig: dockerConfig, Out: os.Stdout,
 	})
 	if err != nil {
 		return err

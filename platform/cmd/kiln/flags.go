@@ -3,11 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/registry"
 )
@@ -38,6 +39,40 @@ func (e *envFlag) Map() map[string]string {
 		m[k] = v
 	}
 	return m
+}
+
+// portsFlag collects repeated port numbers (--allow-host-port).
+type portsFlag struct{ ports []int }
+
+func (p *portsFlag) String() string {
+	var s []string
+	for _, n := range p.ports {
+		s = append(s, strconv.Itoa(n))
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *portsFlag) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q: want a port number 1-65535", v)
+	}
+	p.ports = append(p.ports, n)
+	return nil
+}
+
+// refuse rejects addr's port (host:port) with why.
+func (p *portsFlag) refuse(addr, why string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil
+	}
+	for _, n := range p.ports {
+		if strconv.Itoa(n) == port {
+			return usageError{fmt.Sprintf("--allow-host-port %d: that is %s", n, why)}
+		}
+	}
+	return nil
 }
 
 // parse parses flags interspersed with positional arguments.
@@ -84,12 +119,6 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// pushKeys holds the embedded registry's write token for addr and the
-// Docker config's credentials for any other registry.
-func pushKeys(h home.Dir, addr string) authn.Keychain {
-	return registry.Keychain(h.Registry(), addr, authn.DefaultKeychain)
 }
 
 // registryAddr returns flagAddr, or serves the embedded registry for the

@@ -27,7 +27,7 @@ type command struct {
 var commands = []command{
 	{"build", "build a function or app into an image: kiln build [DIR] --target NAME", runBuild},
 	{"run", "serve an image locally: kiln run IMAGE [--port N] [--env K=V]", runRun},
-	{"registry", "the embedded registry: kiln registry serve|address", runRegistry},
+	{"registry", "the embedded registry: kiln registry serve|address|stop|gc|du", runRegistry},
 	{"stack", "stack images from pinned .debs: kiln stack build|lock", runStack},
 	{"buildpack", "compile Kiln's buildpacks: kiln buildpack package", runBuildpack},
 	{"builder", "create a builder image: kiln builder create [go node python java]", runBuilder},

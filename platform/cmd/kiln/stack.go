@@ -6,7 +6,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"kiln.dev/kiln/platform/home"
+	kilnregistry "kiln.dev/kiln/platform/registry"
 	"kiln.dev/kiln/platform/stackpublish"
 	"kiln.dev/kiln/stacks"
 )
@@ -49,7 +53,15 @@ func runStack(args []string) error {
 		}
 		start := time.Now()
 		fmt.Printf("==> Building stack %s into %s\n", *dir, addr)
-		if _, err := stackpublish.Publish(*dir, addr, h.Debs(), pushKeys(h, addr), os.Stdout); err != nil {
+		push := []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+		if *registry == "" { // the embedded registry: its write token
+			auth, err := kilnregistry.Auth(h.Registry())
+			if err != nil {
+				return err
+			}
+			push = []remote.Option{remote.WithAuth(auth)}
+		}
+		if _, err := stackpublish.Publish(*dir, addr, h.Debs(), os.Stdout, push...); err != nil {
 			return err
 		}
 		fmt.Printf("==> Stack done in %s\n", time.Since(start).Round(time.Millisecond))
