@@ -122,6 +122,9 @@ func TestCompat(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A failed invoke must not leave the function running
+				// (Stop is safe to call twice).
+				t.Cleanup(func() { r.Stop(15 * time.Second) })
 				c.invoke(t, r)
 				if code, err := r.Stop(15 * time.Second); err != nil || code != 0 {
 					t.Fatalf("stop: code %d err %v\n%s", code, err, r.Output())
