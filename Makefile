@@ -52,7 +52,7 @@ unit: tools ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js
 	bash framework-templates/java/test.sh
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (needs root)
-	go test -count=1 -timeout 45m -v ./e2e/local/
+	go test -count=1 -timeout 60m -v ./e2e/local/
 	go test -count=1 -timeout 15m -v ./e2e/kube/
 
 test: unit fuzz-brief mutate-fast e2e
