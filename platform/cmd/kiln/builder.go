@@ -57,12 +57,14 @@ func createBuilder(h home.Dir, name, ref, addr, src, bps string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	err = builder.Create(builder.Options{
+	opts := builder.Options{
 		Name: name, Source: src, BuildpacksDir: bps,
 		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
-		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"),
-		Registry: addr, Ref: ref, WorkDir: work, Out: os.Stdout,
-	})
+		Pack:         filepath.Join(tools, "pack-v"+builder.PackVersion, "pack"), PackHome: filepath.Join(string(h), "pack"),
+		Ref: ref, WorkDir: work, Out: os.Stdout,
+	}
+	opts.Registry(addr)
+	err = builder.Create(opts)
 	if err != nil {
 		return err
 	}
