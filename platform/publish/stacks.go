@@ -1,0 +1,73 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kiln.dev/kiln/stacks"
+)
+
+// stackRepo is where stack image n goes in registry.
+func stackRepo(registry, n string) string { return registry + "/kiln/stack/" + n }
+
+// publishStacks builds every stack image for every architecture, keeps a
+// per-architecture copy in the scratch registry (pack builds builders FROM
+// the build images there) and pushes one index per image.
+func (p *publisher) publishStacks(ctx context.Context) error {
+	s, err := stacks.Load(p.opts.StackDir)
+	if err != nil {
+		return err
+	}
+	p.stack = s
+	for _, n := range s.ImageNames() {
+		start := time.Now()
+		var imgs []archImage
+		for _, arch := range p.opts.Arches {
+			img, err := s.ImageFor(n, arch, p.opts.DebCache, p.log)
+			if err != nil {
+				return err
+			}
+			ref := p.scratch.ref("kiln/stack/"+n, p.opts.Version+"-"+arch)
+			if err := p.scratch.write(ref, img); err != nil {
+				return fmt.Errorf("stack %s (%s) into the scratch registry: %w", n, arch, err)
+			}
+			if img, err = p.scratch.image(ref); err != nil {
+				return err
+			}
+			imgs = append(imgs, archImage{arch, img})
+		}
+		idx, err := makeIndex(imgs)
+		if err != nil {
+			return fmt.Errorf("stack %s: %w", n, err)
+		}
+		a, err := p.opts.Target.pushIndex(ctx, "stack", n, stackRepo(p.opts.Registry, n), p.tags(), idx)
+		if err != nil {
+			return err
+		}
+		p.done(a, start)
+	}
+	return nil
+}
+
+// stackImage is what builder.toml's {{stack "NAME"}} becomes for arch: run
+// images (rebasable) are named in the published registry, because apps
+// record them; build images are read from the scratch copy, because only
+// pack reads them.
+func (p *publisher) stackImage(arch string) func(string) string {
+	return func(n string) string {
+		if p.stack.Images[n].Rebasable {
+			return stackRepo(p.opts.Registry, n) + ":" + p.opts.Version
+		}
+		return p.scratch.ref("kiln/stack/"+n, p.opts.Version+"-"+arch)
+	}
+}
+
+// runImageMirrors lists run image n in every mirror registry.
+func (p *publisher) runImageMirrors(n string) []string {
+	var out []string
+	for _, m := range p.opts.RunImageMirrors {
+		out = append(out, stackRepo(m, n)+":"+p.opts.Version)
+	}
+	return out
+}
