@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"kiln.dev/kiln/stacks"
@@ -41,7 +42,7 @@ func (p *publisher) publishStacks(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("stack %s: %w", n, err)
 		}
-		a, err := p.opts.Target.pushIndex(ctx, "stack", n, stackRepo(p.opts.Registry, n), p.tags(), idx)
+		a, err := p.opts.Target.pushIndex(ctx, "stack", n, stackRepo(p.opts.Registry, n), append(p.tags(), p.channel()), idx)
 		if err != nil {
 			return err
 		}
@@ -50,14 +51,20 @@ func (p *publisher) publishStacks(ctx context.Context) error {
 	return nil
 }
 
+// channel is the stack's moving tag (its directory name: bookworm). Builders
+// name run images by it, so apps record it and `pack rebase APP` / `kiln
+// rebase APP` pick up a stack published later with updated packages; V and
+// latest pin or follow releases.
+func (p *publisher) channel() string { return filepath.Base(filepath.Clean(p.opts.StackDir)) }
+
 // stackImage is what builder.toml's {{stack "NAME"}} becomes for arch: run
-// images (rebasable) are named in the published registry, because apps
-// record them; build images are read from the scratch copy, because only
-// pack reads them.
+// images (rebasable) are named in the published registry by the stack's
+// channel tag, because apps record them; build images are read from the
+// scratch copy, because only pack reads them.
 func (p *publisher) stackImage(arch string) func(string) string {
 	return func(n string) string {
 		if p.stack.Images[n].Rebasable {
-			return stackRepo(p.opts.Registry, n) + ":" + p.opts.Version
+			return stackRepo(p.opts.Registry, n) + ":" + p.channel()
 		}
 		return p.scratch.ref("kiln/stack/"+n, p.opts.Version+"-"+arch)
 	}
@@ -67,7 +74,7 @@ func (p *publisher) stackImage(arch string) func(string) string {
 func (p *publisher) runImageMirrors(n string) []string {
 	var out []string
 	for _, m := range p.opts.RunImageMirrors {
-		out = append(out, stackRepo(m, n)+":"+p.opts.Version)
+		out = append(out, stackRepo(m, n)+":"+p.channel())
 	}
 	return out
 }

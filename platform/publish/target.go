@@ -42,14 +42,18 @@ func (t Target) Ref(s string) (name.Reference, error) {
 	return ref, nil
 }
 
+// Keys is t's keychain: Keychain() unless one was given.
+func (t Target) Keys() authn.Keychain {
+	if t.Keychain != nil {
+		return t.Keychain
+	}
+	return Keychain()
+}
+
 // remoteOptions is the one place kiln's registry calls get their
 // credentials and transport.
 func (t Target) remoteOptions(ctx context.Context) []remote.Option {
-	kc := t.Keychain
-	if kc == nil {
-		kc = Keychain()
-	}
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc), remote.WithUserAgent("kiln")}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(t.Keys()), remote.WithUserAgent("kiln")}
 	if t.Transport != nil {
 		opts = append(opts, remote.WithTransport(t.Transport))
 	}
