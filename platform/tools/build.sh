@@ -66,17 +66,18 @@ build_lifecycle_arm64() {
   rm -rf "$lca" && mv "$lca.tmp" "$lca"
 }
 # Test tools of the publish suite (e2e/publish), pinned by the wrapper modules
-# registry/ (distribution's registry v3.1.2: TLS + htpasswd on loopback) and
-# actionlint/ (v1.7.12: lints .github/workflows). `build.sh publish-tools`.
+# registry/ (distribution's registry v3.1.2 application served with TLS and
+# htpasswd on a listener the test hands over) and actionlint/ (v1.7.12: lints
+# .github/workflows). `build.sh publish-tools`.
 REGISTRY_VERSION=3.1.2
 ACTIONLINT_VERSION=1.7.12
-dreg=$tools/registry-v$REGISTRY_VERSION
+dreg=$tools/test-registry-v$REGISTRY_VERSION
 al=$tools/actionlint-v$ACTIONLINT_VERSION
 build_publish_tools() {
   if [ ! -x "$dreg/registry" ]; then
     echo "==> building distribution's registry v$REGISTRY_VERSION into $dreg (first time: several minutes)"
     mkdir -p "$dreg.tmp"
-    (cd "$here/registry" && go build -trimpath -ldflags "-s -w" -o "$dreg.tmp/registry" github.com/distribution/distribution/v3/cmd/registry)
+    (cd "$here/registry" && go build -trimpath -ldflags "-s -w" -o "$dreg.tmp/registry" .)
     rm -rf "$dreg" && mv "$dreg.tmp" "$dreg"
   fi
   if [ ! -x "$al/actionlint" ]; then
