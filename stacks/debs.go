@@ -85,6 +85,57 @@ func FetchDeb(cacheDir string, p Pin, progress io.Writer) (string, error) {
 	return fetchDeb(cacheDir, p, arches[HostArch()], progress)
 }
 
+// prefetch downloads every pin missing from the cache with one apt-get
+// call (one package list load, parallel downloads); fetchDeb then checks
+// each file's SHA-256 as always.
+func prefetch(cacheDir string, pins []Pin, a Arch, progress io.Writer) error {
+	var missing []Pin
+	for _, p := range pins {
+		if sum, err := fileSHA256(debPath(cacheDir, p, a.OCI)); err != nil || sum != p.SHA256 {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) < 2 {
+		return nil
+	}
+	ap, err := aptFor(cacheDir, a)
+	if err != nil {
+		return err
+	}
+	if err := ap.update(false); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(cacheDir, "download-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	args := []string{"download", "-q"}
+	for _, p := range missing {
+		args = append(args, ap.qualify(p.Name)+"="+p.Version)
+	}
+	fmt.Fprintf(progress, "  downloading %d %s packages\n", len(missing), a.Debian)
+	cmd := ap.command("apt-get", args...)
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
+		// fetchDeb retries one by one and names the package at fault.
+		fmt.Fprintf(progress, "  apt-get download of %d packages failed (%v); fetching one by one\n%s", len(missing), err, out)
+		return nil
+	}
+	for _, p := range missing {
+		matches, _ := filepath.Glob(filepath.Join(tmp, p.Name+"_*.deb"))
+		if len(matches) != 1 {
+			continue
+		}
+		if sum, err := fileSHA256(matches[0]); err == nil && sum == p.SHA256 {
+			if err := os.Rename(matches[0], debPath(cacheDir, p, a.OCI)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func fetchDeb(cacheDir string, p Pin, a Arch, progress io.Writer) (string, error) {
 	dst := debPath(cacheDir, p, a.OCI)
 	if sum, err := fileSHA256(dst); err == nil && sum == p.SHA256 {

@@ -49,6 +49,9 @@ func (s *Stack) RootfsFor(name, arch, debCache string, progress io.Writer) (*Tre
 		only = append(only, "usr/share/ca-certificates/")
 	}
 	exclude := a.expand(im.Exclude)
+	if err := prefetch(debCache, pins, a, progress); err != nil {
+		return nil, err
+	}
 	for _, pin := range pins {
 		deb, err := fetchDeb(debCache, pin, a, progress)
 		if err != nil {
