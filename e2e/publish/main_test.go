@@ -124,8 +124,8 @@ func setup(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// kiln runs the suite's kiln with its credentials and CA trust, plus env.
-func kiln(env []string, args ...string) (string, error) {
+// runKiln runs the suite's kiln with its credentials and CA trust, plus env.
+func runKiln(env []string, args ...string) (string, error) {
 	c := exec.Command(suite.kilnBin, args...)
 	c.Dir = suite.repo
 	c.Env = append(append(os.Environ(), "KILN_HOME="+suite.home, "KILN_TOOLS="+suite.tools,
@@ -138,5 +138,5 @@ func kiln(env []string, args ...string) (string, error) {
 
 // publishTo publishes this tree's release to registry, manifest under out.
 func publishTo(registry, out string, extra ...string) (string, error) {
-	return kiln(nil, append([]string{"publish", "--registry", registry, "--version", version, "--out", out}, extra...)...)
+	return runKiln(nil, append([]string{"publish", "--registry", registry, "--version", version, "--out", out}, extra...)...)
 }

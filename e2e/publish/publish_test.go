@@ -97,7 +97,7 @@ func TestPublishTwiceGivesTheSameDigests(t *testing.T) {
 func TestPublishWithoutCredentialsSaysHowToLogIn(t *testing.T) {
 	published(t)
 	empty := t.TempDir()
-	out, err := kiln([]string{"DOCKER_CONFIG=" + empty}, "publish", "--registry", suite.reg.Addr, "--version", version, "--out", t.TempDir(), "--platforms", "linux/amd64", "--skip", "builders,controller")
+	out, err := runKiln([]string{"DOCKER_CONFIG=" + empty}, "publish", "--registry", suite.reg.Addr, "--version", version, "--out", t.TempDir(), "--platforms", "linux/amd64", "--skip", "builders,controller")
 	if err == nil {
 		t.Fatalf("publish without credentials succeeded:\n%s", out)
 	}
@@ -216,7 +216,7 @@ func TestConfigIsPinnedToTheRelease(t *testing.T) {
 }
 
 func TestKilnVersionIsTheReleaseVersion(t *testing.T) {
-	out, err := kiln(nil, "version")
+	out, err := runKiln(nil, "version")
 	if err != nil || !strings.HasPrefix(out, "kiln "+version+"\n") || !strings.Contains(out, "lifecycle   0.21.14") {
 		t.Fatalf("kiln version: %v\n%s", err, out)
 	}

@@ -25,6 +25,9 @@ func (p *publisher) publishBuilders(ctx context.Context) error {
 		var imgs []archImage
 		var run *RunImage
 		for _, arch := range p.opts.Arches {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			ref := p.scratch.ref("kiln/builder-"+n, p.opts.Version+"-"+arch)
 			opts := builder.Options{
 				Name: n, Source: p.opts.Source, BuildpacksDir: p.buildpacksDir(arch), LifecycleDir: p.opts.LifecycleDirs[arch],

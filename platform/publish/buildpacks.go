@@ -32,6 +32,9 @@ func (p *publisher) publishBuildpacks(ctx context.Context) error {
 			return err
 		}
 		for _, bp := range pkgs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			start := time.Now()
 			cfg := filepath.Join(p.work, "package-"+strings.ReplaceAll(bp.ID, "/", "_")+"-"+arch+".toml")
 			if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[buildpack]\n  uri = %q\n", bp.Dir)), 0o644); err != nil {

@@ -25,6 +25,9 @@ func (p *publisher) publishStacks(ctx context.Context) error {
 		start := time.Now()
 		var imgs []archImage
 		for _, arch := range p.opts.Arches {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			img, err := s.ImageFor(n, arch, p.opts.DebCache, p.log)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"kiln.dev/kiln/platform/builder"
@@ -11,17 +12,31 @@ import (
 )
 
 func runBuilder(args []string) error {
-	fs := newFlagSet("builder", "builder create [NAME] [--registry HOST:PORT] [--tag REF]")
+	fs := newFlagSet("builder", "builder create [NAME] [--registry HOST:PORT] [--tag REF] | builder lifecycle-tarball FILE")
 	src := fs.String("source", ".", "the Kiln source tree")
 	bps := fs.String("buildpacks", "out/buildpacks", "packaged buildpacks (kiln buildpack package)")
 	registry := fs.String("registry", "", "registry holding the stack images, where the builder goes (default: the embedded one)")
 	tag := fs.String("tag", "", "builder image reference (default: REGISTRY/kiln/builder-NAME:latest)")
+	arch := fs.String("arch", runtime.GOARCH, "lifecycle-tarball: the lifecycle's architecture (arm64: build.sh cnb-arm64 first)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if len(pos) == 2 && pos[0] == "lifecycle-tarball" {
+		// The tarball pack's [lifecycle] uri takes, for users composing
+		// their own builder (pack cannot download one from here).
+		dir := filepath.Join(home.Default().Tools(), "lifecycle-v"+builder.LifecycleVersion)
+		if *arch != runtime.GOARCH {
+			dir += "-linux-" + *arch
+		}
+		if err := builder.WriteLifecycleTarball(dir, pos[1]); err != nil {
+			return err
+		}
+		fmt.Printf("lifecycle %s (linux/%s) with its SBOMs: %s\n", builder.LifecycleVersion, *arch, pos[1])
+		return nil
+	}
 	if len(pos) < 1 || pos[0] != "create" {
-		return usageError{"kiln builder create [go|node|python|java]... (default: all)"}
+		return usageError{"kiln builder create [go|node|python|java]... (default: all) | kiln builder lifecycle-tarball FILE [--arch arm64]"}
 	}
 	names := pos[1:]
 	if len(names) == 0 {
