@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"bytes"
 	"fmt"
 	"io"
@@ -95,7 +97,10 @@ func setup(m *testing.M) (int, error) {
 	if err := trustBundle(suite.ca, suite.sslCertFile); err != nil {
 		return 1, err
 	}
-	regBin := filepath.Join(suite.tools, "test-registry-v3.1.2", "registry")
+	regBin, err := registryBin()
+	if err != nil {
+		return 1, err
+	}
 	for _, r := range []struct {
 		dest  **distRegistry
 		dir   string
@@ -139,4 +144,18 @@ func runKiln(env []string, args ...string) (string, error) {
 // publishTo publishes this tree's release to registry, manifest under out.
 func publishTo(registry, out string, extra ...string) (string, error) {
 	return runKiln(nil, append([]string{"publish", "--registry", registry, "--version", version, "--out", out}, extra...)...)
+}
+
+// registryBin is where build.sh publish-tools put the registry wrapper: its
+// directory is keyed by the wrapper's source (main.go + go.sum).
+func registryBin() (string, error) {
+	h := sha256.New()
+	for _, f := range []string{"main.go", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(suite.repo, "platform", "tools", "registry", f))
+		if err != nil {
+			return "", err
+		}
+		h.Write(b)
+	}
+	return filepath.Join(suite.tools, "test-registry-v3.1.2-"+hex.EncodeToString(h.Sum(nil))[:12], "registry"), nil
 }

@@ -50,7 +50,11 @@ func TestRelocatedReleaseWorksWithTheFirstRegistryGone(t *testing.T) {
 	published(t)
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "first"), 0o755)
-	first, err := startRegistry(filepath.Join(suite.tools, "test-registry-v3.1.2", "registry"), filepath.Join(dir, "first"), nil, "", "")
+	bin, err := registryBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := startRegistry(bin, filepath.Join(dir, "first"), nil, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,8 @@ build_lifecycle_arm64() {
 # .github/workflows). `build.sh publish-tools`.
 REGISTRY_VERSION=3.1.2
 ACTIONLINT_VERSION=1.7.12
-dreg=$tools/test-registry-v$REGISTRY_VERSION
+# Keyed by the wrapper's source too: a change to registry/main.go rebuilds it.
+dreg=$tools/test-registry-v$REGISTRY_VERSION-$(cat "$here/registry/main.go" "$here/registry/go.sum" | sha256sum | cut -c1-12)
 al=$tools/actionlint-v$ACTIONLINT_VERSION
 build_publish_tools() {
   if [ ! -x "$dreg/registry" ]; then

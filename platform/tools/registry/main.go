@@ -20,6 +20,7 @@ import (
 
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
+	"github.com/sirupsen/logrus"
 
 	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/filesystem"
@@ -44,6 +45,9 @@ func run() error {
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", os.Args[1], err)
+	}
+	if lvl, err := logrus.ParseLevel(string(cfg.Log.Level)); err == nil {
+		logrus.SetLevel(lvl)
 	}
 	ln, err := net.FileListener(os.NewFile(3, "listener"))
 	if err != nil {
