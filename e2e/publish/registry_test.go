@@ -121,9 +121,14 @@ func startRegistry(bin, dir string, ca *testCA, user, password string) (*distReg
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
+	logs, err := os.Create(filepath.Join(dir, "registry.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logs.Close()
 	cmd := exec.Command(bin, cfgPath)
 	cmd.ExtraFiles = []*os.File{f}
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, err
