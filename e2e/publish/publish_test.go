@@ -201,7 +201,7 @@ func TestConfigIsPinnedToTheRelease(t *testing.T) {
 	if r.Config == nil {
 		t.Fatal("no config in the release manifest")
 	}
-	k, err := os.ReadFile(filepath.Join(r.Config.Dir, "kustomization.yaml"))
+	k, err := os.ReadFile(filepath.Join(filepath.Dir(suite.manifest), r.Config.Dir, "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

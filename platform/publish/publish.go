@@ -120,6 +120,7 @@ func Run(ctx context.Context, opts Options) (*Release, error) {
 			if err != nil {
 				return nil, err
 			}
+			cfg.Dir = "config-" + opts.Version
 			p.release.Config = cfg
 		}
 	}

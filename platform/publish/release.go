@@ -58,8 +58,9 @@ type RunImage struct {
 
 // Config is the controller's kustomize config pinned to this release.
 type Config struct {
-	// Dir holds a copy of controller/config whose kustomization.yaml pins
-	// ControllerImage and DefaultBuilder (apply with kubectl apply -k Dir).
+	// Dir, relative to the manifest's directory, holds a copy of
+	// controller/config whose kustomization.yaml pins ControllerImage and
+	// DefaultBuilder (kubectl apply -k <manifest dir>/<Dir>).
 	Dir             string `json:"dir"`
 	ControllerImage string `json:"controllerImage"`
 	DefaultBuilder  string `json:"defaultBuilder"`

@@ -89,7 +89,7 @@ func runPublish(args []string) error {
 	}
 	fmt.Printf("==> Published %d images in %s\n", len(rel.Images), time.Since(start).Round(time.Millisecond))
 	if rel.Config != nil {
-		fmt.Printf("    controller config: kubectl apply -k %s\n", rel.Config.Dir)
+		fmt.Printf("    controller config: kubectl apply -k %s\n", filepath.Join(*out, rel.Config.Dir))
 	}
 	fmt.Printf("    release manifest: %s\n", publish.ManifestPath(*out, *ver))
 	return nil
