@@ -60,7 +60,7 @@ func TestArm64GoFunctionRunsUnderQemu(t *testing.T) {
 		t.Fatalf("pack build --platform linux/arm64: %v\n%s", err, out)
 	}
 	t.Logf("pack build for linux/arm64 under qemu: %s", time.Since(start).Round(time.Second))
-	arch, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", "{{.Architecture}}", image)
+	arch, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", "{{.Architecture}}", "docker.io/"+image)
 	if err != nil || strings.TrimSpace(arch) != "arm64" {
 		t.Fatalf("image architecture %q (%v)", arch, err)
 	}

@@ -86,7 +86,7 @@ func TestRelocatedReleaseWorksWithTheFirstRegistryGone(t *testing.T) {
 	if out, err := p.pack(append([]string{"build", image, "--builder", builder, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs()...)...); err != nil {
 		t.Fatalf("pack build -B %s with %s gone: %v\n%s", builder, first.Addr, err, out)
 	}
-	inspect, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", `{{index .Labels "io.buildpacks.lifecycle.metadata"}}`, image)
+	inspect, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", `{{index .Labels "io.buildpacks.lifecycle.metadata"}}`, "docker.io/"+image)
 	if err != nil {
 		t.Fatal(err)
 	}
