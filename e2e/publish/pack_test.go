@@ -23,10 +23,14 @@ var packSamples = map[string]packSample{
 	"java":   {"java", "samples/java/hello", "com.example.Hello", "Hello, Kiln!"},
 }
 
-// buildEnv passes the machine's Go proxy settings and CA bundle to builds
-// (this network intercepts TLS; toolchains come over HTTPS).
+// buildArgs are pack build's flags under Podman 4.3's Docker API: host
+// network, the untrusted-builder flow (one container per phase; with
+// --trust-builder and a daemon export pack waited ~10 minutes on the
+// creator container after it had exited, twice), the daemon socket handed
+// to the exporter, and the machine's Go proxy settings and CA bundle (this
+// network intercepts TLS; toolchains come over HTTPS).
 func buildArgs() []string {
-	args := []string{"--network", "host", "--pull-policy", "if-not-present", "--trust-builder", "--docker-host", "inherit",
+	args := []string{"--network", "host", "--pull-policy", "if-not-present", "--trust-builder=false", "--docker-host", "inherit",
 		"--volume", "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro"}
 	for _, k := range []string{"GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "NPM_CONFIG_REGISTRY"} {
 		if v := os.Getenv(k); v != "" {
