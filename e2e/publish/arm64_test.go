@@ -52,7 +52,7 @@ func TestArm64GoFunctionRunsUnderQemu(t *testing.T) {
 	published(t)
 	enableArm64Emulation(t)
 	p := startPodman(t)
-	image := "localhost/kiln-e2e/hello-arm64"
+	image := "kiln-e2e.local/hello-arm64"
 	start := time.Now()
 	out, err := p.pack(append([]string{"build", image, "--builder", suite.reg.Addr + "/kiln/builder-go:" + version, "--platform", "linux/arm64",
 		"--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs()...)...)
@@ -60,7 +60,7 @@ func TestArm64GoFunctionRunsUnderQemu(t *testing.T) {
 		t.Fatalf("pack build --platform linux/arm64: %v\n%s", err, out)
 	}
 	t.Logf("pack build for linux/arm64 under qemu: %s", time.Since(start).Round(time.Second))
-	arch, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", "{{.Architecture}}", "docker.io/"+image)
+	arch, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", "{{.Architecture}}", image)
 	if err != nil || strings.TrimSpace(arch) != "arm64" {
 		t.Fatalf("image architecture %q (%v)", arch, err)
 	}

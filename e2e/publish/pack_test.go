@@ -48,7 +48,7 @@ func TestPackBuildEverySample(t *testing.T) {
 	for _, lang := range []string{"go", "nodejs", "python", "java"} {
 		s := packSamples[lang]
 		t.Run(lang, func(t *testing.T) {
-			image := "localhost/kiln-e2e/" + lang + "-hello"
+			image := "kiln-e2e.local/" + lang + "-hello"
 			start := time.Now()
 			out, err := p.pack(append([]string{"build", image, "--builder", suite.reg.Addr + "/kiln/builder-" + s.builder + ":" + version,
 				"--path", s.dir, "--env", "FUNC_NAME=" + s.target}, buildArgs()...)...)
@@ -119,7 +119,7 @@ func TestPackBuilderCreateFromPublishedBuildpackages(t *testing.T) {
 	if out, err := p.pack("builder", "create", mine, "--config", filepath.Join(dir, "builder.toml"), "--publish"); err != nil {
 		t.Fatalf("pack builder create: %v\n%s", err, out)
 	}
-	image := "localhost/kiln-e2e/my-builder-hello"
+	image := "kiln-e2e.local/my-builder-hello"
 	if out, err := p.pack(append([]string{"build", image, "--builder", mine, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs()...)...); err != nil {
 		t.Fatalf("pack build with my builder: %v\n%s", err, out)
 	}

@@ -131,10 +131,6 @@ func basicAuth() string {
 func (p *podman) serve(t *testing.T, image string, port int, path string) string {
 	t.Helper()
 	name := fmt.Sprintf("kiln-e2e-%d", port)
-	if strings.HasPrefix(image, "localhost/") {
-		// Images pack exports through the Docker API land as docker.io/localhost/...
-		image = "docker.io/" + image
-	}
 	out, err := p.podman("--url", "unix://"+p.sock, "run", "-d", "--name", name, "--network", "host", "-e", fmt.Sprintf("PORT=%d", port), image)
 	if err != nil {
 		t.Fatalf("podman run %s: %v\n%s", image, err, out)
