@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,5 +66,77 @@ func TestRejects(t *testing.T) {
 		if _, err := Convert([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+// TestConvertCases: what each OpenFunction field becomes, and the note
+// that says so.
+func TestConvertCases(t *testing.T) {
+	const v1beta2 = "apiVersion: core.openfunction.io/v1beta2\nkind: Function\n"
+	const v1beta1 = "apiVersion: core.openfunction.io/v1beta1\nkind: Function\n"
+	for _, tc := range []struct {
+		name, in string
+		check    func(t *testing.T, r *Result)
+		notes    []string
+	}{{
+		name: "OpenFunction's annotations go, others stay",
+		in: v1beta2 + "metadata: {name: a, annotations: {plugins: x, plugins.tracing: y, openfunction.io/z: w, team: payments, " +
+			"kubectl.kubernetes.io/last-applied-configuration: '{}'}}\nspec: {image: r.example.com/a, serving: {}}\n",
+		check: func(t *testing.T, r *Result) {
+			if a := r.Function.Annotations; len(a) != 1 || a["team"] != "payments" {
+				t.Errorf("annotations %v", a)
+			}
+		},
+		notes: []string{"metadata.annotations[openfunction.io/z]: OpenFunction-only, dropped", "metadata.annotations[plugins.tracing]: OpenFunction-only, dropped",
+			"metadata.annotations[plugins]: OpenFunction-only, dropped"},
+	}, {
+		name: "no annotations left: none at all",
+		in:   v1beta2 + "metadata: {name: a, annotations: {plugins: x}}\nspec: {image: r.example.com/a, serving: {}}\n",
+		check: func(t *testing.T, r *Result) {
+			if r.Function.Annotations != nil {
+				t.Errorf("annotations %v", r.Function.Annotations)
+			}
+		},
+		notes: []string{"metadata.annotations[plugins]: OpenFunction-only, dropped"},
+	}, {
+		name: "server fields go",
+		in:   v1beta2 + "metadata: {name: a, uid: u, resourceVersion: '7', generation: 2, finalizers: [x], ownerReferences: []}\nspec: {image: r.example.com/a, serving: {}}\n",
+		check: func(t *testing.T, r *Result) {
+			if m := r.Function.ObjectMeta; m.UID != "" || m.ResourceVersion != "" || m.Generation != 0 || m.Finalizers != nil {
+				t.Errorf("metadata %+v", m)
+			}
+		},
+	}, {
+		name: "a v1beta1 KEDA trigger on a job: a Job workload",
+		in: v1beta1 + "metadata: {name: j}\nspec:\n  image: r.example.com/j\n  serving:\n    runtime: async\n    inputs: [{component: cron}]\n" +
+			"    triggers: [{type: cron, targetKind: job, metadata: {timezone: UTC}}]\n",
+		check: func(t *testing.T, r *Result) {
+			s := r.Function.Spec.Serving
+			if s.WorkloadType != "Job" || len(s.ScaleOptions.Keda.Triggers) != 1 || s.ScaleOptions.Keda.Triggers[0].Type != "cron" {
+				t.Errorf("serving %+v", s)
+			}
+		},
+	}, {
+		name: "a v1beta1 KEDA trigger on a deployment: the workload stays",
+		in: v1beta1 + "metadata: {name: j}\nspec:\n  image: r.example.com/j\n  serving:\n    runtime: async\n    inputs: [{component: cron}]\n" +
+			"    triggers: [{type: kafka, targetKind: object, metadata: {topic: t}}]\n",
+		check: func(t *testing.T, r *Result) {
+			if s := r.Function.Spec.Serving; s.WorkloadType != "" {
+				t.Errorf("workloadType %q", s.WorkloadType)
+			}
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Convert([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, r)
+			for _, n := range tc.notes {
+				if !slices.Contains(r.Notes, n) {
+					t.Errorf("notes %q lack %q", r.Notes, n)
+				}
+			}
+		})
 	}
 }

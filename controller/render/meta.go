@@ -55,10 +55,14 @@ func version(f *v1alpha1.Function) string {
 	return strings.ReplaceAll(v, ".", "")
 }
 
-// objectMeta names an object of f; extra labels are merged in.
+// objectMeta names an object of f; extra labels are merged in, under the
+// controller's own (a selector and the controller's lookups rely on those).
 func objectMeta(f *v1alpha1.Function, name string, extra map[string]string) metav1.ObjectMeta {
-	l := labels(f)
+	l := make(map[string]string, len(extra)+4)
 	for k, v := range extra {
+		l[k] = v
+	}
+	for k, v := range labels(f) {
 		l[k] = v
 	}
 	return metav1.ObjectMeta{Name: name, Namespace: f.Namespace, Labels: l}

@@ -2,10 +2,12 @@ package conformance
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	conformancefn "kiln.dev/conformance-functions"
@@ -41,7 +43,7 @@ func TestFrameworkHTTP(t *testing.T) {
 	if d, err := Concurrency(tgt); err != nil {
 		t.Fatal(err)
 	} else {
-		t.Logf("10 concurrent 1 s calls: %s", d)
+		t.Logf("%d calls inside the function at once, all answered in %s", Parties, d)
 	}
 }
 
@@ -58,5 +60,16 @@ func TestHarnessCatchesABrokenFunction(t *testing.T) {
 	}))
 	if err := HTTP(tgt); err == nil {
 		t.Fatal("HTTP() passed a function that changed the body")
+	}
+}
+
+// Concurrency must be able to fail: the fixture of a server that runs one
+// call at a time answers, after its 30 s wait, that 1 call arrived.
+func TestHarnessCatchesASerialServer(t *testing.T) {
+	tgt := serve(t, funcframework.HTTPHandler(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "1")
+	}))
+	if _, err := Concurrency(tgt); err == nil || !strings.Contains(err.Error(), "does not run 10 calls in parallel") {
+		t.Fatalf("Concurrency() = %v, want it to fail for a serial server", err)
 	}
 }

@@ -2,13 +2,15 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"reflect"
-	"sync"
+	"strconv"
+	"strings"
 	"time"
 
 	"kiln.dev/functions-framework-go/cloudevents"
@@ -100,35 +102,49 @@ func CloudEvents(t Target) error {
 	return nil
 }
 
-// Concurrency checks that ten calls sleeping one second each are served in
-// parallel: all done in under two seconds.
+// Parties is how many calls Concurrency needs inside the function at once.
+const Parties = 10
+
+// Concurrency checks that the server runs calls in parallel: it sends
+// Parties calls to the fixture's ?barrier=, where each waits until all are
+// inside the function at once and then answers how many arrived. A server
+// that runs fewer at a time leaves the first call waiting out the fixture's
+// 30 s and answering a smaller count. Nothing here depends on how fast the
+// machine is. It returns how long the calls took, for the log.
 func Concurrency(t Target) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	id := fmt.Sprintf("concurrency-%d", time.Now().UnixNano())
+	url := fmt.Sprintf("%s/?barrier=%s&parties=%d", t.URL, id, Parties)
 	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, 10)
-	for i := 0; i < 10; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := http.Get(t.URL + "?sleep=1s")
-			if err != nil {
-				errs <- err
-				return
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				errs <- fmt.Errorf("status %d", resp.StatusCode)
-			}
-		}()
+	errs := make(chan error, Parties)
+	for i := 0; i < Parties; i++ {
+		go func() { errs <- barrierCall(ctx, url) }()
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		return 0, err
+	for i := 0; i < Parties; i++ {
+		if err := <-errs; err != nil {
+			return time.Since(start), err
+		}
 	}
-	d := time.Since(start)
-	if d >= 2*time.Second {
-		return d, fmt.Errorf("10 concurrent 1 s calls took %s, want < 2 s", d)
+	return time.Since(start), nil
+}
+
+func barrierCall(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
 	}
-	return d, nil
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d (%s), want 200", url, resp.StatusCode, b)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err != nil || n < Parties {
+		return fmt.Errorf("the function saw %q of %d calls inside it at once: the server does not run %d calls in parallel", b, Parties, Parties)
+	}
+	return nil
 }

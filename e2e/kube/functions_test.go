@@ -18,6 +18,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"knative.dev/pkg/apis"
 	duckv1 "knative.dev/pkg/apis/duck/v1"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
@@ -28,7 +29,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
-	"kiln.dev/kiln/controller/reconciler"
 )
 
 const wait = 20 * time.Second
@@ -79,42 +79,81 @@ func condition(t *testing.T, ns, name, typ string, status metav1.ConditionStatus
 	return &f
 }
 
+// updateFunction changes the stored Function, again on a conflict (the
+// controller writes its status and finalizer meanwhile).
+func updateFunction(t *testing.T, ns, name string, change func(*v1alpha1.Function)) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var f v1alpha1.Function
+		if err := get(context.Background(), ns, name, &f); err != nil {
+			return err
+		}
+		change(&f)
+		return cl.Update(context.Background(), &f)
+	})
+	if err != nil {
+		t.Fatalf("updating Function %s/%s: %v", ns, name, err)
+	}
+}
+
+// play writes o's status as the controller that owns its kind would: it
+// waits for ns/name, then sets its status with set (again on a conflict:
+// the controller applies the object meanwhile).
+func play(t *testing.T, ns, name string, o client.Object, set func()) {
+	t.Helper()
+	eventually(t, wait, fmt.Sprintf("%T %s", o, name), func() error { return get(context.Background(), ns, name, o) })
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := get(context.Background(), ns, name, o); err != nil {
+			return err
+		}
+		set()
+		return cl.Status().Update(context.Background(), o)
+	})
+	if err != nil {
+		t.Fatalf("playing the controller of %T %s: %v", o, name, err)
+	}
+}
+
 // playShipwright marks the BuildRun succeeded with digest, as Shipwright does.
 func playShipwright(t *testing.T, ns, name, digest string) {
 	t.Helper()
 	var br shp.BuildRun
-	eventually(t, wait, "BuildRun "+name, func() error { return get(context.Background(), ns, name, &br) })
-	now := metav1.Now()
-	br.Status.Conditions = shp.Conditions{{Type: shp.Succeeded, Status: corev1.ConditionTrue, Reason: "Succeeded", Message: "All Steps have completed executing", LastTransitionTime: now}}
-	br.Status.Output = &shp.Output{Digest: digest, Size: 4_900_000}
-	br.Status.CompletionTime = &now
-	if err := cl.Status().Update(context.Background(), &br); err != nil {
-		t.Fatalf("playing Shipwright on BuildRun %s: %v", name, err)
-	}
+	play(t, ns, name, &br, func() {
+		now := metav1.Now()
+		br.Status.Conditions = shp.Conditions{{Type: shp.Succeeded, Status: corev1.ConditionTrue, Reason: "Succeeded", Message: "All Steps have completed executing", LastTransitionTime: now}}
+		br.Status.Output = &shp.Output{Digest: digest, Size: 4_900_000}
+		br.Status.CompletionTime = &now
+	})
+}
+
+// playShipwrightFailed marks the BuildRun failed, as Shipwright does when a
+// build step exits non-zero.
+func playShipwrightFailed(t *testing.T, ns, name string) {
+	t.Helper()
+	var br shp.BuildRun
+	play(t, ns, name, &br, func() {
+		now := metav1.Now()
+		br.Status.Conditions = shp.Conditions{{Type: shp.Succeeded, Status: corev1.ConditionFalse, Reason: "Failed", Message: "step-build exited with 1", LastTransitionTime: now}}
+		br.Status.CompletionTime = &now
+	})
 }
 
 // playKnative marks the Knative Service ready with its cluster URL.
 func playKnative(t *testing.T, ns, name string) {
 	t.Helper()
 	var ks servingv1.Service
-	eventually(t, wait, "Knative Service "+name, func() error { return get(context.Background(), ns, name, &ks) })
-	ks.Status.Conditions = duckv1.Conditions{{Type: apis.ConditionReady, Status: corev1.ConditionTrue, LastTransitionTime: apis.VolatileTime{Inner: metav1.Now()}}}
-	ks.Status.URL = apis.HTTP(fmt.Sprintf("%s.%s.svc.cluster.local", name, ns))
-	ks.Status.ObservedGeneration = ks.Generation
-	if err := cl.Status().Update(context.Background(), &ks); err != nil {
-		t.Fatalf("playing Knative on %s: %v", name, err)
-	}
+	play(t, ns, name, &ks, func() {
+		ks.Status.Conditions = duckv1.Conditions{{Type: apis.ConditionReady, Status: corev1.ConditionTrue, LastTransitionTime: apis.VolatileTime{Inner: metav1.Now()}}}
+		ks.Status.URL = apis.HTTP(fmt.Sprintf("%s.%s.svc.cluster.local", name, ns))
+		ks.Status.ObservedGeneration = ks.Generation
+	})
 }
 
 // playDeployment marks the Deployment as having an available replica.
 func playDeployment(t *testing.T, ns, name string) {
 	t.Helper()
 	var d appsv1.Deployment
-	eventually(t, wait, "Deployment "+name, func() error { return get(context.Background(), ns, name, &d) })
-	d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas = 1, 1, 1
-	if err := cl.Status().Update(context.Background(), &d); err != nil {
-		t.Fatal(err)
-	}
+	play(t, ns, name, &d, func() { d.Status.Replicas, d.Status.ReadyReplicas, d.Status.AvailableReplicas = 1, 1, 1 })
 }
 
 // gone waits until the object no longer exists.
@@ -157,8 +196,8 @@ func TestSyncFunction(t *testing.T) {
 			if b.Spec.Strategy.Name != "kiln" || b.Spec.Source.Git.URL != "https://github.com/example/functions.git" || *b.Spec.Source.ContextDir != "nodejs/greeter" {
 				t.Fatalf("Build spec: %s", dump(b.Spec))
 			}
-			got := condition(t, ns, "greeter", reconciler.CondBuilt, metav1.ConditionUnknown, "Building")
-			if got.Status.Serving == nil || got.Status.Serving.State != reconciler.StatePending {
+			got := condition(t, ns, "greeter", v1alpha1.ConditionBuilt, metav1.ConditionUnknown, "Building")
+			if got.Status.Serving == nil || got.Status.Serving.State != v1alpha1.StatePending {
 				t.Fatalf("serving before the build: %s", dump(got.Status))
 			}
 			if err := get(ctx, ns, "greeter", &servingv1.Service{}); !apierrors.IsNotFound(err) {
@@ -185,14 +224,14 @@ func TestSyncFunction(t *testing.T) {
 				*route.Spec.Rules[0].Matches[0].Path.Value != "/"+ns+"/greeter" {
 				t.Fatalf("HTTPRoute: %s", dump(route.Spec))
 			}
-			condition(t, ns, "greeter", reconciler.CondServing, metav1.ConditionFalse, "KnativeServiceNotReady")
+			condition(t, ns, "greeter", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "KnativeServiceNotReady")
 			return ctx
 		}).
 		Assess("Knative reports ready: the Function is Ready with its URLs", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			playKnative(t, ns, "greeter")
-			fn := condition(t, ns, "greeter", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			fn := condition(t, ns, "greeter", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			if fn.Status.URL != "http://api.example.com/"+ns+"/greeter" || fn.Status.Revision.ImageDigest != "registry.example.com/fn/greeter@"+digest1 ||
-				fn.Status.Serving.State != reconciler.StateRunning || fn.Status.ObservedGeneration != fn.Generation {
+				fn.Status.Serving.State != v1alpha1.StateRunning || fn.Status.ObservedGeneration != fn.Generation {
 				t.Fatalf("status: %s", dump(fn.Status))
 			}
 			if len(fn.Status.Addresses) != 2 || fn.Status.Addresses[0].Value != "http://greeter."+ns+".svc.cluster.local" {
@@ -200,16 +239,13 @@ func TestSyncFunction(t *testing.T) {
 			}
 			return ctx
 		}).
-		Assess("a serving change rolls the Knative Service without a build; a build change starts one BuildRun and serving rolls forward when it succeeds", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+		Assess("a serving change rolls the Knative Service without a build; a build change starts one BuildRun; a failed one leaves serving on the last good digest, the next good one rolls it forward", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			var fn v1alpha1.Function
 			if err := get(ctx, ns, "greeter", &fn); err != nil {
 				t.Fatal(err)
 			}
 			firstRun := fn.Status.Build.ResourceRef
-			fn.Spec.Serving.Params = map[string]string{"GREETING": "Hej"}
-			if err := cl.Update(ctx, &fn); err != nil {
-				t.Fatal(err)
-			}
+			updateFunction(t, ns, "greeter", func(f *v1alpha1.Function) { f.Spec.Serving.Params = map[string]string{"GREETING": "Hej"} })
 			eventually(t, wait, "GREETING in the Knative Service", func() error {
 				var ks servingv1.Service
 				if err := get(ctx, ns, "greeter", &ks); err != nil {
@@ -227,13 +263,7 @@ func TestSyncFunction(t *testing.T) {
 				t.Fatalf("a serving change must not build: %d BuildRuns (%v)", len(runs.Items), err)
 			}
 
-			if err := get(ctx, ns, "greeter", &fn); err != nil {
-				t.Fatal(err)
-			}
-			fn.Spec.Build.Env["FUNC_NAME"] = "greetLoudly"
-			if err := cl.Update(ctx, &fn); err != nil {
-				t.Fatal(err)
-			}
+			updateFunction(t, ns, "greeter", func(f *v1alpha1.Function) { f.Spec.Build.Env["FUNC_NAME"] = "greetLoudly" })
 			var second string
 			eventually(t, wait, "a second BuildRun", func() error {
 				var f v1alpha1.Function
@@ -250,7 +280,30 @@ func TestSyncFunction(t *testing.T) {
 			if err := get(ctx, ns, "greeter", &ks); err != nil || !strings.HasSuffix(ks.Spec.Template.Spec.Containers[0].Image, digest1) {
 				t.Fatalf("while building, serving keeps the last good image: %v %v", err, ks.Spec.Template.Spec.Containers[0].Image)
 			}
-			playShipwright(t, ns, second, digest2)
+			playShipwrightFailed(t, ns, second)
+			failed := condition(t, ns, "greeter", v1alpha1.ConditionBuilt, metav1.ConditionFalse, "BuildRunFailed")
+			if c := failed.Status.GetCondition(v1alpha1.ConditionReady); c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, "BuildRun "+second+" failed: Failed: step-build exited with 1") {
+				t.Fatalf("Ready after a failed build: %s", dump(c))
+			}
+			if err := get(ctx, ns, "greeter", &ks); err != nil || ks.Spec.Template.Spec.Containers[0].Image != "registry.example.com/fn/greeter@"+digest1 ||
+				failed.Status.Revision.ImageDigest != "registry.example.com/fn/greeter@"+digest1 {
+				t.Fatalf("a failed build must leave serving on the last good digest: %v %s %s", err, ks.Spec.Template.Spec.Containers[0].Image, dump(failed.Status.Revision))
+			}
+
+			updateFunction(t, ns, "greeter", func(f *v1alpha1.Function) { f.Spec.Build.Env["FUNC_NAME"] = "greetFixed" })
+			var third string
+			eventually(t, wait, "a third BuildRun", func() error {
+				var f v1alpha1.Function
+				if err := get(ctx, ns, "greeter", &f); err != nil {
+					return err
+				}
+				if f.Status.Build == nil || f.Status.Build.ResourceRef == second || f.Status.Build.ResourceRef == firstRun {
+					return fmt.Errorf("build status %s", dump(f.Status.Build))
+				}
+				third = f.Status.Build.ResourceRef
+				return nil
+			})
+			playShipwright(t, ns, third, digest2)
 			eventually(t, wait, "serving rolls forward to the new digest", func() error {
 				if err := get(ctx, ns, "greeter", &ks); err != nil {
 					return err
@@ -262,15 +315,27 @@ func TestSyncFunction(t *testing.T) {
 			})
 			return ctx
 		}).
-		Assess("deleting the Function deletes everything it made", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+		Assess("deleting the Function deletes everything it made, and only that", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			var fn v1alpha1.Function
 			if err := get(ctx, ns, "greeter", &fn); err != nil {
+				t.Fatal(err)
+			}
+			// A Deployment of the user's carrying the function's label: not the
+			// Function's (no owner reference), so it stays.
+			users := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "users-own", Namespace: ns, Labels: map[string]string{"core.kiln.dev/function": "greeter"}},
+				Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}},
+					Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "x"}},
+						Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "x", Image: "registry.example.com/x:1"}}}}}}
+			if err := cl.Create(ctx, users); err != nil {
 				t.Fatal(err)
 			}
 			if err := cl.Delete(ctx, &fn); err != nil {
 				t.Fatal(err)
 			}
 			gone(t, ns, "greeter", &v1alpha1.Function{})
+			if err := get(ctx, ns, "users-own", &appsv1.Deployment{}); err != nil {
+				t.Fatalf("the user's labelled Deployment did not survive the Function: %v", err)
+			}
 			gone(t, ns, "greeter", &servingv1.Service{})
 			gone(t, ns, "greeter", &gatewayv1.HTTPRoute{})
 			gone(t, ns, "greeter-build", &shp.Build{})
@@ -334,9 +399,9 @@ func TestAsyncFunctions(t *testing.T) {
 			if err := get(ctx, ns, "mqtt-echo", &kedav1alpha1.ScaledObject{}); !apierrors.IsNotFound(err) {
 				t.Fatalf("no KEDA triggers, no ScaledObject: %v", err)
 			}
-			condition(t, ns, "mqtt-echo", reconciler.CondServing, metav1.ConditionFalse, "DeploymentUnavailable")
+			condition(t, ns, "mqtt-echo", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "DeploymentUnavailable")
 			playDeployment(t, ns, "mqtt-echo")
-			condition(t, ns, "mqtt-echo", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			condition(t, ns, "mqtt-echo", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
 
@@ -366,16 +431,9 @@ func TestAsyncFunctions(t *testing.T) {
 			if err := get(ctx, ns, "logs-handler", &d); err != nil || d.Spec.Template.Spec.Containers[0].Image != fn.Spec.Image {
 				t.Fatalf("no build: spec.image is served as is: %v", err)
 			}
-			condition(t, ns, "logs-handler", reconciler.CondBuilt, metav1.ConditionTrue, "NoBuild")
+			condition(t, ns, "logs-handler", v1alpha1.ConditionBuilt, metav1.ConditionTrue, "NoBuild")
 
-			var cur v1alpha1.Function
-			if err := get(ctx, ns, "logs-handler", &cur); err != nil {
-				t.Fatal(err)
-			}
-			cur.Spec.Serving.ScaleOptions.Keda = nil
-			if err := cl.Update(ctx, &cur); err != nil {
-				t.Fatal(err)
-			}
+			updateFunction(t, ns, "logs-handler", func(f *v1alpha1.Function) { f.Spec.Serving.ScaleOptions.Keda = nil })
 			gone(t, ns, "logs-handler", &kedav1alpha1.ScaledObject{})
 			return ctx
 		}).Feature()
@@ -391,7 +449,7 @@ func TestAsyncFunctions(t *testing.T) {
 			if sj.Spec.JobTargetRef.Template.Spec.RestartPolicy != corev1.RestartPolicyOnFailure || sj.Spec.ScalingStrategy.Strategy != "accurate" {
 				t.Fatalf("ScaledJob: %s", dump(sj.Spec))
 			}
-			condition(t, ns, "cron-report", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			condition(t, ns, "cron-report", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
 	sts := features.New("async Redis pub/sub on a StatefulSet with a KEDA fallback").
@@ -410,12 +468,9 @@ func TestAsyncFunctions(t *testing.T) {
 			if *s.Spec.Replicas != 2 || !strings.Contains(envValue(s.Spec.Template.Spec.Containers[0].Env, "FUNC_CONTEXT"), `"pluginsTracing":{"enabled":true`) {
 				t.Fatalf("StatefulSet: %s", dump(s.Spec))
 			}
-			condition(t, ns, "order-tally", reconciler.CondServing, metav1.ConditionFalse, "StatefulSetNotReady")
-			s.Status.Replicas, s.Status.ReadyReplicas, s.Status.AvailableReplicas = 2, 2, 2
-			if err := cl.Status().Update(ctx, &s); err != nil {
-				t.Fatal(err)
-			}
-			condition(t, ns, "order-tally", reconciler.CondReady, metav1.ConditionTrue, "Ready")
+			condition(t, ns, "order-tally", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "StatefulSetNotReady")
+			play(t, ns, "order-tally", &s, func() { s.Status.Replicas, s.Status.ReadyReplicas, s.Status.AvailableReplicas = 2, 2, 2 })
+			condition(t, ns, "order-tally", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			return ctx
 		}).Feature()
 	testenv.Test(t, mqtt, kafka, job, sts)
@@ -450,25 +505,62 @@ func TestInvalidFunctions(t *testing.T) {
 			}
 			return ctx
 		}).
-		Assess("the controller reports the rest as conditions naming the field", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+		Assess("the controller reports the rest as conditions naming the field: the spec, the Gateway config, the pod template policy", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			ns := namespace(t, "invalid-cond")
 			fn := function(t, "async-kafka", ns)
 			fn.Spec.Serving.Triggers.Dapr[0].Topic = ""
 			if err := cl.Create(ctx, fn); err != nil {
 				t.Fatal(err)
 			}
-			got := condition(t, ns, fn.Name, reconciler.CondReady, metav1.ConditionFalse, "InvalidSpec")
-			if c := meta.FindStatusCondition(got.Status.Conditions, reconciler.CondReady); !strings.Contains(c.Message, "spec.serving.triggers.dapr[0].topic: Required value: logs is a pub/sub component") {
+			got := condition(t, ns, fn.Name, v1alpha1.ConditionReady, metav1.ConditionFalse, "InvalidSpec")
+			if c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionReady); !strings.Contains(c.Message, "spec.serving.triggers.dapr[0].topic: Required value: logs is a pub/sub component") {
 				t.Fatalf("message: %s", c.Message)
 			}
 			route := function(t, "sync-route", ns)
 			route.Spec.Serving.Triggers.HTTP.Route.GatewayRef = &v1alpha1.GatewayRef{Name: "nope", Namespace: ns}
+			expectForbidden("/api/v1/namespaces/" + ns + "/configmaps/") // the controller reads Gateway configs in kiln only
 			if err := cl.Create(ctx, route); err != nil {
 				t.Fatal(err)
 			}
-			got = condition(t, ns, route.Name, reconciler.CondServing, metav1.ConditionFalse, "GatewayConfigNotFound")
-			if c := meta.FindStatusCondition(got.Status.Conditions, reconciler.CondServing); !strings.Contains(c.Message, "no Gateway config ConfigMap "+ns+"/nope") {
-				t.Fatalf("message: %s", c.Message)
+			got = condition(t, ns, route.Name, v1alpha1.ConditionServingReady, metav1.ConditionFalse, "GatewayConfigDenied")
+			if c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionServingReady); !strings.Contains(c.Message, "the controller may not read ConfigMaps in namespace "+ns) {
+				t.Fatalf("a Gateway config where the controller may not read ConfigMaps: %s", c.Message)
+			}
+			for _, tc := range []struct{ name, ref, reason, msg string }{
+				{"missing", "nope", "GatewayConfigNotFound", "no Gateway config ConfigMap kiln/nope"},
+				{"private", "private", "GatewayConfigDenied", "Gateway config kiln/private is not shared with namespace " + ns},
+			} {
+				fn := function(t, "sync-route", ns)
+				fn.Name = "route-" + tc.name
+				fn.Spec.Serving.Triggers.HTTP.Route.GatewayRef = &v1alpha1.GatewayRef{Name: tc.ref, Namespace: gatewayNS}
+				if err := cl.Create(ctx, fn); err != nil {
+					t.Fatal(err)
+				}
+				got = condition(t, ns, fn.Name, v1alpha1.ConditionServingReady, metav1.ConditionFalse, tc.reason)
+				if c := got.Status.GetCondition(v1alpha1.ConditionServingReady); !strings.Contains(c.Message, tc.msg) {
+					t.Fatalf("%s: %s", tc.name, c.Message)
+				}
+				if err := get(ctx, ns, fn.Name, &gatewayv1.HTTPRoute{}); !apierrors.IsNotFound(err) {
+					t.Fatalf("%s: an HTTPRoute exists: %v", tc.name, err)
+				}
+			}
+
+			priv := function(t, "async-mqtt", ns)
+			priv.Name = "host-mounter"
+			priv.Spec.Serving.Template = &corev1.PodSpec{Volumes: []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}},
+				Containers: []corev1.Container{{Name: "function", SecurityContext: &corev1.SecurityContext{Privileged: ptr(true)}}}}
+			if err := cl.Create(ctx, priv); err != nil {
+				t.Fatal(err)
+			}
+			got = condition(t, ns, priv.Name, v1alpha1.ConditionReady, metav1.ConditionFalse, "InvalidSpec")
+			for _, want := range []string{"spec.serving.template.volumes[0].hostPath: Forbidden: a hostPath volume is not allowed in a Function's pod; a cluster admin allows it with the controller's --allow-privileged-templates",
+				"spec.serving.template.containers[0].securityContext.privileged: Forbidden"} {
+				if c := got.Status.GetCondition(v1alpha1.ConditionReady); !strings.Contains(c.Message, want) {
+					t.Fatalf("privileged template: %s", c.Message)
+				}
+			}
+			if err := get(ctx, ns, priv.Name, &appsv1.Deployment{}); !apierrors.IsNotFound(err) {
+				t.Fatalf("a Deployment was made for a privileged template: %v", err)
 			}
 			return ctx
 		}).Feature()

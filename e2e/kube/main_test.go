@@ -2,7 +2,10 @@
 // real API server with the real CRDs of Kiln, Shipwright, Knative Serving,
 // KEDA, Dapr and Gateway API. No cluster controllers run, so the suite plays
 // them: it marks BuildRuns succeeded with a digest the way Shipwright does,
-// and Knative Services ready the way Knative does.
+// and Knative Services ready the way Knative does. The controller runs as
+// its ServiceAccount (impersonated, with controller/config/rbac applied), so
+// it has exactly what that RBAC grants: any request the API server refuses
+// it fails the suite.
 //
 // By default it starts a local control plane with envtest from binaries built
 // here: kube-apiserver v1.36.3 from $KILN_TOOLS (platform/tools/build.sh) and
@@ -18,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,7 +88,13 @@ func TestMain(m *testing.M) {
 		}
 		return ctx, nil
 	})
-	os.Exit(testenv.Run(m))
+	code := testenv.Run(m)
+	if refused := forbiddenRequests(); len(refused) > 0 {
+		fmt.Printf("FAIL: the API server refused the controller (%s, bound to controller/config/rbac):\n  %s\n"+
+			"grant what it needs in controller/config/rbac/role.yaml and controller/reconciler/permissions.go\n", controllerUser, strings.Join(refused, "\n  "))
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // loadCRDs reads Kiln's CRD and the third-party ones from the module cache.
@@ -189,9 +199,17 @@ func setup() (func(), error) {
 		// The benchmark runs the controller binary itself.
 		return func() { stopCP() }, setupGateway(ctx)
 	}
+	// The controller runs as its ServiceAccount, with only what
+	// controller/config/rbac grants it.
+	if err := ensureNamespace(ctx, "kiln"); err != nil {
+		return nil, err
+	}
+	if err := installRBAC(ctx); err != nil {
+		return nil, err
+	}
 	// Reconcile errors show in the test output.
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stdout), zap.Level(zapcore.ErrorLevel)))
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0"})
+	mgr, err := ctrl.NewManager(asController(cfg), ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0"})
 	if err != nil {
 		return nil, err
 	}
@@ -214,15 +232,22 @@ func setup() (func(), error) {
 	}, nil
 }
 
-// setupGateway creates the Gateway config ConfigMap kiln/kiln.
+// setupGateway creates the Gateway config ConfigMaps kiln/kiln (shared with
+// every namespace) and kiln/private (shared with none the tests use).
 func setupGateway(ctx context.Context) error {
 	if err := ensureNamespace(ctx, gatewayNS); err != nil {
 		return err
 	}
-	gw := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kiln", Namespace: gatewayNS},
-		Data: map[string]string{"domain": "fn.example.com", "gatewayName": "kiln-gateway"}}
-	if err := cl.Create(ctx, gw); err != nil && !apierrors.IsAlreadyExists(err) {
-		return err
+	for _, gw := range []*corev1.ConfigMap{
+		{ObjectMeta: metav1.ObjectMeta{Name: "kiln", Namespace: gatewayNS},
+			Data: map[string]string{"domain": "fn.example.com", "gatewayName": "kiln-gateway", "allowedNamespaces": "*"}},
+		// One no test namespace may use.
+		{ObjectMeta: metav1.ObjectMeta{Name: "private", Namespace: gatewayNS},
+			Data: map[string]string{"domain": "internal.example.com", "gatewayName": "internal", "allowedNamespaces": "payments"}},
+	} {
+		if err := cl.Create(ctx, gw); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func TestConformanceOfKilnImages(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("10 concurrent 1 s calls in %s", d)
+				t.Logf("%d calls inside the function at once, all answered in %s", conformance.Parties, d)
 				return ctx
 			}).
 			Assess("cloudevent: binary and structured", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {

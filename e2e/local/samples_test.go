@@ -211,7 +211,7 @@ func TestSamples(t *testing.T) {
 				wants := []string{wantBPs, "==> BUILDING", "phases:", "size:"}
 				if s.isolated {
 					// A cold isolated build really downloads and verifies the toolchain.
-					wants = append(wants, "Downloading golang.org/toolchain@v0.0.1-go1.26.8.linux-amd64", "against the checksum database")
+					wants = append(wants, "Downloading golang.org/toolchain@v0.0.1-go1.27.4.linux-amd64", "against the checksum database")
 				}
 				for _, want := range wants {
 					if !strings.Contains(res.Output, want) {

@@ -1,17 +1,17 @@
 package imagefs
 
 import (
-	"archive/tar"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sys/unix"
+
+	"kiln.dev/kiln/platform/untar"
 )
 
 // Image is a pulled image with its flattened rootfs.
@@ -24,28 +24,53 @@ type Image struct {
 	Cached bool
 }
 
+// Options tune Pull and Flatten; the zero value is the default.
+type Options struct {
+	// Limits bound the whole image (TotalSize and Entries over all its
+	// layers; FileSize per file); zero fields take untar.DefaultLimits'.
+	Limits untar.Limits
+	// Remote options for Pull (auth, transport).
+	Remote []remote.Option
+}
+
+// rootfsOf is where digest's rootfs lives in cacheDir.
+func rootfsOf(cacheDir string, digest v1.Hash) string {
+	return filepath.Join(cacheDir, digest.Algorithm+"-"+digest.Hex)
+}
+
 // Cached returns the flattened rootfs of digest if it is already on disk.
 func Cached(ref name.Reference, digest v1.Hash, cfg *v1.ConfigFile, cacheDir string) (*Image, bool) {
-	out := &Image{Ref: ref, Digest: digest, Config: cfg, Rootfs: filepath.Join(cacheDir, digest.Algorithm+"-"+digest.Hex), Cached: true}
+	out := &Image{Ref: ref, Digest: digest, Config: cfg, Rootfs: rootfsOf(cacheDir, digest), Cached: true}
 	_, err := os.Stat(out.Rootfs + ".complete")
 	return out, err == nil
 }
 
 // Pull resolves ref in its registry and flattens it into cacheDir/<digest>.
-func Pull(ref, cacheDir string) (*Image, error) {
+func Pull(ref, cacheDir string) (*Image, error) { return PullWith(ref, cacheDir, Options{}) }
+
+// PullWith is Pull with options.
+func PullWith(ref, cacheDir string, opts Options) (*Image, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		return nil, fmt.Errorf("image reference %q: %w", ref, err)
 	}
-	img, err := remote.Image(r)
+	img, err := remote.Image(r, opts.Remote...)
 	if err != nil {
 		return nil, fmt.Errorf("pulling %s: %w", ref, err)
 	}
-	return Flatten(r, img, cacheDir)
+	return FlattenWith(r, img, cacheDir, opts)
 }
 
 // Flatten unpacks img into cacheDir/<digest> unless it is there already.
 func Flatten(r name.Reference, img v1.Image, cacheDir string) (*Image, error) {
+	return FlattenWith(r, img, cacheDir, Options{})
+}
+
+// FlattenWith is Flatten with options. Layers are applied in order, each
+// with untar's policy (paths resolved inside the rootfs, whiteouts, no
+// devices, no setuid bits); kiln processes flattening the same image at
+// once take turns on a lock, and the loser reuses the winner's rootfs.
+func FlattenWith(r name.Reference, img v1.Image, cacheDir string, opts Options) (*Image, error) {
 	digest, err := img.Digest()
 	if err != nil {
 		return nil, err
@@ -54,7 +79,7 @@ func Flatten(r name.Reference, img v1.Image, cacheDir string) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config of %s: %w", r, err)
 	}
-	out := &Image{Ref: r, Digest: digest, Config: cf, Rootfs: filepath.Join(cacheDir, digest.Algorithm+"-"+digest.Hex)}
+	out := &Image{Ref: r, Digest: digest, Config: cf, Rootfs: rootfsOf(cacheDir, digest)}
 	if _, err := os.Stat(out.Rootfs + ".complete"); err == nil {
 		out.Cached = true
 		return out, nil
@@ -62,17 +87,29 @@ func Flatten(r name.Reference, img v1.Image, cacheDir string) (*Image, error) {
 	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
 		return nil, err
 	}
+	unlock, err := lock(out.Rootfs + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if _, err := os.Stat(out.Rootfs + ".complete"); err == nil {
+		out.Cached = true // another kiln process flattened it meanwhile
+		return out, nil
+	}
 	tmp, err := os.MkdirTemp(cacheDir, "flatten-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	rc := mutate.Extract(img)
-	defer rc.Close()
-	if err := Untar(rc, tmp); err != nil {
-		return nil, fmt.Errorf("flattening %s: %w", r, err)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, err
 	}
-	os.RemoveAll(out.Rootfs)
+	if err := applyLayers(r, img, tmp, opts.Limits); err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(out.Rootfs); err != nil { // a crash's leftover: no .complete
+		return nil, err
+	}
 	if err := os.Rename(tmp, out.Rootfs); err != nil {
 		return nil, err
 	}
@@ -82,95 +119,77 @@ func Flatten(r name.Reference, img v1.Image, cacheDir string) (*Image, error) {
 	return out, nil
 }
 
-// Untar extracts a tar stream into dir, keeping owners, modes and links.
-// Device nodes are skipped (the sandbox binds /dev).
-func Untar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	type dirMeta struct {
-		path string
-		hdr  *tar.Header
+// applyLayers extracts img's layers into dir, bottom first, within lim.
+func applyLayers(r name.Reference, img v1.Image, dir string, lim untar.Limits) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return fmt.Errorf("flattening %s: listing layers: %w", r, err)
 	}
-	var dirs []dirMeta
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
+	lim = untar.Limits{FileSize: lim.FileSize, TotalSize: orDefault(lim.TotalSize, untar.DefaultLimits.TotalSize),
+		Entries: int(orDefault(int64(lim.Entries), int64(untar.DefaultLimits.Entries)))}
+	for i, l := range layers {
+		if i > 0 && (lim.TotalSize <= 0 || lim.Entries <= 0) {
+			return fmt.Errorf("flattening %s: layer %d of %d: the layers below used up the image's size or entry limit (imagefs.Options.Limits)", r, i+1, len(layers))
+		}
+		d, err := l.Digest()
+		if err != nil {
+			return fmt.Errorf("flattening %s: layer %d: %w", r, i+1, err)
+		}
+		what := fmt.Sprintf("flattening %s: layer %d of %d (%s)", r, i+1, len(layers), d)
+		rc, err := l.Uncompressed()
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		st, err := untar.Extract(rc, dir, layerOptions(what, lim))
+		if err == nil {
+			// Read to the end: the layer's digest is checked at EOF.
+			if _, err = io.Copy(io.Discard, rc); err != nil {
+				err = fmt.Errorf("%s: %w", what, err)
+			}
+		}
+		if cerr := rc.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("%s: %w", what, cerr)
 		}
 		if err != nil {
 			return err
 		}
-		rel := filepath.Clean("/" + h.Name)
-		if rel == "/" {
-			continue
-		}
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				return err
-			}
-			dirs = append(dirs, dirMeta{p, h})
-			continue
-		case tar.TypeReg:
-			if err := writeFile(p, tr, h); err != nil {
-				return err
-			}
-		case tar.TypeSymlink:
-			os.RemoveAll(p)
-			if err := os.Symlink(h.Linkname, p); err != nil {
-				return err
-			}
-		case tar.TypeLink:
-			target := filepath.Join(dir, filepath.Clean("/"+h.Linkname))
-			if !strings.HasPrefix(target, dir) {
-				return fmt.Errorf("hard link %s escapes the rootfs", h.Name)
-			}
-			os.RemoveAll(p)
-			if err := os.Link(target, p); err != nil {
-				return err
-			}
-		default:
-			continue
-		}
-		os.Lchown(p, h.Uid, h.Gid)
-	}
-	for i := len(dirs) - 1; i >= 0; i-- {
-		d := dirs[i]
-		os.Chown(d.path, d.hdr.Uid, d.hdr.Gid)
-		os.Chmod(d.path, os.FileMode(d.hdr.Mode)&os.ModePerm|modeBits(d.hdr.Mode))
+		lim.TotalSize -= st.Read
+		lim.Entries -= st.Entries
 	}
 	return nil
 }
 
-func writeFile(p string, r io.Reader, h *tar.Header) error {
-	os.RemoveAll(p)
-	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, os.FileMode(h.Mode)&os.ModePerm)
-	if err != nil {
-		return err
+func orDefault(v, def int64) int64 {
+	if v <= 0 {
+		return def
 	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Chmod(p, os.FileMode(h.Mode)&os.ModePerm|modeBits(h.Mode))
+	return v
 }
 
-func modeBits(m int64) os.FileMode {
-	var out os.FileMode
-	if m&0o4000 != 0 {
-		out |= os.ModeSetuid
+// lock takes an exclusive flock on path until the returned func is called.
+func lock(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
 	}
-	if m&0o2000 != 0 {
-		out |= os.ModeSetgid
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	if m&0o1000 != 0 {
-		out |= os.ModeSticky
-	}
-	return out
+	return func() { f.Close() }, nil
+}
+
+// Untar extracts one image layer's tar stream into dir with the layer
+// policy of FlattenWith and untar.DefaultLimits.
+func Untar(r io.Reader, dir string) error { return untarLayer(r, dir, untar.Limits{}) }
+
+func untarLayer(r io.Reader, dir string, lim untar.Limits) error {
+	_, err := untar.Extract(r, dir, layerOptions("layer", lim))
+	return err
+}
+
+// layerOptions is how every image layer is extracted: owners kept when
+// running as root, whiteouts applied.
+func layerOptions(what string, lim untar.Limits) untar.Options {
+	return untar.Options{Name: what, Limits: lim, Owners: os.Geteuid() == 0, Whiteouts: true}
 }

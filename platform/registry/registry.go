@@ -2,124 +2,235 @@ package registry
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sys/unix"
 )
 
-// identityHeader lets a kiln process recognise a registry serving the same dir.
-const identityHeader = "Kiln-Registry-Dir"
-
-// Registry is a running (or found) embedded registry.
+// Registry is this process's handle on the registry stored in a dir: it is
+// attached to the one process serving it (holding a lease that keeps a
+// detached server from exiting), or, when Options.Detach is false and
+// nobody serves it, it serves it itself until Close.
 type Registry struct {
-	// Addr is host:port, e.g. 127.0.0.1:41234.
+	// Addr is host:port on loopback, e.g. 127.0.0.1:41234.
+	Addr  string
+	dir   string
+	auth  authn.Authenticator
+	lease *os.File
+	// In-process serving: cancel stops Serve, done is its result.
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Options say how OpenWith finds or starts the server.
+type Options struct {
+	// Addr overrides the remembered address (see ServeOptions.Addr).
 	Addr string
-	dir  string
-	srv  *http.Server
+	// Detach starts a missing server as a detached process of this
+	// executable, which must call ServeIfSpawned first thing; it outlives
+	// this process and exits after IdleExit with no kiln process attached.
+	// Otherwise a missing server is served by this process until Close.
+	Detach bool
+	// IdleExit of a detached server; 0 means DefaultIdleExit, < 0 never.
+	IdleExit time.Duration
 }
 
-// Handler returns the disk-backed registry handler for dir.
-func Handler(dir string) (http.Handler, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "blobs"), 0o755); err != nil {
-		return nil, err
-	}
-	inner := ggcr.New(ggcr.WithBlobHandler(ggcr.NewDiskBlobHandler(filepath.Join(dir, "blobs"))),
-		ggcr.Logger(log.New(io.Discard, "", 0)))
-	j := &journal{dir: filepath.Join(dir, "manifests"), next: inner}
-	if err := j.replay(); err != nil {
-		return nil, err
-	}
-	abs, _ := filepath.Abs(dir)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(identityHeader, abs)
-		j.ServeHTTP(w, r)
-	}), nil
-}
+// DefaultIdleExit is how long a detached server outlives its last client.
+const DefaultIdleExit = 10 * time.Minute
 
-// Open serves the registry stored in dir, or attaches to the kiln process
-// already serving it. addr overrides the remembered address ("" = remembered,
-// else a random free loopback port).
+// startTimeout bounds how long OpenWith waits for a server to answer.
+const startTimeout = 30 * time.Second
+
+// spawnable is set by ServeIfSpawned: this executable can be a server.
+var spawnable atomic.Bool
+
+// Open attaches to the registry stored in dir, starting its server when
+// none runs: detached when the executable called ServeIfSpawned (the kiln
+// CLI), else in this process. addr overrides the remembered address.
 func Open(dir, addr string) (*Registry, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("registry storage %s: %w", dir, err)
-	}
-	addrFile := filepath.Join(dir, "address")
-	if addr == "" {
-		if b, err := os.ReadFile(addrFile); err == nil {
-			addr = strings.TrimSpace(string(b))
-		}
-	}
-	if addr != "" && servesDir(addr, dir) {
-		return &Registry{Addr: addr, dir: dir}, nil
-	}
-	h, err := Handler(dir)
-	if err != nil {
-		return nil, err
-	}
-	ln, err := listen(addr)
-	if err != nil {
-		return nil, err
-	}
-	r := &Registry{Addr: ln.Addr().String(), dir: dir, srv: &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}}
-	if r.Addr != addr {
-		if err := os.WriteFile(addrFile, []byte(r.Addr+"\n"), 0o644); err != nil {
-			ln.Close()
+	return OpenWith(dir, Options{Addr: addr, Detach: spawnable.Load()})
+}
+
+// OpenWith is Open with options.
+func OpenWith(dir string, o Options) (*Registry, error) {
+	if o.Addr != "" {
+		if err := checkLoopback(o.Addr); err != nil {
 			return nil, err
 		}
 	}
-	go r.srv.Serve(ln)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("registry storage %s: %w", dir, err)
+	}
+	tok, err := token(dir)
+	if err != nil {
+		return nil, err
+	}
+	lease, _, err := flock(dir, clientsLock, unix.LOCK_SH)
+	if err != nil {
+		return nil, fmt.Errorf("registry %s: taking a client lease: %w", dir, err)
+	}
+	r := &Registry{dir: dir, auth: &authn.Basic{Username: tokenUser, Password: tok}, lease: lease}
+	if err := r.connect(o, tok); err != nil {
+		r.Close()
+		return nil, err
+	}
 	return r, nil
 }
 
-func listen(addr string) (net.Listener, error) {
-	if addr != "" {
-		ln, err := net.Listen("tcp", addr)
-		if err == nil {
-			return ln, nil
+// connect finds the server of r.dir or starts one, until one answers.
+func (r *Registry) connect(o Options, tok string) error {
+	deadline := time.Now().Add(startTimeout)
+	var child *spawned
+	var spawnedAt time.Time
+	for {
+		addr, ok, err := find(r.dir, o.Addr, tok)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(os.Stderr, "kiln registry: %s is taken (%v); moving to a new port (images built before keep their old references)\n", addr, err)
+		if ok {
+			r.Addr = addr
+			r.waitLoser(child)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("registry %s: no server answered within %s; its log: %s", r.dir, startTimeout, logTail(r.dir))
+		}
+		switch {
+		case o.Detach && child == nil:
+			if time.Since(spawnedAt) > 200*time.Millisecond { // not too often: one lost, another is serving
+				if child, err = spawn(r.dir, o); err != nil {
+					return err
+				}
+				spawnedAt = time.Now()
+			}
+		case o.Detach:
+			select {
+			case err := <-child.done: // it lost the race to serve (exit 0) or failed
+				child = nil
+				if err != nil {
+					return fmt.Errorf("registry %s: the server exited (%v); its log: %s", r.dir, err, logTail(r.dir))
+				}
+			default:
+			}
+		default:
+			served, err := r.serveHere(o.Addr)
+			if served || !errors.Is(err, ErrServed) {
+				return err
+			}
+		}
+		time.Sleep(5 * time.Millisecond) // a server is starting: poll it
 	}
-	return net.Listen("tcp", "127.0.0.1:0")
 }
 
-// servesDir reports whether a kiln registry for dir already answers at addr.
-func servesDir(addr, dir string) bool {
-	c := &http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://" + addr + "/v2/")
+// waitLoser waits for a server process this one started that is not the
+// one r found: it exits at once (the dir is served), and must not outlive
+// the attach (were the found server stopped meanwhile, it would serve
+// with nobody asking).
+func (r *Registry) waitLoser(child *spawned) {
+	if child == nil {
+		return
+	}
+	if st, err := r.Status(); err == nil && st.PID == child.pid {
+		return // it won
+	}
+	select {
+	case <-child.done:
+	case <-time.After(startTimeout):
+	}
+}
+
+// serveHere serves r.dir in this process; false with ErrServed when
+// another process holds it (it is starting: poll it).
+func (r *Registry) serveHere(addr string) (bool, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- Serve(ctx, r.dir, ServeOptions{Addr: addr, Ready: func(a string) { ready <- a }}) }()
+	select {
+	case a := <-ready:
+		r.Addr, r.cancel, r.done = a, cancel, done
+		return true, nil
+	case err := <-done:
+		cancel()
+		return false, err
+	}
+}
+
+// find returns the address where the server of dir answers with proof
+// that it holds dir's token.
+func find(dir, override, tok string) (string, bool, error) {
+	remembered := rememberedAddr(dir)
+	if override == "" {
+		return remembered, remembered != "" && answers(remembered, tok), nil
+	}
+	if answers(override, tok) {
+		return override, true, nil
+	}
+	if remembered != "" && remembered != override && answers(remembered, tok) {
+		return "", false, fmt.Errorf("registry %s is served at %s, not %s: kiln registry stop, then serve it at the new address", dir, remembered, override)
+	}
+	return "", false, nil
+}
+
+// probe talks to loopback only, never through a proxy.
+var probe = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+
+// answers reports whether the registry at addr proves it holds tok.
+func answers(addr, tok string) bool {
+	c := make([]byte, 16)
+	rand.Read(c)
+	challenge := hex.EncodeToString(c)
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/v2/", nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set(challengeHeader, challenge)
+	resp, err := probe.Do(req)
 	if err != nil {
 		return false
 	}
 	resp.Body.Close()
-	abs, _ := filepath.Abs(dir)
-	return resp.Header.Get(identityHeader) == abs
+	return resp.Header.Get(proofHeader) == proof(tok, challenge)
 }
 
-// Serving reports whether this process serves (rather than attached).
-func (r *Registry) Serving() bool { return r.srv != nil }
+// Serving reports whether this process serves the registry (rather than
+// being attached to another process).
+func (r *Registry) Serving() bool { return r.cancel != nil }
 
-// Close stops serving (no-op when attached to another process).
+// Close detaches (a detached server keeps serving the others), or stops
+// serving when this process serves it.
 func (r *Registry) Close() error {
-	if r.srv == nil {
-		return nil
+	var err error
+	if r.cancel != nil {
+		r.cancel()
+		err = <-r.done
+		r.cancel = nil
 	}
-	// Let in-flight requests (another kiln process may be attached) finish;
-	// connections that never sent a request would hold Shutdown for 5 s.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if err := r.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if r.lease != nil {
+		r.lease.Close()
+		r.lease = nil
 	}
-	return r.srv.Close()
+	return err
 }
+
+// Auth is the registry's write credential (see the package Auth).
+func (r *Registry) Auth() authn.Authenticator { return r.auth }
+
+// RemoteOptions are what go-containerregistry's remote needs to push here.
+func (r *Registry) RemoteOptions() []remote.Option { return []remote.Option{remote.WithAuth(r.auth)} }
+
+// Dir is where the registry is stored.
+func (r *Registry) Dir() string { return r.dir }
 
 // Ref qualifies an image name with this registry: "hello" -> "ADDR/hello:latest".
 // Names that already carry a registry host are returned unchanged.
@@ -138,4 +249,16 @@ func (r *Registry) Ref(name string) string {
 func IsQualified(name string) bool {
 	first, _, found := strings.Cut(name, "/")
 	return found && (strings.ContainsAny(first, ".:") || first == "localhost")
+}
+
+func logTail(dir string) string {
+	p := filepath.Join(dir, "server.log")
+	b, err := os.ReadFile(p)
+	if err != nil || len(b) == 0 {
+		return p + " (empty)"
+	}
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return p + ":\n" + string(b)
 }

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,17 +15,18 @@ import (
 // already flattened in a few milliseconds. It handles image manifests only
 // (not indexes) and reports an error for anything it cannot read.
 func Resolve(dir, repo, ref string) (v1.Hash, *v1.ConfigFile, error) {
+	if !validRepo(repo) || (!validTag(ref) && !isDigest(ref)) {
+		return v1.Hash{}, nil, fmt.Errorf("image %s:%s: not a valid repository and tag", repo, ref)
+	}
 	j := &journal{dir: filepath.Join(dir, "manifests")}
-	b, err := os.ReadFile(j.file(repo, ref))
+	rec, err := readRecord(j.file(repo, ref))
 	if err != nil {
 		return v1.Hash{}, nil, err
 	}
-	var rec record
-	if err := json.Unmarshal(b, &rec); err != nil {
+	digest, err := v1.NewHash(digestOf(rec.Body))
+	if err != nil {
 		return v1.Hash{}, nil, err
 	}
-	sum := sha256.Sum256(rec.Body)
-	digest := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
 	var m v1.Manifest
 	if err := json.Unmarshal(rec.Body, &m); err != nil || m.Config.Digest.Hex == "" {
 		return v1.Hash{}, nil, fmt.Errorf("%s:%s is not an image manifest", repo, ref)
@@ -36,11 +35,9 @@ func Resolve(dir, repo, ref string) (v1.Hash, *v1.ConfigFile, error) {
 	if err != nil {
 		return v1.Hash{}, nil, err
 	}
-	cfg, err := v1.ParseConfigFile(bytesReader(cfgBytes))
+	cfg, err := v1.ParseConfigFile(bytes.NewReader(cfgBytes))
 	if err != nil {
 		return v1.Hash{}, nil, err
 	}
 	return digest, cfg, nil
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -3,6 +3,7 @@ package gobuild
 import (
 	"bytes"
 	"fmt"
+	"go/version"
 	"os"
 	"path/filepath"
 	"sort"
@@ -54,7 +55,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		gocacheDir, modcacheDir = gocache.Path, modcache.Path
 	}
 
-	env := b.env(ctx.ApplicationPath, gocacheDir, modcacheDir)
+	env := b.env(ctx.ApplicationPath, goVersion, gocacheDir, modcacheDir)
 	pkg, err := b.mainPackage(ctx, env)
 	if err != nil {
 		return result, err
@@ -81,7 +82,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, fmt.Errorf("compiling %s: %w", pkg, err)
 	}
 	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
-	if v := os.Getenv(ClearSourceEnv); v == "true" || v == "1" {
+	clear, err := clearSourceSet()
+	if err != nil {
+		return result, err
+	}
+	if clear {
 		n, err := clearSource(ctx.ApplicationPath)
 		if err != nil {
 			return result, fmt.Errorf("%s: %w", ClearSourceEnv, err)
@@ -91,6 +96,30 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	result.Layers = append(result.Layers, app)
 	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{bin}, Default: true})
 	return result, nil
+}
+
+// buildFlags are the GOFLAGS Kiln adds, each with the first Go release that
+// knows it: an older go fails on any flag in GOFLAGS it does not know
+// ("go: parsing $GOFLAGS: unknown flag -buildvcs").
+var buildFlags = []struct{ flag, since string }{
+	{"-buildvcs=false", "go1.18"},
+}
+
+// Flags returns the GOFLAGS for the Go release goVersion (`go env GOVERSION`,
+// e.g. "go1.17.13"); a development build ("devel …") gets them all.
+func Flags(goVersion string) []string {
+	v := strings.TrimSpace(goVersion)
+	devel := strings.HasPrefix(v, "devel")
+	if i := strings.IndexAny(v, " -+"); i > 0 {
+		v = v[:i] // "go1.26.8 X:nocoverageredesign", "go1.27-20260101-RC00 …"
+	}
+	var out []string
+	for _, f := range buildFlags {
+		if devel || !version.IsValid(v) || version.Compare(v, f.since) >= 0 {
+			out = append(out, f.flag)
+		}
+	}
+	return out
 }
 
 // cacheLayer contributes a cache-only layer keyed by key and returns it.
@@ -109,6 +138,18 @@ func (b Builder) cacheLayer(ctx libcnb.BuildContext, name, envName string, key m
 // program may read files next to it at run time).
 const ClearSourceEnv = "BP_CLEAR_SOURCE"
 
+// clearSourceSet reads BP_CLEAR_SOURCE: true/1 or false/0/unset.
+func clearSourceSet() (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(os.Getenv(ClearSourceEnv))); v {
+	case "true", "1":
+		return true, nil
+	case "", "false", "0":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want true or false", ClearSourceEnv, os.Getenv(ClearSourceEnv))
+	}
+}
+
 // clearSource removes everything in dir (the workspace itself stays).
 func clearSource(dir string) (int, error) {
 	entries, err := os.ReadDir(dir)
@@ -123,12 +164,12 @@ func clearSource(dir string) (int, error) {
 	return len(entries), nil
 }
 
-// env is the go command's environment: static, reproducible, no VCS stamping,
-// -mod=mod unless the module vendors or is part of a workspace (go.work:
-// go accepts only readonly or vendor there).
-func (b Builder) env(appDir, gocache, modcache string) []string {
+// env is the go command's environment: static, reproducible, no VCS stamping
+// (on a Go that knows -buildvcs), -mod=mod unless the module vendors or is
+// part of a workspace (go.work: go accepts only readonly or vendor there).
+func (b Builder) env(appDir, goVersion, gocache, modcache string) []string {
 	flags := strings.Fields(os.Getenv("GOFLAGS"))
-	flags = append(flags, "-buildvcs=false")
+	flags = append(flags, Flags(goVersion)...)
 	_, vendorErr := os.Stat(filepath.Join(appDir, "vendor", "modules.txt"))
 	_, workErr := os.Stat(filepath.Join(appDir, "go.work"))
 	if vendorErr != nil && (workErr != nil || os.Getenv("GOWORK") == "off") {
@@ -154,10 +195,7 @@ func (b Builder) mainPackage(ctx libcnb.BuildContext, env []string) (string, err
 		return p, nil
 	}
 	if p := strings.TrimSpace(os.Getenv("BP_GO_TARGETS")); p != "" {
-		if strings.Contains(p, ":") {
-			return "", fmt.Errorf("BP_GO_TARGETS=%q: Kiln builds one program per image; name one package, e.g. BP_GO_TARGETS=./cmd/server", p)
-		}
-		return p, nil
+		return checkTarget(ctx.ApplicationPath, p)
 	}
 	var out bytes.Buffer
 	if err := b.Executor.Run(command.Command{Args: []string{"go", "list", "-f", "{{.Name}} {{.ImportPath}} {{.Dir}}", "./..."},

@@ -169,11 +169,78 @@ func TestBuild(t *testing.T) {
 		})
 
 		it("passes the compiler's error through", func() {
+			Expect(os.MkdirAll(filepath.Join(ctx.ApplicationPath, "broken"), 0o755)).To(Succeed())
 			t.Setenv("BP_GO_TARGETS", "./broken")
 			_, err := b.Build(ctx)
 			Expect(err).To(MatchError(ContainSubstring("syntax error")))
 		})
 	})
+}
+
+// BP_GO_TARGETS and BP_CLEAR_SOURCE: what is accepted, and the message for
+// what is not.
+func TestBuildEnvInputs(t *testing.T) {
+	for _, tt := range []struct {
+		name, env, value, built, err string
+	}{
+		{"relative package", "BP_GO_TARGETS", "./cmd/server", "./cmd/server", ""},
+		{"relative package, unclean", "BP_GO_TARGETS", "./cmd/../cmd/server/", "./cmd/server", ""},
+		{"module root", "BP_GO_TARGETS", ".", ".", ""},
+		{"import path in the module", "BP_GO_TARGETS", "a.b/c/cmd/server", "a.b/c/cmd/server", ""},
+		{"outside the module", "BP_GO_TARGETS", "../other/cmd", "", `BP_GO_TARGETS="../other/cmd" is outside the module: name a package directory inside it, e.g. BP_GO_TARGETS=./cmd/server`},
+		{"escaping through the module", "BP_GO_TARGETS", "./cmd/../../x", "", `BP_GO_TARGETS="./cmd/../../x" is outside the module: name a package directory inside it, e.g. BP_GO_TARGETS=./cmd/server`},
+		{"absolute", "BP_GO_TARGETS", "/usr/local/go/src/cmd/go", "", `BP_GO_TARGETS="/usr/local/go/src/cmd/go" is an absolute path: name a package directory relative to the module root, e.g. BP_GO_TARGETS=./cmd/server`},
+		{"another module's package", "BP_GO_TARGETS", "golang.org/x/tools/cmd/stringer", "", `BP_GO_TARGETS="golang.org/x/tools/cmd/stringer" is not a package of module a.b/c: name a package directory inside it, e.g. BP_GO_TARGETS=./cmd/server`},
+		{"missing directory", "BP_GO_TARGETS", "./cmd/missing", "", `BP_GO_TARGETS="./cmd/missing": no such directory in the module: name a package directory inside it, e.g. BP_GO_TARGETS=./cmd/server`},
+		{"several targets", "BP_GO_TARGETS", "./cmd/a:./cmd/b", "", `BP_GO_TARGETS="./cmd/a:./cmd/b": Kiln builds one program per image; name one package, e.g. BP_GO_TARGETS=./cmd/server`},
+		{"BP_CLEAR_SOURCE bogus", "BP_CLEAR_SOURCE", "yes", "", `BP_CLEAR_SOURCE="yes": want true or false`},
+		{"BP_CLEAR_SOURCE false", "BP_CLEAR_SOURCE", "FALSE", ".", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			Expect := NewWithT(t).Expect
+			app := t.TempDir()
+			Expect(os.WriteFile(filepath.Join(app, "go.mod"), []byte("module a.b/c\n"), 0o644)).To(Succeed())
+			Expect(os.MkdirAll(filepath.Join(app, "cmd", "server"), 0o755)).To(Succeed())
+			t.Setenv(tt.env, tt.value)
+			rec := &recorder{goVersion: "go1.26.8", list: "main a.b/c " + app + "\n"}
+			_, err := gobuild.Builder{Logger: log.NewDiscardLogger(), Executor: rec}.Build(libcnb.BuildContext{ApplicationPath: app, Layers: libcnb.Layers{Path: t.TempDir()}})
+			if tt.err != "" {
+				Expect(err).To(MatchError(tt.err))
+				return
+			}
+			Expect(err).NotTo(HaveOccurred())
+			args := rec.build().Args
+			Expect(args[len(args)-1]).To(Equal(tt.built))
+		})
+	}
+}
+
+// GOFLAGS suit the Go that compiles: -buildvcs exists since Go 1.18, and an
+// older go fails on a flag it does not know.
+func TestFlagsSuitTheGoVersion(t *testing.T) {
+	for _, tt := range []struct{ goVersion, want string }{
+		{"go1.17.13", ""},
+		{"go1.17", ""},
+		{"go1.18", "-buildvcs=false"},
+		{"go1.27.4", "-buildvcs=false"},
+		{"go1.26.8 X:nocoverageredesign", "-buildvcs=false"},
+		{"devel go1.28-abcdef Mon Nov 30 2026", "-buildvcs=false"},
+		{"", "-buildvcs=false"},
+	} {
+		if got := strings.Join(gobuild.Flags(tt.goVersion), " "); got != tt.want {
+			t.Errorf("Flags(%q) = %q, want %q", tt.goVersion, got, tt.want)
+		}
+	}
+	app := t.TempDir()
+	os.WriteFile(filepath.Join(app, "go.mod"), []byte("module a.b/c\n\ngo 1.17\n"), 0o644)
+	rec := &recorder{goVersion: "go1.17.13", list: "main a.b/c " + app + "\n"}
+	t.Setenv("GOFLAGS", "-tags=netgo")
+	if _, err := (gobuild.Builder{Logger: log.NewDiscardLogger(), Executor: rec}).Build(libcnb.BuildContext{ApplicationPath: app, Layers: libcnb.Layers{Path: t.TempDir()}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := envValue(rec.build().Env, "GOFLAGS"); got != "-tags=netgo -mod=mod" {
+		t.Fatalf("GOFLAGS for go1.17 = %q", got)
+	}
 }
 
 func TestDetectRequiresGo(t *testing.T) {

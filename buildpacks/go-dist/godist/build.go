@@ -59,7 +59,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	b.Logger.Headerf("Go %s (from %s)", version, source)
+	b.Logger.Headerf("%s", Describe(version, source, in))
 
 	layer, err := ctx.Layers.Layer("go")
 	if err != nil {
@@ -133,14 +133,11 @@ func (b Builder) shared(layer libcnb.Layer, version string) (libcnb.Layer, error
 }
 
 func versionInputs(ctx libcnb.BuildContext) (VersionInputs, error) {
-	in := VersionInputs{Env: os.Getenv("BP_GO_VERSION"), LatestPatches: map[string]string{}}
-	if d, ok := ctx.Buildpack.Metadata["default-version"].(string); ok {
-		in.Default = d
-	}
-	if m, ok := ctx.Buildpack.Metadata["latest-patch"].(map[string]interface{}); ok {
-		for k, v := range m {
+	in := VersionInputs{Env: os.Getenv("BP_GO_VERSION")}
+	if list, ok := ctx.Buildpack.Metadata["versions"].([]interface{}); ok {
+		for _, v := range list {
 			if s, ok := v.(string); ok {
-				in.LatestPatches[k] = s
+				in.Pinned = append(in.Pinned, s)
 			}
 		}
 	}
@@ -149,7 +146,7 @@ func versionInputs(ctx libcnb.BuildContext) (VersionInputs, error) {
 		if os.IsNotExist(err) {
 			return in, nil
 		}
-		return in, fmt.Errorf("%s: %w", filepath.Join(ctx.ApplicationPath, "go.mod"), err)
+		return in, err
 	}
 	in.Toolchain, in.GoDirective = mod.ToolchainDirective(), mod.GoDirective()
 	return in, nil

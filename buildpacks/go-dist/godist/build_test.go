@@ -2,6 +2,7 @@ package godist_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -54,7 +55,7 @@ func TestBuild(t *testing.T) {
 				Layers:          libcnb.Layers{Path: t.TempDir()},
 				Buildpack: libcnb.Buildpack{
 					Info:     libcnb.BuildpackInfo{Name: "Kiln Go Distribution", Version: "0.1.0"},
-					Metadata: map[string]interface{}{"default-version": "1.26.8", "latest-patch": map[string]interface{}{"1.25": "1.25.12"}},
+					Metadata: map[string]interface{}{"versions": []interface{}{"1.25.12", "1.26.8"}},
 				},
 			}
 			builder = godist.Builder{Logger: log.NewDiscardLogger(), Fetch: func(_ context.Context, v, dir string) (string, string, error) {
@@ -64,11 +65,11 @@ func TestBuild(t *testing.T) {
 			}}
 		})
 
-		it("installs the go.mod version into a cached build layer, trimmed", func() {
+		it("installs the newest pinned Go that satisfies go.mod's go line into a cached build layer, trimmed", func() {
 			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("module a.b/c\n\ngo 1.25\n"), 0o644)).To(Succeed())
 			result, err := builder.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(fetches).To(Equal([]string{"1.25.12"}))
+			Expect(fetches).To(Equal([]string{"1.26.8"}))
 			Expect(result.Layers).To(HaveLen(1))
 			l := result.Layers[0]
 			Expect(l.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Cache: true}))
@@ -113,6 +114,34 @@ func TestBuild(t *testing.T) {
 			_, err = builder.Build(other)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(fetches).To(Equal([]string{"1.26.8"}), "a second app on the machine downloads nothing")
+		})
+
+		it("builds a `go 1.17` module with the newest pinned Go, not 1.17, and says why", func() {
+			var out bytes.Buffer
+			builder.Logger = log.NewPaketoLogger(&out)
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("module a.b/c\n\ngo 1.17\n"), 0o644)).To(Succeed())
+			_, err := builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fetches).To(Equal([]string{"1.26.8"}))
+			Expect(out.String()).To(ContainSubstring("Go 1.26.8 (the newest pinned; go.mod's go 1.17 is a minimum)"))
+		})
+
+		it("takes a BP_GO_VERSION minor as its pinned patch, and go.mod's toolchain line as it is", func() {
+			t.Setenv("BP_GO_VERSION", "1.25")
+			_, err := builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			t.Setenv("BP_GO_VERSION", "")
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("module a.b/c\n\ngo 1.22\n\ntoolchain go1.24.2\n"), 0o644)).To(Succeed())
+			_, err = builder.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(fetches).To(Equal([]string{"1.25.12", "1.24.2"}))
+		})
+
+		it("refuses a go line newer than every pinned Go, naming go.mod and BP_GO_VERSION", func() {
+			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.mod"), []byte("module a.b/c\n\ngo 1.30\n"), 0o644)).To(Succeed())
+			_, err := builder.Build(ctx)
+			Expect(err).To(MatchError("go.mod says `go 1.30`, newer than every Go kiln/go-dist pins (newest: 1.26.8): set BP_GO_VERSION to a Go release of at least 1.30 that your GOPROXY serves, or update kiln/go-dist"))
+			Expect(fetches).To(BeEmpty())
 		})
 
 		it("names the file at fault when go.mod is broken", func() {

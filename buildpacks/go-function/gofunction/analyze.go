@@ -53,21 +53,31 @@ func Analyze(dir string) (*Package, error) {
 	fset := token.NewFileSet()
 	p := &Package{Name: bp.Name, Dir: dir, Declarative: map[string]string{}, Exported: map[string]string{}}
 	for _, name := range bp.GoFiles {
-		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("syntax error: %w", err)
-		}
-		imports := importNames(f)
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
-				p.Exported[fd.Name.Name] = classify(fd.Type, imports)
-			}
-		}
-		if fnAlias, ok := imports[FrameworkModule+"/functions"]; ok {
-			collectRegistrations(f, fnAlias, p.Declarative)
+		if err := p.addFile(fset, filepath.Join(dir, name), nil); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// addFile parses one source file (src, a string or []byte, or the file at
+// path when src is nil) and records its exported functions and framework
+// registrations.
+func (p *Package) addFile(fset *token.FileSet, path string, src any) error {
+	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	if err != nil {
+		return fmt.Errorf("the function package does not parse: %v: fix the source there (`go vet` reports the same)", err)
+	}
+	imports := importNames(f)
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
+			p.Exported[fd.Name.Name] = classify(fd.Type, imports)
+		}
+	}
+	if fnAlias, ok := imports[FrameworkModule+"/functions"]; ok {
+		collectRegistrations(f, fnAlias, p.Declarative)
+	}
+	return nil
 }
 
 // importNames maps import path -> the name it is referred to by in the file.
@@ -176,6 +186,13 @@ func collectRegistrations(f *ast.File, alias string, into map[string]string) {
 // Resolve finds target in the package and checks it against the wanted
 // signature type (FUNC_SIGNATURE_TYPE; "" accepts what the source says).
 func (p *Package) Resolve(target, wantSignature string) (Function, error) {
+	return p.ResolveAs(target, "FUNC_SIGNATURE_TYPE", wantSignature)
+}
+
+// ResolveAs is Resolve with the env var that carried the wanted signature
+// (FUNC_SIGNATURE_TYPE, FUNC_TYPE or GOOGLE_FUNCTION_SIGNATURE_TYPE) named in
+// a mismatch.
+func (p *Package) ResolveAs(target, sigVar, wantSignature string) (Function, error) {
 	if p.Name == "main" {
 		return Function{}, fmt.Errorf("the function package in %s is package main; a function lives in a library package (e.g. `package hello`): rename the package, or unset FUNC_NAME to build it as a plain Go program", p.Dir)
 	}
@@ -191,7 +208,7 @@ func (p *Package) Resolve(target, wantSignature string) (Function, error) {
 		return Function{}, fmt.Errorf("FUNC_NAME=%s: no such function in package %s (%s). %s", target, p.Name, p.Dir, p.candidates())
 	}
 	if wantSignature != "" && wantSignature != fn.Signature {
-		return Function{}, fmt.Errorf("FUNC_SIGNATURE_TYPE=%s, but %s is a %s function; set FUNC_SIGNATURE_TYPE=%s or leave it unset", wantSignature, target, fn.Signature, fn.Signature)
+		return Function{}, fmt.Errorf("%s=%s, but %s is a %s function; set %s=%s or leave it unset", sigVar, wantSignature, target, fn.Signature, sigVar, fn.Signature)
 	}
 	return fn, nil
 }

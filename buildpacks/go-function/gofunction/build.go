@@ -11,6 +11,7 @@ import (
 	"github.com/buildpacks/libcnb/v2"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 
+	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/gomod"
 )
 
@@ -37,7 +38,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
 	app := ctx.ApplicationPath
-	target := Target()
+	target, err := funcenv.CheckTarget(funcenv.Go)
+	if err != nil {
+		return result, err
+	}
 	mod, err := gomod.Read(app)
 	if err != nil {
 		return result, err
@@ -53,7 +57,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	fn, err := pkg.Resolve(target, WantedSignature())
+	sigVar, _ := funcenv.SignatureVar()
+	want, err := funcenv.Requested(funcenv.Go, HTTP, CloudEvent, OpenFunction)
+	if err != nil {
+		return result, err
+	}
+	fn, err := pkg.ResolveAs(target, sigVar, want)
 	if err != nil {
 		return result, err
 	}
@@ -176,19 +185,19 @@ func ProxyChain(carried, userProxy string) string {
 
 // checkGoForOpenFunction fails early when the Go the build will use is older
 // than 1.24: Dapr's gRPC protocol rides on net/http's HTTP/2 without TLS.
+// Only BP_GO_VERSION and go.mod's toolchain line pick an exact Go; the go
+// line is a minimum, so kiln/go-dist builds it with its newest pinned Go.
 func checkGoForOpenFunction(mod *gomod.File) error {
-	v, from := os.Getenv("BP_GO_VERSION"), "BP_GO_VERSION"
-	if v == "" && mod.Toolchain != nil {
-		v, from = strings.TrimPrefix(mod.Toolchain.Name, "go"), "go.mod toolchain"
-	}
-	if v == "" && mod.Go != nil {
-		v, from = mod.Go.Version, "go.mod go directive"
+	v, from := strings.TrimSpace(os.Getenv("BP_GO_VERSION")), "BP_GO_VERSION"
+	if v == "" && mod.Toolchain != nil && mod.Toolchain.Name != "default" {
+		v, from = strings.TrimPrefix(mod.Toolchain.Name, "go"), "go.mod's toolchain line"
 	}
 	if v == "" {
-		return nil // the buildpack default is new enough
+		return nil // the newest pinned Go is new enough
 	}
+	v = strings.TrimPrefix(v, "go")
 	if version.Compare("go"+v, "go1.24") < 0 {
-		return fmt.Errorf("the OpenFunction signature needs Go 1.24 or newer (Dapr's gRPC protocol uses net/http's HTTP/2 without TLS), but %s says %s: raise it (e.g. `go 1.24` in go.mod) or set BP_GO_VERSION=1.26", from, v)
+		return fmt.Errorf("the OpenFunction signature needs Go 1.24 or newer (Dapr's gRPC protocol uses net/http's HTTP/2 without TLS), but %s says %s: raise it (e.g. BP_GO_VERSION=1.26), or remove it to build with the newest pinned Go", from, v)
 	}
 	return nil
 }

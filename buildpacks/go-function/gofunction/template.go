@@ -28,7 +28,7 @@ func main() {
 	// {{.Function.Name}} registers itself in an init func; FUNCTION_TARGET selects it.
 	funcframework.Main(nil)
 {{- else if eq .Function.Signature "openfunction"}}
-	funcframework.MainOpenFunction("{{.Function.Name}}", function.{{.Function.Name}})
+	funcframework.MainOpenFunction({{printf "%q" .Function.Name}}, function.{{.Function.Name}})
 {{- else if eq .Function.Signature "cloudevent"}}
 	funcframework.Main(funcframework.CloudEventHandler(function.{{.Function.Name}}))
 {{- else}}

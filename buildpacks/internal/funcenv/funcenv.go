@@ -16,41 +16,54 @@ const (
 	OpenFunction = "openfunction"
 )
 
-// Target returns FUNC_NAME, or its alias GOOGLE_FUNCTION_TARGET.
-func Target() string {
-	if t := strings.TrimSpace(os.Getenv("FUNC_NAME")); t != "" {
-		return t
+// SignatureVars are the env vars that set the signature type, in order of
+// precedence: Kiln's own name, OpenFunction's alias, then Google's (as
+// FUNC_NAME wins over GOOGLE_FUNCTION_TARGET).
+var SignatureVars = []string{"FUNC_SIGNATURE_TYPE", "FUNC_TYPE", "GOOGLE_FUNCTION_SIGNATURE_TYPE"}
+
+// SignatureVar returns the first of SignatureVars that is set and its value,
+// normalized: lower-cased, "cloudevents" and "event" meaning cloudevent.
+// ("FUNC_SIGNATURE_TYPE", "") when none is set.
+func SignatureVar() (name, value string) {
+	for _, k := range SignatureVars {
+		if v := strings.ToLower(strings.TrimSpace(os.Getenv(k))); v != "" {
+			if v == "cloudevents" || v == "event" {
+				v = CloudEvent
+			}
+			return k, v
+		}
 	}
-	return strings.TrimSpace(os.Getenv("GOOGLE_FUNCTION_TARGET"))
+	return SignatureVars[0], ""
 }
 
-// RequestedSignature returns FUNC_SIGNATURE_TYPE (alias FUNC_TYPE),
-// lower-cased with "cloudevents"/"event" meaning cloudevent; "" when unset.
+// RequestedSignature is SignatureVar's value; "" when unset.
 func RequestedSignature() string {
-	s := os.Getenv("FUNC_SIGNATURE_TYPE")
-	if s == "" {
-		s = os.Getenv("FUNC_TYPE")
-	}
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "cloudevents" || s == "event" {
-		return CloudEvent
-	}
-	return s
+	_, v := SignatureVar()
+	return v
 }
 
-// Signature is RequestedSignature defaulting to http, checked against what
-// the language's framework serves.
-func Signature(language string, supported ...string) (string, error) {
-	s := RequestedSignature()
+// Requested checks the requested signature type against what the language's
+// framework serves; ("", nil) when none is requested.
+func Requested(language string, supported ...string) (string, error) {
+	name, s := SignatureVar()
 	if s == "" {
-		s = HTTP
+		return "", nil
 	}
 	for _, ok := range supported {
 		if s == ok {
 			return s, nil
 		}
 	}
-	return "", fmt.Errorf("FUNC_SIGNATURE_TYPE=%s is not supported for %s functions (want one of: %s)", s, language, strings.Join(supported, ", "))
+	return "", fmt.Errorf("%s=%s is not supported for %s functions (want one of: %s)", name, s, language, strings.Join(supported, ", "))
+}
+
+// Signature is Requested defaulting to http.
+func Signature(language string, supported ...string) (string, error) {
+	s, err := Requested(language, supported...)
+	if s == "" && err == nil {
+		s = HTTP
+	}
+	return s, err
 }
 
 // CopyDir copies a directory tree (files 0644 or their own mode), leaving out

@@ -1,7 +1,6 @@
 package goproxy
 
 import (
-	"archive/zip"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -9,15 +8,24 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kiln.dev/kiln/buildpacks/internal/bptest"
+	"kiln.dev/kiln/buildpacks/internal/goproxy/goproxytest"
 )
 
 func TestBaseURL(t *testing.T) {
 	for _, tt := range []struct{ in, want, err string }{
 		{"", DefaultProxy, ""},
+		{"  ", DefaultProxy, ""},
 		{"https://m.example/,direct", "https://m.example", ""},
+		{"https://m.example//", "https://m.example", ""},
 		{"direct,https://m.example|https://b", "https://m.example", ""},
-		{"off", "", "disables the module proxy"},
-		{"direct", "", "has no proxy URL"},
+		{" , direct , https://c.example ", "https://c.example", ""},
+		{"file:///srv/goproxy", "file:///srv/goproxy", ""},
+		{"off", "", `GOPROXY="off" disables the module proxy, but Go toolchains are downloaded from it; set GOPROXY to a proxy or mirror URL (e.g. https://proxy.golang.org)`},
+		{"direct,off", "", `GOPROXY="direct,off" disables the module proxy`},
+		{"direct", "", `GOPROXY="direct" has no proxy URL (only "direct"); Go toolchains come from a module proxy: add one, e.g. GOPROXY=https://proxy.golang.org,direct`},
+		{"http://[::1", "", `GOPROXY entry "http://[::1" is not a URL`},
 	} {
 		got, err := BaseURL(tt.in)
 		if tt.err != "" {
@@ -30,50 +38,69 @@ func TestBaseURL(t *testing.T) {
 			t.Errorf("BaseURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
+	if _, err := NewClient("off"); err == nil {
+		t.Error("NewClient(off) succeeded")
+	}
 }
 
-// A real HTTP proxy serving a toolchain zip; GOSUMDB=off skips the lookup.
-func TestFetchToolchainFromAMirror(t *testing.T) {
-	zipPath := filepath.Join(t.TempDir(), "tc.zip")
-	f, _ := os.Create(zipPath)
-	zw := zip.NewWriter(f)
-	w, _ := zw.Create("golang.org/toolchain@v0.0.1-go1.99.1.linux-amd64/bin/go")
-	w.Write([]byte("go"))
-	zw.Close()
-	f.Close()
-	var served []string
+func TestToolchainVersion(t *testing.T) {
+	if got := ToolchainVersion("1.26.8", "arm64"); got != "v0.0.1-go1.26.8.linux-arm64" {
+		t.Errorf("got %q", got)
+	}
+	if got := ToolchainVersion("1.26.8", ""); got != "v0.0.1-go1.26.8.linux-"+goarch() {
+		t.Errorf("default arch: got %q", got)
+	}
+}
+
+func TestGetAndDownload(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		served = append(served, r.URL.Path)
-		if r.URL.Path != "/golang.org/toolchain/@v/v0.0.1-go1.99.1.linux-amd64.zip" {
-			http.NotFound(w, r)
+		if r.URL.Path == "/ok" {
+			w.Write([]byte("body"))
 			return
 		}
-		http.ServeFile(w, r, zipPath)
+		http.Error(w, "  gone for good  ", http.StatusGone)
 	}))
 	defer srv.Close()
-	c, err := NewClient(srv.URL + ",direct")
+	c, err := NewClient(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, hash, err := c.FetchToolchain(context.Background(), "1.99.1", "amd64", "off", t.TempDir())
-	if err != nil || hash != "" {
-		t.Fatalf("fetch: %v %q", err, hash)
+	dst := filepath.Join(t.TempDir(), "f")
+	if n, err := c.Download(context.Background(), "/ok", dst); err != nil || n != 4 {
+		t.Fatalf("Download = %d, %v", n, err)
 	}
-	goroot := t.TempDir()
-	if err := ExtractToolchain(got, goroot); err != nil {
-		t.Fatal(err)
+	if b, _ := os.ReadFile(dst); string(b) != "body" {
+		t.Fatalf("stored %q", b)
 	}
-	if st, err := os.Stat(filepath.Join(goroot, "bin", "go")); err != nil || st.Mode()&0o111 == 0 {
-		t.Fatalf("bin/go not executable: %v", err)
+	if _, err := c.Download(context.Background(), "missing", dst); err == nil || err.Error() != "GET "+srv.URL+"/missing: 410 Gone: gone for good" {
+		t.Fatalf("err = %v", err)
 	}
-	if _, _, err := c.FetchToolchain(context.Background(), "1.99.2", "amd64", "off", t.TempDir()); err == nil || !strings.Contains(err.Error(), "404") {
-		t.Fatalf("missing version err = %v", err)
+	if _, err := c.Download(context.Background(), "/ok", filepath.Join(t.TempDir(), "no", "dir")); err == nil {
+		t.Fatal("download into a missing directory succeeded")
+	}
+	down := &Client{Base: "http://127.0.0.1:1", HTTP: http.DefaultClient}
+	if _, err := down.Get(context.Background(), "x"); err == nil || !strings.Contains(err.Error(), "check GOPROXY, HTTPS_PROXY and that the proxy is reachable") {
+		t.Fatalf("unreachable proxy err = %v", err)
+	}
+	bad := &Client{Base: "http://bad host", HTTP: http.DefaultClient}
+	if _, err := bad.Get(context.Background(), "x"); err == nil {
+		t.Fatal("bad URL succeeded")
+	}
+
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a"), []byte("file proxy"), 0o644)
+	fc, _ := NewClient("file://" + dir)
+	if n, err := fc.Download(context.Background(), "a", dst); err != nil || n != 10 {
+		t.Fatalf("file:// download = %d, %v", n, err)
+	}
+	if _, err := fc.Get(context.Background(), "b"); err == nil || !strings.HasPrefix(err.Error(), "GOPROXY file://"+dir+": ") {
+		t.Fatalf("file:// missing err = %v", err)
 	}
 }
 
-// The checksum database is reached through the real module proxy (which this
-// project's machines reach); a tampered hash must be rejected.
-func TestLookupThroughProxy(t *testing.T) {
+// The network test: the real checksum database through the real proxy.
+func TestLookupThroughRealProxy(t *testing.T) {
+	bptest.NeedsNetwork(t, "the Go module proxy")
 	c, err := NewClient(os.Getenv("GOPROXY"))
 	if err != nil {
 		t.Fatal(err)
@@ -85,5 +112,19 @@ func TestLookupThroughProxy(t *testing.T) {
 	want := "golang.org/toolchain v0.0.1-go1.25.0.linux-amd64 h1:wVC9wx2XOcP5gHiN8ZzfyTfjlrDLSS7Hu1wjI01n68U="
 	if len(lines) == 0 || lines[0] != want {
 		t.Fatalf("lines = %q, want first %q", lines, want)
+	}
+}
+
+func TestRequestsGoThroughTheProxy(t *testing.T) {
+	p := goproxytest.Serve(t, goproxytest.Options{}, "1.99.1")
+	c, _ := NewClient(p.URL + ",direct")
+	if _, _, err := c.FetchToolchain(context.Background(), "1.99.1", "amd64", p.GOSUMDB, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	reqs := strings.Join(p.Requests(), "\n")
+	for _, want := range []string{"/golang.org/toolchain/@v/v0.0.1-go1.99.1.linux-amd64.zip", "/sumdb/sum.kiln.test/lookup/golang.org/toolchain@v0.0.1-go1.99.1.linux-amd64"} {
+		if !strings.Contains(reqs, want) {
+			t.Errorf("the proxy saw no %s:\n%s", want, reqs)
+		}
 	}
 }

@@ -32,7 +32,7 @@ func (c *Client) FetchToolchain(ctx context.Context, goVersion, goarch, gosumdb,
 	mv := ToolchainVersion(goVersion, goarch)
 	zipPath := filepath.Join(dir, mv+".zip")
 	if _, err := c.Download(ctx, ToolchainModule+"/@v/"+mv+".zip", zipPath); err != nil {
-		return "", "", fmt.Errorf("go %s: %w (is %s a Go release? see https://go.dev/dl)", goVersion, err, goVersion)
+		return "", "", fmt.Errorf("go %s: %w: is %s a Go release (see https://go.dev/dl) that GOPROXY serves?", goVersion, err, goVersion)
 	}
 	got, err := dirhash.HashZip(zipPath, dirhash.Hash1)
 	if err != nil {
@@ -51,7 +51,7 @@ func (c *Client) FetchToolchain(ctx context.Context, goVersion, goarch, gosumdb,
 			return zipPath, got, nil
 		}
 	}
-	return "", "", fmt.Errorf("SECURITY ERROR: go %s toolchain from %s has hash %s, the checksum database says %q: the proxy served a modified file", goVersion, c.Base, got, strings.Join(lines, "; "))
+	return "", "", fmt.Errorf("SECURITY ERROR: go %s: %s@%s from GOPROXY %s has hash %s, but the checksum database says %q: the proxy served a modified file; do not build with it, point GOPROXY at a proxy you trust", goVersion, ToolchainModule, mv, c.Base, got, strings.Join(lines, "; "))
 }
 
 // Trimmed lists GOROOT paths a CGO-free `go build`/`go vet` never reads; they

@@ -3,47 +3,10 @@ package nodeapp
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 )
-
-// PackageJSON is the part of package.json the buildpacks use.
-type PackageJSON struct {
-	Name         string            `json:"name"`
-	VersionField string            `json:"version"`
-	Main         string            `json:"main"`
-	Type         string            `json:"type"`
-	Engines      map[string]string `json:"engines"`
-	Dependencies map[string]string `json:"dependencies"`
-	Scripts      map[string]string `json:"scripts"`
-}
-
-// Version is the package's version ("" for a nil package).
-func (p *PackageJSON) Version() string {
-	if p == nil {
-		return ""
-	}
-	return p.VersionField
-}
-
-// Read parses dir/package.json; (nil, nil) when there is none.
-func Read(dir string) (*PackageJSON, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var p PackageJSON
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("package.json is not valid JSON (fix it; `npm pkg get` helps find the spot): %w", err)
-	}
-	return &p, nil
-}
 
 // Lockfiles npm understands, in the order npm prefers them.
 var Lockfiles = []string{"npm-shrinkwrap.json", "package-lock.json"}

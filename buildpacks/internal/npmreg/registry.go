@@ -1,7 +1,6 @@
 package npmreg
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha1"
 	"crypto/sha512"
@@ -13,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -23,39 +21,6 @@ import (
 
 // DefaultRegistry is npm's public registry.
 const DefaultRegistry = "https://registry.npmjs.org/"
-
-// RegistryURL finds the registry: $NPM_CONFIG_REGISTRY (any case), else a
-// `registry=` line in appDir/.npmrc, else in ~/.npmrc, else the default.
-func RegistryURL(appDir string) string {
-	for _, k := range []string{"NPM_CONFIG_REGISTRY", "npm_config_registry"} {
-		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-			return withSlash(v)
-		}
-	}
-	home, _ := os.UserHomeDir()
-	for _, rc := range []string{filepath.Join(appDir, ".npmrc"), filepath.Join(home, ".npmrc")} {
-		if v := npmrcRegistry(rc); v != "" {
-			return withSlash(v)
-		}
-	}
-	return DefaultRegistry
-}
-
-func npmrcRegistry(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		if ok && strings.TrimSpace(k) == "registry" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
 
 func withSlash(u string) string { return strings.TrimRight(u, "/") + "/" }
 
@@ -125,7 +90,7 @@ func (p *Packument) Resolve(constraint string) (Version, error) {
 	}
 	c, err := semver.NewConstraint(constraint)
 	if err != nil {
-		return Version{}, fmt.Errorf("%q is not a semver range or dist-tag of %s: %w", constraint, p.Name, err)
+		return Version{}, fmt.Errorf("%q is not a semver range or dist-tag of %s", constraint, p.Name)
 	}
 	var matches []*semver.Version
 	for s := range p.Versions {

@@ -107,15 +107,15 @@ func TestRegistryURL(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("NPM_CONFIG_REGISTRY", "")
 	t.Setenv("npm_config_registry", "")
-	if got := RegistryURL(app); got != DefaultRegistry {
+	if got, _ := RegistryURL(app); got != DefaultRegistry {
 		t.Errorf("default = %q", got)
 	}
 	os.WriteFile(filepath.Join(app, ".npmrc"), []byte("# mirror\nregistry = https://npm.mirror.example/repo\n"), 0o644)
-	if got := RegistryURL(app); got != "https://npm.mirror.example/repo/" {
+	if got, _ := RegistryURL(app); got != "https://npm.mirror.example/repo/" {
 		t.Errorf(".npmrc = %q", got)
 	}
 	t.Setenv("NPM_CONFIG_REGISTRY", "http://127.0.0.1:4873")
-	if got := RegistryURL(app); got != "http://127.0.0.1:4873/" {
+	if got, _ := RegistryURL(app); got != "http://127.0.0.1:4873/" {
 		t.Errorf("env = %q", got)
 	}
 }

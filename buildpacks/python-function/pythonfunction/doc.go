@@ -1,11 +1,13 @@
 // Package pythonfunction is the kiln/python-function buildpack. With FUNC_NAME
-// set it takes main.py (or FUNC_SRC), byte-compiles the app with hash-based
-// .pyc files (`python3 -m compileall`, reproducible), installs requirements.txt
-// with pip (`pip install --target`, honouring PIP_INDEX_URL, PIP_TRUSTED_HOST
-// and the app's pip.conf) into the launch+cache layer "packages" keyed by the
-// requirements and pip.conf hashes and the Python version, imports the module
-// to check that FUNC_NAME is a function (listing them when it is not), and
-// serves it with Kiln's framework. pip itself lives in a build-only cached
-// venv, so images carry no pip. The interpreter is the stack's (Debian
-// python3.11, same in the build and run-python images).
+// set (a Python identifier) it takes main.py (or FUNC_SRC), checks
+// requirements.txt, every file it includes with -r/-c, and pip.conf before
+// pip runs (each mistake named with its file and line), byte-compiles the app
+// with hash-based .pyc files (`python3 -m compileall`, reproducible), installs
+// requirements.txt with pip (`pip install --target`, honouring PIP_INDEX_URL,
+// PIP_TRUSTED_HOST and the app's pip.conf) into the launch+cache layer
+// "packages" keyed by the requirements files and pip.conf and the Python
+// version, imports the module to check that FUNC_NAME is a function (listing
+// them when it is not), and serves it with Kiln's framework. pip itself lives
+// in a build-only cached venv, so images carry no pip. The interpreter is the
+// stack's (Debian python3.11, same in the build and run-python images).
 package pythonfunction

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -16,13 +17,21 @@ var reservedParams = map[string]bool{"BUILDER_IMAGE": true, "DOCKERFILE": true, 
 var percent = regexp.MustCompile(`^\d{1,3}%$`)
 
 // Validate reports every problem of a defaulted Function, each with the path
-// of the field at fault (spec.build.srcRepo.url: Required value: ...).
+// of the field at fault (spec.build.srcRepo.url: Required value: ...),
+// holding its pod to the default Policy.
 func (f *Function) Validate() field.ErrorList {
+	return f.ValidateWith(Policy{})
+}
+
+// ValidateWith is Validate with the cluster's Policy for pod templates.
+func (f *Function) ValidateWith(pol Policy) field.ErrorList {
 	var errs field.ErrorList
 	spec := field.NewPath("spec")
 	s := f.Spec
 	if s.Image == "" {
 		errs = append(errs, field.Required(spec.Child("image"), "the image to build into and serve, e.g. registry.example.com/fn/hello"))
+	} else if _, err := name.ParseReference(s.Image); err != nil {
+		errs = append(errs, field.Invalid(spec.Child("image"), s.Image, "not an image reference ("+err.Error()+"), e.g. registry.example.com/fn/hello"))
 	}
 	if s.Build == nil && s.Serving == nil {
 		errs = append(errs, field.Required(spec, "at least one of build or serving"))
@@ -35,6 +44,7 @@ func (f *Function) Validate() field.ErrorList {
 	}
 	if v := s.Serving; v != nil {
 		errs = append(errs, validateServing(v, spec.Child("serving"))...)
+		errs = append(errs, validateTemplate(v, spec.Child("serving"), pol)...)
 	}
 	return errs
 }

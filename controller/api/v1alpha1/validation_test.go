@@ -67,6 +67,10 @@ func TestValidate(t *testing.T) {
 	}{
 		{name: "valid", mutate: func(*Function) {}},
 		{name: "no image", mutate: func(f *Function) { f.Spec.Image = "" }, want: []string{"spec.image: Required value"}},
+		{name: "image not a reference", mutate: func(f *Function) { f.Spec.Image = "Registry.example.com/Fn" }, want: []string{`spec.image: Invalid value: "Registry.example.com/Fn": not an image reference (could not parse reference: Registry.example.com/Fn)`}},
+		{name: "image with a port, a tag and a digest", mutate: func(f *Function) {
+			f.Spec.Image = "localhost:5000/fn/hello:v1@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+		}},
 		{name: "neither build nor serving", mutate: func(f *Function) { f.Spec.Build, f.Spec.Serving = nil, nil }, want: []string{"spec: Required value: at least one of build or serving"}},
 		{name: "no source", mutate: func(f *Function) { f.Spec.Build.SrcRepo = nil }, want: []string{"spec.build.srcRepo.url: Required value"}},
 		{name: "bad git url", mutate: func(f *Function) { f.Spec.Build.SrcRepo.URL = "github.com/x/y" }, want: []string{`spec.build.srcRepo.url: Invalid value: "github.com/x/y": want a git URL`}},

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/reconciler"
 	"kiln.dev/kiln/controller/render"
 )
@@ -26,18 +27,23 @@ func main() {
 	flag.StringVar(&cfg.DefaultBuilder, "default-builder", cfg.DefaultBuilder, "builder image when spec.build.builder is empty")
 	flag.StringVar(&cfg.ClusterDomain, "cluster-domain", cfg.ClusterDomain, "the cluster's DNS suffix")
 	flag.StringVar(&cfg.BuildCacheSize, "build-cache-size", cfg.BuildCacheSize, "size of each Function's build cache volume")
+	var policy v1alpha1.Policy
+	flag.BoolVar(&policy.AllowPrivileged, "allow-privileged-templates", false,
+		"let Functions' pod templates do what the Pod Security Standards baseline forbids (host namespaces, hostPath, host ports, privileged, added capabilities, privilege escalation, root, unconfined seccomp/AppArmor)")
+	flag.BoolVar(&policy.AllowServiceAccounts, "allow-template-service-accounts", false,
+		"let Functions' pod templates run as a ServiceAccount of their namespace other than default")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 
-	if err := run(cfg, *metrics, *probes, *leader, *workers); err != nil {
+	if err := run(cfg, policy, *metrics, *probes, *leader, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "kiln controller:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg render.Config, metrics, probes string, leader bool, workers int) error {
+func run(cfg render.Config, policy v1alpha1.Policy, metrics, probes string, leader bool, workers int) error {
 	scheme, err := reconciler.Scheme()
 	if err != nil {
 		return err
@@ -49,7 +55,7 @@ func run(cfg render.Config, metrics, probes string, leader bool, workers int) er
 	if err != nil {
 		return err
 	}
-	r := &reconciler.FunctionReconciler{Client: mgr.GetClient(), Config: cfg, MaxConcurrent: workers}
+	r := &reconciler.FunctionReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Config: cfg, Policy: policy, MaxConcurrent: workers}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return err
 	}

@@ -125,6 +125,9 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 			}
 			e.Data = d
 		default:
+			if string(v) == "null" { // the JSON format's way of leaving an attribute out
+				continue
+			}
 			s, err := attributeString(v)
 			if err != nil {
 				return fmt.Errorf("cloudevents: attribute %q: %w", k, err)

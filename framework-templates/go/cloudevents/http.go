@@ -3,6 +3,7 @@ package cloudevents
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -14,22 +15,60 @@ import (
 // StructuredContentType is the media type of a structured-mode JSON event.
 const StructuredContentType = "application/cloudevents+json"
 
-// MaxBodyBytes bounds the request body read for one event (32 MiB).
+// MaxBodyBytes bounds the request body FromRequest reads for one event
+// (32 MiB). A server can set a tighter or looser bound with
+// http.MaxBytesReader (Kiln's framework does, from KILN_MAX_BODY_BYTES).
 const MaxBodyBytes = 32 << 20
 
+// ErrBodyTooLarge is wrapped by FromRequest's error when the body is over
+// MaxBodyBytes or over the bound of an http.MaxBytesReader around it; a
+// server answers it with 413.
+var ErrBodyTooLarge = errors.New("cloudevents: request body is too large")
+
 // FromRequest reads a CloudEvent from an HTTP request in binary or structured
-// mode and validates its required attributes.
-func FromRequest(r *http.Request) (Event, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
-		return Event{}, fmt.Errorf("cloudevents: reading body: %w", err)
+// mode and validates its required attributes. It reads at most MaxBodyBytes.
+func FromRequest(r *http.Request) (Event, error) { return fromRequest(r, MaxBodyBytes) }
+
+// FromRequestLimited is FromRequest with another bound on the body: a body
+// over maxBodyBytes is an error wrapping ErrBodyTooLarge.
+func FromRequestLimited(r *http.Request, maxBodyBytes int64) (Event, error) {
+	return fromRequest(r, maxBodyBytes)
+}
+
+// readBody reads at most limit bytes of r's body: a declared Content-Length
+// over the limit is refused before reading, a body that turns out longer
+// (chunked, or cut short by a MaxBytesReader) as soon as it passes the limit.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, fmt.Errorf("%w: Content-Length %d is over %d bytes", ErrBodyTooLarge, r.ContentLength, limit)
 	}
-	if len(body) > MaxBodyBytes {
-		return Event{}, fmt.Errorf("cloudevents: body larger than %d bytes", MaxBodyBytes)
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, mbe.Limit)
+	case err != nil:
+		return nil, fmt.Errorf("cloudevents: reading body: %w", err)
+	case int64(len(body)) > limit:
+		return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
+	}
+	return body, nil
+}
+
+func fromRequest(r *http.Request, limit int64) (Event, error) {
+	body, err := readBody(r, limit)
+	if err != nil {
+		return Event{}, err
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var e Event
 	if mediaType == StructuredContentType {
+		if !json.Valid(body) {
+			return Event{}, errors.New("cloudevents: structured event is not valid JSON")
+		}
 		if err := json.Unmarshal(body, &e); err != nil {
 			return Event{}, err
 		}

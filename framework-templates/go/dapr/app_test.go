@@ -1,4 +1,4 @@
-//go:build go1.24
+//go:build go1.24 && unix
 
 package dapr
 
@@ -7,9 +7,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"kiln.dev/functions-framework-go/internal/testnet"
 )
 
 // listen serves app over h2c gRPC on a free port.
@@ -44,6 +47,7 @@ func TestAppCallbackOverGRPC(t *testing.T) {
 		},
 	}
 	c := newGRPCClient(listen(t, app.ServeGRPC))
+	t.Cleanup(c.http.CloseIdleConnections) // before the server's drain, which would wait for it
 	ctx := context.Background()
 	resp, err := c.call(ctx, appCallback+"ListInputBindings", nil, nil)
 	if names, _ := decodeStrings(resp, 1); err != nil || len(names) != 1 || names[0] != "mqtt-in" {
@@ -115,6 +119,7 @@ func TestClientSendsThroughDaprAPI(t *testing.T) {
 		})
 	})
 	c := &Client{Addr: addr, Wait: time.Second, rpc: newGRPCClient(addr)}
+	t.Cleanup(c.rpc.http.CloseIdleConnections)
 	resp, err := c.InvokeBinding(context.Background(), "mqtt-out", "create", []byte("raw bytes, not JSON"), nil, http.Header{"Traceparent": {"tp"}})
 	if err != nil || string(resp) != "binding says ok" || got.name != "mqtt-out" || got.op != "create" || string(got.data) != "raw bytes, not JSON" || got.traceparent != "tp" {
 		t.Fatalf("InvokeBinding: %q %v %+v", resp, err, got)
@@ -125,17 +130,23 @@ func TestClientSendsThroughDaprAPI(t *testing.T) {
 	}
 }
 
+// TestClientWaitIsBounded: with no daprd, a call fails after Wait with an
+// error naming the env vars, rather than hanging.
 func TestClientWaitIsBounded(t *testing.T) {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
-	c := &Client{Addr: addr, Wait: 300 * time.Millisecond, rpc: newGRPCClient(addr)}
-	start := time.Now()
-	_, err := c.InvokeBinding(context.Background(), "b", "create", nil, nil, nil)
-	if !errors.Is(err, ErrSidecarUnreachable) || !strings.Contains(err.Error(), "DAPR_WAIT_TIMEOUT") {
-		t.Fatalf("want ErrSidecarUnreachable naming DAPR_WAIT_TIMEOUT, got %v", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("the wait took %s, bound was 300ms", d)
+	addr := "127.0.0.1:" + strconv.Itoa(testnet.RefusingPort(t))
+	c := &Client{Addr: addr, Wait: 100 * time.Millisecond, rpc: newGRPCClient(addr)}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.InvokeBinding(context.Background(), "b", "create", nil, nil, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		want := "dapr output binding \"b\" (operation \"create\"): daprd is not reachable at " + addr + " after 100ms (DAPR_HOST/DAPR_GRPC_PORT): "
+		if !errors.Is(err, ErrSidecarUnreachable) || !strings.HasPrefix(err.Error(), want) {
+			t.Fatalf("got %v\nwant ErrSidecarUnreachable: %s…", err, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call was still waiting for daprd after 10s; its bound was 100ms")
 	}
 }

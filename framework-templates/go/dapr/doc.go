@@ -7,4 +7,9 @@
 // unencrypted HTTP/2 (Go 1.24+), and the few protobuf messages involved are
 // encoded by hand in wire.go; their field numbers come from
 // dapr/proto/runtime/v1/{appcallback,dapr}.proto.
+//
+// Everything daprd or a client sends is bounded: a gRPC message by
+// MaxMessageBytes (4 MiB, RESOURCE_EXHAUSTED beyond, memory growing only
+// with the bytes that arrive), an HTTP event body by App.MaxBodyBytes; two
+// inputs on one delivery path are a start error, not a panic.
 package dapr

@@ -12,18 +12,29 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
+
+	"kiln.dev/functions-framework-go/internal/server"
 )
 
 // gRPC status codes used here (google.golang.org/grpc/codes).
 const (
-	codeOK            = 0
-	codeUnknown       = 2
-	codeInvalidArg    = 3
-	codeInternal      = 13
-	codeUnimplemented = 12
-	codeUnavailable   = 14
+	codeOK                = 0
+	codeUnknown           = 2
+	codeInvalidArg        = 3
+	codeResourceExhausted = 8
+	codeInternal          = 13
+	codeUnimplemented     = 12
+	codeUnavailable       = 14
 )
+
+// MaxMessageBytes bounds one gRPC message daprd sends the app (an event):
+// 4 MiB, grpc-go's default receive limit and daprd's default body size. A
+// bigger one is refused with RESOURCE_EXHAUSTED before it is read.
+const MaxMessageBytes = 4 << 20
+
+// maxResponseBytes bounds a response from daprd's API (an output binding's
+// answer), which Kiln does not control the size of.
+const maxResponseBytes = 64 << 20
 
 // Status is a gRPC error: a code and a message.
 type Status struct {
@@ -48,8 +59,11 @@ func frame(msg []byte) []byte {
 	return append(b, msg...)
 }
 
-// unframe reads one length-prefixed message.
-func unframe(r io.Reader) ([]byte, error) {
+// unframe reads one length-prefixed message of at most max bytes. The
+// length in the header is a claim, not a promise: memory grows with the bytes
+// that actually arrive, so a header claiming 4 MiB costs nothing until the
+// 4 MiB come.
+func unframe(r io.Reader, max int) ([]byte, error) {
 	var hdr [5]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if err == io.EOF {
@@ -61,14 +75,18 @@ func unframe(r io.Reader) ([]byte, error) {
 		return nil, &Status{codeUnimplemented, "compressed gRPC messages are not supported"}
 	}
 	n := binary.BigEndian.Uint32(hdr[1:])
-	if n > 64<<20 {
-		return nil, &Status{codeInvalidArg, fmt.Sprintf("gRPC message of %d bytes exceeds 64 MiB", n)}
+	if uint64(n) > uint64(max) {
+		return nil, &Status{codeResourceExhausted, fmt.Sprintf("gRPC message of %d bytes is over the %d-byte limit", n, max)}
 	}
-	msg := make([]byte, n)
-	if _, err := io.ReadFull(r, msg); err != nil {
+	var buf bytes.Buffer
+	buf.Grow(min(int(n), 64<<10))
+	if _, err := io.Copy(&buf, io.LimitReader(r, int64(n))); err != nil {
 		return nil, fmt.Errorf("reading gRPC message: %w", err)
 	}
-	return msg, nil
+	if buf.Len() < int(n) {
+		return nil, fmt.Errorf("reading gRPC message: %w (%d of %d bytes)", io.ErrUnexpectedEOF, buf.Len(), n)
+	}
+	return buf.Bytes(), nil
 }
 
 // grpcMethod is one unary method: request bytes in, response bytes out.
@@ -84,7 +102,7 @@ func grpcHandler(methods map[string]grpcMethod) http.Handler {
 			writeStatus(w, codeUnimplemented, "method "+r.URL.Path+" is not implemented")
 			return
 		}
-		req, err := unframe(r.Body)
+		req, err := unframe(r.Body, MaxMessageBytes)
 		if err != nil {
 			writeErr(w, err)
 			return
@@ -148,8 +166,9 @@ func percentDecode(s string) string {
 
 // serveGRPC serves methods over h2c on ln until ctx ends.
 func serveGRPC(ctx context.Context, ln net.Listener, methods map[string]grpcMethod) error {
-	srv := &http.Server{Handler: grpcHandler(methods), Protocols: h2c(), ReadHeaderTimeout: 30 * time.Second}
-	return serve(ctx, srv, ln)
+	srv := server.New(grpcHandler(methods), server.Defaults())
+	srv.Protocols = h2c()
+	return server.Run(ctx, srv, ln, server.ShutdownGrace)
 }
 
 // grpcClient calls unary methods on a gRPC server over h2c.
@@ -179,7 +198,7 @@ func (c *grpcClient) call(ctx context.Context, method string, header http.Header
 		return nil, err
 	}
 	defer resp.Body.Close()
-	msg, err := unframe(resp.Body)
+	msg, err := unframe(resp.Body, maxResponseBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package funcframework
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 
 	"kiln.dev/functions-framework-go/cloudevents"
 	"kiln.dev/functions-framework-go/functions"
+	"kiln.dev/functions-framework-go/internal/server"
 )
 
 // HTTPHandler wraps an HTTP function with the framework's contract.
@@ -16,18 +18,20 @@ func HTTPHandler(fn functions.HTTPFunction) http.Handler {
 }
 
 // CloudEventHandler wraps a CloudEvent function: it decodes the event (binary
-// or structured mode), answers 400 for a malformed event, 500 when the
-// function returns an error, and 200 otherwise.
+// or structured mode), answers 400 for a malformed event, 413 for a body over
+// KILN_MAX_BODY_BYTES, 500 when the function returns an error, and 200
+// otherwise.
 func CloudEventHandler(fn functions.CloudEventFunction) http.Handler {
-	return frame(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	max := maxBodyBytes()
+	return frameWith(max, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "CloudEvents are delivered with POST", http.StatusMethodNotAllowed)
 			return
 		}
-		e, err := cloudevents.FromRequest(r)
+		e, err := cloudevents.FromRequestLimited(r, max)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			bodyError(w, err, max)
 			return
 		}
 		if err := fn(r.Context(), e); err != nil {
@@ -39,9 +43,31 @@ func CloudEventHandler(fn functions.CloudEventFunction) http.Handler {
 	}))
 }
 
-// frame adds what every function gets: 404 for browser noise and panic recovery.
-func frame(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// maxBodyBytes is KILN_MAX_BODY_BYTES, or its default when unset or bad (the
+// server refuses to start on a bad value; a handler is built before that).
+func maxBodyBytes() int64 {
+	n, _ := server.MaxBodyBytes()
+	return n
+}
+
+// bodyError answers a request whose body could not be read or decoded: 413
+// when it is over the limit, else 400 with the reason. It returns the status.
+func bodyError(w http.ResponseWriter, err error, max int64) int {
+	var mbe *http.MaxBytesError
+	if errors.Is(err, cloudevents.ErrBodyTooLarge) || errors.As(err, &mbe) {
+		server.TooLarge(w, max)
+		return http.StatusRequestEntityTooLarge
+	}
+	http.Error(w, err.Error(), http.StatusBadRequest)
+	return http.StatusBadRequest
+}
+
+// frame adds what every function gets: the body bound (413 beyond
+// KILN_MAX_BODY_BYTES), 404 for browser noise and panic recovery.
+func frame(next http.Handler) http.Handler { return frameWith(maxBodyBytes(), next) }
+
+func frameWith(max int64, next http.Handler) http.Handler {
+	return server.LimitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/favicon.ico" || r.URL.Path == "/robots.txt" {
 			http.NotFound(w, r)
 			return
@@ -59,7 +85,7 @@ func frame(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(rw, r)
-	})
+	}), max)
 }
 
 // trackingWriter remembers whether the function already started a response,

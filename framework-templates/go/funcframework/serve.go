@@ -2,7 +2,6 @@ package funcframework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -12,16 +11,16 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"kiln.dev/functions-framework-go/functions"
+	"kiln.dev/functions-framework-go/internal/server"
 )
 
 // DefaultPort is used when $PORT is unset.
 const DefaultPort = "8080"
 
 // ShutdownGrace bounds how long in-flight requests may take after SIGTERM.
-var ShutdownGrace = 10 * time.Second
+var ShutdownGrace = server.ShutdownGrace
 
 // Port returns $PORT or DefaultPort, rejecting values that are not a port.
 func Port() (string, error) {
@@ -44,14 +43,31 @@ func Target() string {
 	return os.Getenv("FUNC_NAME")
 }
 
+// lookup is the registry of declaratively registered functions; tests pass
+// their own (internal/registry) instead of the process-wide one.
+type lookup interface {
+	Get(name string) (functions.Registered, bool)
+	Names() []string
+}
+
+// registered is package functions' process-wide registry.
+type registered struct{}
+
+func (registered) Get(name string) (functions.Registered, bool) { return functions.Lookup(name) }
+func (registered) Names() []string                              { return functions.Names() }
+
 // HandlerForTarget resolves a declaratively registered function.
 func HandlerForTarget(target string) (http.Handler, error) {
+	return handlerForTarget(registered{}, target)
+}
+
+func handlerForTarget(reg lookup, target string) (http.Handler, error) {
 	if target == "" {
-		return nil, fmt.Errorf("no function target: set FUNCTION_TARGET to one of: %s", strings.Join(functions.Names(), ", "))
+		return nil, fmt.Errorf("no function target: set FUNCTION_TARGET to one of: %s", strings.Join(reg.Names(), ", "))
 	}
-	r, ok := functions.Lookup(target)
+	r, ok := reg.Get(target)
 	if !ok {
-		names := functions.Names()
+		names := reg.Names()
 		if len(names) == 0 {
 			return nil, fmt.Errorf("FUNCTION_TARGET=%q: no functions are registered (call functions.HTTP or functions.CloudEvent in an init func)", target)
 		}
@@ -88,10 +104,7 @@ var serveOpenFunction = func(name string, _ functions.OpenFunctionFunc) error {
 // MainOpenFunction serves an OpenFunction-signature function: from Dapr
 // inputs when FUNC_CONTEXT says runtime Async, else over HTTP.
 func MainOpenFunction(name string, fn functions.OpenFunctionFunc) {
-	if err := serveOpenFunction(name, fn); err != nil {
-		fmt.Fprintln(os.Stderr, "kiln functions framework:", err)
-		os.Exit(1)
-	}
+	exitOn(serveOpenFunction(name, fn))
 }
 
 // Serve listens on $PORT and serves h until SIGTERM or SIGINT, then drains.
@@ -104,27 +117,36 @@ func Serve(h http.Handler) error {
 	if err != nil {
 		return fmt.Errorf("listening on port %s (env PORT): %w", port, err)
 	}
+	return serveUntilSignal(ln, h)
+}
+
+// serveUntilSignal serves h on ln until SIGTERM or SIGINT, then drains.
+func serveUntilSignal(ln net.Listener, h http.Handler) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	return ServeListener(ctx, ln, h)
 }
 
-// ServeListener serves h on ln until ctx is done, then shuts down gracefully.
+// ServeListener serves h on ln until ctx is done, then shuts down gracefully:
+// in-flight requests get ShutdownGrace to finish. Requests are bounded by
+// KILN_MAX_BODY_BYTES, KILN_READ_HEADER_TIMEOUT and the header size and idle
+// timeout of package internal/server; a bad value of either variable is an
+// error before serving.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
+	l, err := server.FromEnv()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	l.ShutdownGrace = ShutdownGrace
+	return serveListener(ctx, ln, h, l)
+}
+
+func serveListener(ctx context.Context, ln net.Listener, h http.Handler, l server.Limits) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	log.Printf("kiln functions framework %s: serving function %q on %s", Version, Target(), ln.Addr())
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := server.Run(ctx, server.New(mux, l), ln, l.ShutdownGrace); err != nil {
 		return err
 	}
 	log.Printf("kiln functions framework: stopped")
@@ -134,12 +156,14 @@ func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 // Main is what generated main packages call: it serves h (or, when h is nil,
 // the registered FUNCTION_TARGET) and exits non-zero on error.
 func Main(h http.Handler) {
-	var err error
 	if h == nil {
-		err = ServeRegistered()
-	} else {
-		err = Serve(h)
+		exitOn(ServeRegistered())
+		return
 	}
+	exitOn(Serve(h))
+}
+
+func exitOn(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kiln functions framework:", err)
 		os.Exit(1)

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
-	"sync"
 
 	"kiln.dev/functions-framework-go/cloudevents"
+	reg "kiln.dev/functions-framework-go/internal/registry"
 	"kiln.dev/functions-framework-go/ofctx"
 )
 
@@ -40,10 +39,9 @@ func (r Registered) Signature() string {
 	return "cloudevent"
 }
 
-var (
-	mu       sync.Mutex
-	registry = map[string]Registered{}
-)
+// registry holds the process's registrations; tests make their own (package
+// internal/registry) instead of touching this one.
+var registry = reg.New[Registered]("function")
 
 // HTTP registers fn as the HTTP function called name. Registering the same
 // name twice panics: it is a programming error found at start-up.
@@ -63,36 +61,16 @@ func OpenFunction(name string, fn OpenFunctionFunc) {
 }
 
 func register(r Registered) {
-	if r.Name == "" {
-		panic("functions: a function needs a non-empty name")
-	}
-	if r.HTTP == nil && r.CloudEvent == nil && r.Open == nil {
+	if r.Name != "" && r.HTTP == nil && r.CloudEvent == nil && r.Open == nil {
 		panic(fmt.Sprintf("functions: %q registered with a nil function", r.Name))
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[r.Name]; dup {
-		panic(fmt.Sprintf("functions: %q is registered twice", r.Name))
+	if err := registry.Add(r.Name, r); err != nil {
+		panic("functions: " + err.Error())
 	}
-	registry[r.Name] = r
 }
 
 // Lookup returns the function registered as name.
-func Lookup(name string) (Registered, bool) {
-	mu.Lock()
-	defer mu.Unlock()
-	r, ok := registry[name]
-	return r, ok
-}
+func Lookup(name string) (Registered, bool) { return registry.Get(name) }
 
 // Names lists the registered function names, sorted.
-func Names() []string {
-	mu.Lock()
-	defer mu.Unlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return registry.Names() }

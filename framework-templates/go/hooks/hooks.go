@@ -3,10 +3,9 @@ package hooks
 import (
 	"fmt"
 	"log"
-	"sort"
-	"sync"
 	"time"
 
+	reg "kiln.dev/functions-framework-go/internal/registry"
 	"kiln.dev/functions-framework-go/ofctx"
 )
 
@@ -20,46 +19,25 @@ type Hook interface {
 // Factory makes the hook for one invocation.
 type Factory func() Hook
 
-var (
-	mu       sync.Mutex
-	registry = map[string]Factory{}
-)
+var registry = reg.New[Factory]("hook")
 
 // Register makes a hook available under name. Registering a name twice panics.
 func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[name]; dup {
-		panic(fmt.Sprintf("hooks: %q is registered twice", name))
+	if err := registry.Add(name, f); err != nil {
+		panic("hooks: " + err.Error())
 	}
-	registry[name] = f
 }
 
 // Names lists the registered hooks, sorted.
-func Names() []string {
-	mu.Lock()
-	defer mu.Unlock()
-	return names()
-}
-
-func names() []string {
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return registry.Names() }
 
 // Resolve looks up every name, or says which are unknown and what is registered.
 func Resolve(field string, wanted []string) ([]Factory, error) {
-	mu.Lock()
-	defer mu.Unlock()
 	var out []Factory
 	for i, n := range wanted {
-		f, ok := registry[n]
+		f, ok := registry.Get(n)
 		if !ok {
-			return nil, fmt.Errorf("FUNC_CONTEXT %s[%d]: no hook %q is registered (registered: %v); register it with hooks.Register in an init func", field, i, n, names())
+			return nil, fmt.Errorf("FUNC_CONTEXT %s[%d]: no hook %q is registered (registered: %v); register it with hooks.Register in an init func", field, i, n, registry.Names())
 		}
 		out = append(out, f)
 	}

@@ -17,13 +17,13 @@ async function main() {
     const { ctx } = server.runtime;
     const where = ctx.runtime === 'Async'
       ? `Dapr app protocol http, inputs ${Object.keys(ctx.inputs).join(', ')}` : 'HTTP';
-    console.log(`kiln functions framework (node) ${version}: serving openfunction function "${target}" from ${source} on port ${port} (${where}; outputs: ${Object.keys(ctx.outputs).join(', ') || 'none'})`);
+    console.log(`kiln functions framework (node) ${version}: serving openfunction function "${target}" from ${source} on port ${server.address().port} (${where}; outputs: ${Object.keys(ctx.outputs).join(', ') || 'none'})`);
     await server.closed;
     console.log('kiln functions framework (node): stopped');
     return;
   }
   const server = await serve(fn, { port, signature });
-  console.log(`kiln functions framework (node) ${version}: serving ${signature} function "${target}" from ${source} on port ${port}`);
+  console.log(`kiln functions framework (node) ${version}: serving ${signature} function "${target}" from ${source} on port ${server.address().port}`);
   await server.closed;
   console.log('kiln functions framework (node): stopped');
 }

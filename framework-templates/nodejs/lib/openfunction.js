@@ -12,6 +12,8 @@
 const http = require('node:http');
 const { readBody } = require('./request');
 const cloudevents = require('./cloudevents');
+const { listen, guard } = require('./server');
+const { limitsFromEnv } = require('./limits');
 
 const ENV = 'FUNC_CONTEXT';
 
@@ -202,30 +204,40 @@ async function invoke(fn, context, input) {
   }
 }
 
+/** Answers a request whose body could not be read (413 too large, 400 gone or malformed). */
+function bodyError(res, err) {
+  const status = Number.isInteger(err && err.status) ? err.status : 400;
+  const headers = { 'content-type': 'text/plain; charset=utf-8' };
+  if (status === 413) headers.connection = 'close';
+  if (!res.headersSent) res.writeHead(status, headers).end(String(err.message));
+}
+
 class Runtime {
-  constructor(fn, ctx, env = process.env) {
+  constructor(fn, ctx, env = process.env, limits = limitsFromEnv(env)) {
     this.fn = fn;
     this.ctx = ctx;
+    this.maxBodyBytes = limits.maxBodyBytes;
     this.dapr = Object.keys(ctx.outputs).length > 0 ? new DaprClient(env) : null;
   }
 
   /** The HTTP handler of a sync function (Knative runtime, or a bridge). */
   httpHandler() {
-    return async (req, res) => {
-      if (req.url === '/favicon.ico' || req.url === '/robots.txt' || req.url.startsWith('/dapr/')) {
+    return guard(async (req, res) => {
+      const path = req.url.split('?')[0];
+      if (path === '/favicon.ico' || path === '/robots.txt' || path.startsWith('/dapr/')) {
         res.writeHead(404).end();
         return;
       }
       let input;
       try {
-        const body = await readBody(req);
+        const body = await readBody(req, this.maxBodyBytes);
         input = body;
         if (req.headers['ce-specversion'] || String(req.headers['content-type'] || '').startsWith(cloudevents.STRUCTURED)) {
           req.rawBody = body;
           input = toBuffer(cloudevents.fromRequest(req).data);
         }
       } catch (err) {
-        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(String(err.message));
+        bodyError(res, err);
         return;
       }
       const ctx = makeContext(this, { req, res, traceparent: req.headers.traceparent });
@@ -235,7 +247,7 @@ class Runtime {
       const headers = {};
       if (body.length > 0) headers['content-type'] = Buffer.isBuffer(out.data) || typeof out.data === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
       res.writeHead(out.code, headers).end(body);
-    };
+    });
   }
 
   /** The handler for Dapr's HTTP app protocol. */
@@ -252,7 +264,7 @@ class Runtime {
         bindings[`/${io.componentName}`] = name;
       }
     }
-    return async (req, res) => {
+    return guard(async (req, res) => {
       const path = req.url.split('?')[0];
       if (path === '/dapr/subscribe') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(subs));
@@ -268,7 +280,13 @@ class Runtime {
         res.writeHead(200).end();
         return;
       }
-      const body = await readBody(req);
+      let body;
+      try {
+        body = await readBody(req, this.maxBodyBytes);
+      } catch (err) {
+        bodyError(res, err);
+        return;
+      }
       if (bindingInput !== undefined) {
         const ev = { name: this.ctx.inputs[bindingInput].componentName, data: body, metadata: req.headers };
         const out = await invoke(this.fn, makeContext(this, { inputName: bindingInput, bindingEvent: ev, traceparent: req.headers.traceparent }), body);
@@ -288,7 +306,7 @@ class Runtime {
       if (out.metadata.retry === 'true' || out.code >= 500) status = 'RETRY';
       else if (out.code >= 400) status = 'DROP';
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status }));
-    };
+    });
   }
 }
 
@@ -306,7 +324,8 @@ function parseTopicEvent(req, body) {
 /** Serves fn: Dapr inputs for runtime Async, else HTTP. Resolves with the server. */
 async function serveOpenFunction(fn, { port, env = process.env, graceMs = 10000 } = {}) {
   const ctx = env[ENV] ? parseContext(env[ENV]) : { name: '', runtime: 'Knative', port: 8080, inputs: {}, outputs: {} };
-  const rt = new Runtime(fn, ctx, env);
+  const limits = limitsFromEnv(env);
+  const rt = new Runtime(fn, ctx, env, limits);
   const async = ctx.runtime === 'Async';
   if (async) {
     const protocol = (env.APP_PROTOCOL || 'grpc').toLowerCase();
@@ -315,22 +334,9 @@ async function serveOpenFunction(fn, { port, env = process.env, graceMs = 10000 
     }
   }
   const listenPort = port !== undefined ? port : env.PORT ? Number(env.PORT) : ctx.port;
-  const server = http.createServer(async ? rt.daprHandler() : rt.httpHandler());
-  server.closed = new Promise((resolve) => server.once('close', resolve));
-  server.stop = () => {
-    server.close();
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), graceMs).unref();
-  };
+  const server = await listen(async ? rt.daprHandler() : rt.httpHandler(), limits, { port: listenPort, graceMs });
   server.runtime = rt;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPort, () => {
-      process.once('SIGTERM', server.stop);
-      process.once('SIGINT', server.stop);
-      resolve(server);
-    });
-  });
+  return server;
 }
 
 module.exports = { parseContext, serveOpenFunction, Out, DaprClient };

@@ -1,24 +1,42 @@
 'use strict';
 // Express-style helpers on node:http's request and response objects.
 
-const MAX_BODY = 32 * 1024 * 1024;
+const { DEFAULT_MAX_BODY } = require('./limits');
 
-/** Reads the whole body (bounded) into a Buffer. */
-function readBody(req) {
+function tooLarge(max) {
+  return Object.assign(new Error(`request body larger than ${max} bytes (KILN_MAX_BODY_BYTES)`), { status: 413 });
+}
+
+/**
+ * Reads the whole body into a Buffer, at most max bytes: beyond that it
+ * rejects with a 413 error and drops the rest as it arrives (the client can
+ * still read the answer). Rejects too when the client goes away mid-body.
+ */
+function readBody(req, max = DEFAULT_MAX_BODY) {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > max) {
+      req.resume();
+      reject(tooLarge(max));
+      return;
+    }
     const chunks = [];
     let size = 0;
     req.on('data', (c) => {
+      if (size > max) return;
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(Object.assign(new Error(`request body larger than ${MAX_BODY} bytes`), { status: 413 }));
-        req.destroy();
+      if (size > max) {
+        chunks.length = 0;
+        reject(tooLarge(max));
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(Object.assign(new Error('the client went away mid-body'), { status: 400 }));
+    });
   });
 }
 
@@ -27,11 +45,11 @@ function mediaType(req) {
 }
 
 /** Adds query, path, rawBody and a parsed body to req. */
-async function enrichRequest(req) {
+async function enrichRequest(req, maxBodyBytes) {
   const url = new URL(req.url, 'http://localhost');
   req.path = url.pathname;
   req.query = Object.fromEntries(url.searchParams);
-  req.rawBody = await readBody(req);
+  req.rawBody = await readBody(req, maxBodyBytes);
   const type = mediaType(req);
   req.body = req.rawBody;
   if (req.rawBody.length === 0) {

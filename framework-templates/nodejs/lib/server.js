@@ -4,6 +4,7 @@
 const http = require('node:http');
 const { enrichRequest, enrichResponse } = require('./request');
 const cloudevents = require('./cloudevents');
+const { limitsFromEnv, serverOptions } = require('./limits');
 
 // openfunction is served by serveOpenFunction (openfunction.js).
 const SIGNATURES = ['http', 'cloudevent', 'openfunction'];
@@ -12,19 +13,34 @@ function errorStatus(err) {
   return Number.isInteger(err && err.status) ? err.status : 500;
 }
 
+/**
+ * Wraps an async request listener so that no rejection escapes it: node:http
+ * ignores the promise a listener returns, and an unhandled rejection ends
+ * the process.
+ */
+function guard(handler) {
+  return (req, res) => {
+    handler(req, res).catch((err) => {
+      console.error(`serving ${req.method} ${req.url}:`, err);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+      else res.destroy();
+    });
+  };
+}
+
 /** Wraps fn into a node:http request listener for signature. */
-function makeHandler(fn, signature) {
+function makeHandler(fn, signature, { maxBodyBytes } = {}) {
   if (!SIGNATURES.includes(signature) || signature === 'openfunction') {
     throw new Error(`FUNCTION_SIGNATURE_TYPE=${signature} is not supported (want one of: ${SIGNATURES.join(', ')})`);
   }
-  return async (req, res) => {
+  return guard(async (req, res) => {
     enrichResponse(res);
-    if (req.url === '/favicon.ico' || req.url === '/robots.txt') {
-      res.status(404).send('Not Found');
-      return;
-    }
     try {
-      await enrichRequest(req);
+      await enrichRequest(req, maxBodyBytes);
+      if (req.path === '/favicon.ico' || req.path === '/robots.txt') {
+        res.status(404).send('Not Found');
+        return;
+      }
       if (signature === 'http') {
         await fn(req, res);
         return;
@@ -40,25 +56,33 @@ function makeHandler(fn, signature) {
       const status = errorStatus(err);
       if (status >= 500) console.error(`function error serving ${req.method} ${req.url}:`, err);
       if (!res.headersSent) {
+        if (status === 413) res.set('connection', 'close');
         res.status(status).set('content-type', 'text/plain; charset=utf-8').send(status >= 500 ? 'Internal Server Error' : String(err.message));
       } else if (!res.writableEnded) {
         res.end();
       }
     }
-  };
+  });
 }
 
 /**
- * Listens on port and resolves with the server once it accepts connections.
- * SIGTERM/SIGINT (or server.stop()) drains in-flight requests, waiting at most
- * graceMs; server.closed resolves when it is done.
+ * Creates a node:http server for handler with the limits (KILN_MAX_BODY_BYTES
+ * and KILN_READ_HEADER_TIMEOUT from env by default), listens on port and
+ * resolves with the server once it accepts connections. SIGTERM/SIGINT (or
+ * server.stop()) stops accepting, closes idle connections and drains
+ * in-flight requests, waiting at most graceMs; server.closed resolves when it
+ * is done.
  */
-function serve(fn, { port = 8080, signature = 'http', graceMs = 10000, host } = {}) {
-  const server = http.createServer(makeHandler(fn, signature));
+function listen(handler, limits, { port, host, graceMs = 10000 }) {
+  const server = http.createServer(serverOptions(limits), handler);
   server.closed = new Promise((resolve) => server.once('close', resolve));
   server.stop = () => {
     server.close();
     server.closeIdleConnections();
+    // A kept-alive connection whose response finishes during the drain turns
+    // idle; close those as they come rather than after keepAliveTimeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 100).unref();
+    server.once('close', () => clearInterval(idle));
     setTimeout(() => server.closeAllConnections(), graceMs).unref();
   };
   return new Promise((resolve, reject) => {
@@ -71,4 +95,9 @@ function serve(fn, { port = 8080, signature = 'http', graceMs = 10000, host } = 
   });
 }
 
-module.exports = { makeHandler, serve, SIGNATURES };
+function serve(fn, { port = 8080, signature = 'http', graceMs = 10000, host, env = process.env } = {}) {
+  const limits = limitsFromEnv(env);
+  return listen(makeHandler(fn, signature, limits), limits, { port, host, graceMs });
+}
+
+module.exports = { makeHandler, serve, listen, guard, SIGNATURES };

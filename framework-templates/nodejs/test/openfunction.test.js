@@ -103,6 +103,12 @@ test('sync: every status the function returns reaches the caller with its body; 
     assert.deepStrictEqual([ok.status, await ok.json()], [202, { forwarded: true }]);
     assert.deepStrictEqual(dapr.calls.map((c) => [c.path, c.body]), [['/v1.0/publish/ps/events', '{"n":1}']]);
     assert.strictEqual((await fetch(`${url}/dapr/config`)).status, 404);
+    // Browser noise never reaches the function (which would answer 422 here).
+    for (const noise of ['/favicon.ico', '/robots.txt', '/favicon.ico?v=2']) {
+      const r = await fetch(`${url}${noise}`);
+      assert.deepStrictEqual([r.status, await r.text()], [404, ''], noise);
+    }
+    assert.strictEqual(dapr.calls.length, 1);
   } finally {
     server.stop();
     await server.closed;

@@ -6,7 +6,8 @@
 import os
 import sys
 
-from . import __version__, load_function, serve
+from . import __version__, load_function
+from ._server import make_server, run
 
 
 def main():
@@ -20,8 +21,14 @@ def main():
         fn = load_function(source, target)
     except Exception as e:
         sys.exit(f"kiln functions framework (python): {e}")
-    print(f'kiln functions framework (python) {__version__}: serving {signature} function "{target}" from {source} on port {port}', flush=True)
-    serve(fn, int(port), signature)
+    try:
+        server = make_server(fn, int(port), signature)
+    except OSError as e:
+        sys.exit(f"kiln functions framework (python): listening on port {port} (env PORT): {e}")
+    except ValueError as e:
+        sys.exit(f"kiln functions framework (python): {e}")
+    print(f'kiln functions framework (python) {__version__}: serving {signature} function "{target}" from {source} on port {server.server_address[1]}', flush=True)
+    run(server)
     print("kiln functions framework (python): stopped", flush=True)
 
 

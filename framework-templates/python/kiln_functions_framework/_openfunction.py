@@ -265,16 +265,15 @@ def make_openfunction_handler(fn, env):
         else:
             bindings["/" + io["componentName"]] = name
 
-    from ._server import BaseHandler  # _server imports this module lazily
+    from ._http import Aborted, BaseHandler
 
     class Handler(BaseHandler):
-        def _body(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
-
         def _serve(self):
             path = self.path.split("?", 1)[0]
-            body = self._body()
+            try:
+                body = self.read_body()
+            except Aborted:
+                return
             if is_async:
                 return self._dapr(path, body)
             if path in ("/favicon.ico", "/robots.txt") or path.startswith("/dapr/"):

@@ -6,13 +6,13 @@ import signal
 import sys
 import threading
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import _cloudevents
+from . import _cloudevents, _config
+from ._http import Aborted, BaseHandler
+from ._httpserver import Server
 
 SIGNATURES = ("http", "cloudevent", "openfunction")
-MAX_BODY = 32 * 1024 * 1024
 
 
 class Request:
@@ -66,24 +66,6 @@ def _response(result):
     return int(status), headers, body
 
 
-class BaseHandler(BaseHTTPRequestHandler):
-    """HTTP/1.1 keep-alive, no access log, and _send for whole responses."""
-
-    protocol_version = "HTTP/1.1"
-    server_version = "kiln-functions-framework-python"
-
-    def log_message(self, fmt, *args):  # quiet access log
-        pass
-
-    def _send(self, status, headers, body):
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 def make_handler(fn, signature, env=None):
     if signature not in SIGNATURES:
         raise ValueError(f"FUNCTION_SIGNATURE_TYPE={signature} is not supported (want one of: {', '.join(SIGNATURES)})")
@@ -94,12 +76,12 @@ def make_handler(fn, signature, env=None):
 
     class Handler(BaseHandler):
         def _serve(self):
-            if self.path in ("/favicon.ico", "/robots.txt"):
+            try:
+                body = self.read_body()
+            except Aborted:
+                return
+            if urlsplit(self.path).path in ("/favicon.ico", "/robots.txt"):
                 return self._send(404, {"Content-Type": "text/plain"}, b"Not Found")
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                return self._send(413, {"Content-Type": "text/plain"}, b"request body too large")
-            body = self.rfile.read(length) if length else b""
             try:
                 if signature == "http":
                     return self._send(*_response(fn(Request(self.command, self.path, self.headers, body))))
@@ -120,26 +102,31 @@ def make_handler(fn, signature, env=None):
     return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    # socketserver's default backlog of 5 drops bursts of connections, and a
-    # dropped SYN costs the client a 1 s retransmit.
-    request_queue_size = 128
+def make_server(fn, port=8080, signature="http", host="", env=None, max_threads=256):
+    """A server for fn bound to host:port, its limits from env (os.environ by default):
+    KILN_MAX_BODY_BYTES and KILN_READ_HEADER_TIMEOUT."""
+    env = os.environ if env is None else env
+    handler = make_handler(fn, signature, env)
+    return Server((host, port), handler, max_body_bytes=_config.max_body_bytes(env),
+                  read_header_timeout=_config.read_header_timeout(env), max_threads=max_threads)
 
 
-def make_server(fn, port=8080, signature="http", host="", env=None):
-    server = _Server((host, port), make_handler(fn, signature, env))
-    server.daemon_threads = False  # shutdown waits for in-flight requests
-    return server
+def run(server, grace=10.0):
+    """Serves until SIGTERM/SIGINT, then drains in-flight requests for at most grace seconds."""
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    t = threading.Thread(target=server.serve_forever, name="kiln-accept", daemon=True)
+    t.start()
+    while not stop.wait(3600):
+        pass
+    server.stop(grace)
 
 
 def serve(fn, port=8080, signature="http"):
     """Serves fn until SIGTERM/SIGINT, then drains in-flight requests."""
-    server = make_server(fn, port, signature)
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    server.serve_forever()
-    server.server_close()  # joins the request threads
+    run(make_server(fn, port, signature))

@@ -57,8 +57,7 @@ class Running:
         self.thread.start()
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop(5)
         self.thread.join()
 
 
@@ -150,6 +149,10 @@ class SyncTest(unittest.TestCase):
             self.assertEqual((code, json.loads(body)), (202, {"forwarded": True}))
             self.assertEqual([(p, b) for p, b, _ in dapr.calls], [("/v1.0/publish/ps/events", b'{"n":1}')])
             self.assertEqual(call(r.url + "/dapr/config")[0], 404)
+            # Browser noise never reaches the function (which would answer 422 here).
+            self.assertEqual(call(r.url + "/favicon.ico"), (404, b""))
+            self.assertEqual(call(r.url + "/robots.txt"), (404, b""))
+            self.assertEqual(len(dapr.calls), 1)
         finally:
             r.stop()
             dapr.close()

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"kiln.dev/functions-framework-go/cloudevents"
@@ -18,10 +19,28 @@ import (
 // OutputFile is where the functions record what they received.
 const OutputFile = "function_output.json"
 
-// HTTP writes the request body to OutputFile, after sleeping ?sleep= (a Go
-// duration, for the concurrency check).
+// HTTP writes the request body to OutputFile. Two queries serve the
+// harness's other checks instead:
+//   - ?barrier=ID&parties=N waits (at most BarrierWait) until N calls with
+//     this ID are inside the function at once, then answers how many arrived;
+//   - ?sleep=D (a Go duration) sleeps D; with &id=X it first writes
+//     {"started":"X"} to OutputFile, so the harness knows the call is inside.
 func HTTP(w http.ResponseWriter, r *http.Request) {
-	if d, err := time.ParseDuration(r.URL.Query().Get("sleep")); err == nil {
+	q := r.URL.Query()
+	if id := q.Get("barrier"); id != "" {
+		n, err := strconv.Atoi(q.Get("parties"))
+		if err != nil || n < 1 || n > 1000 {
+			http.Error(w, "parties: want 1-1000", http.StatusBadRequest)
+			return
+		}
+		io.WriteString(w, strconv.Itoa(barriers.wait(id, n, BarrierWait)))
+		return
+	}
+	if d, err := time.ParseDuration(q.Get("sleep")); err == nil {
+		if id := q.Get("id"); id != "" {
+			b, _ := json.Marshal(map[string]string{"started": id})
+			os.WriteFile(OutputFile, b, 0o644)
+		}
 		time.Sleep(d)
 		return
 	}

@@ -3,8 +3,6 @@ package dev.kiln.functions;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +23,9 @@ public final class HttpResponse {
   public OutputStream getOutputStream() { return body; }
 
   public BufferedWriter getWriter() {
-    if (writer == null) writer = new BufferedWriter(new OutputStreamWriter(body, StandardCharsets.UTF_8));
+    // Small buffers: an OutputStreamWriter's 8 KiB of bytes and a
+    // BufferedWriter's default 8 KiB of chars cost more than most responses.
+    if (writer == null) writer = new BufferedWriter(new Utf8Writer(body), 256);
     return writer;
   }
 

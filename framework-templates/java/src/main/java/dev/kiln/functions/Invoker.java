@@ -23,13 +23,18 @@ public final class Invoker {
     }
     Server server;
     try {
-      server = serve(load(target), port);
+      server = serve(load(target), port, Limits.fromEnv(System.getenv()));
     } catch (ReflectiveOperationException | IllegalArgumentException e) {
       System.err.println("kiln functions framework (java): " + e.getMessage());
       System.exit(1);
       return;
+    } catch (java.io.IOException e) {
+      System.err.println("kiln functions framework (java): listening on port " + port + " (env PORT): " + e.getMessage());
+      System.exit(1);
+      return;
     }
     System.out.println("kiln functions framework (java) " + VERSION + ": serving " + target + " on port " + server.port());
+    // SIGTERM: stop accepting, finish in-flight requests (at most 10 s), exit.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.stop(10);
@@ -72,9 +77,9 @@ public final class Invoker {
     }
   }
 
-  static Server serve(Object fn, int port) throws java.io.IOException {
-    if (fn instanceof HttpFunction) return Server.http((HttpFunction) fn, "0.0.0.0", port);
-    return Server.cloudEvents((CloudEventsFunction) fn, "0.0.0.0", port);
+  static Server serve(Object fn, int port, Limits limits) throws java.io.IOException {
+    if (fn instanceof HttpFunction) return Server.http((HttpFunction) fn, "0.0.0.0", port, limits);
+    return Server.cloudEvents((CloudEventsFunction) fn, "0.0.0.0", port, limits);
   }
 
   private static String firstNonEmpty(String... values) {

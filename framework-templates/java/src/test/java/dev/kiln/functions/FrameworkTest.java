@@ -1,14 +1,20 @@
 package dev.kiln.functions;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 
 /** Tests of the Java framework, runnable with the JDK alone: java dev.kiln.functions.FrameworkTest */
 public final class FrameworkTest {
@@ -72,18 +78,99 @@ public final class FrameworkTest {
     });
 
     test("concurrent calls run in parallel", () -> {
-      Server s = Server.http((req, res) -> Thread.sleep(1000), "127.0.0.1", 0);
+      // Each call waits at a barrier for all ten: served one at a time, the
+      // first would time out there (a 500).
+      CyclicBarrier barrier = new CyclicBarrier(10);
+      Server s = Server.http((req, res) -> barrier.await(30, TimeUnit.SECONDS), "127.0.0.1", 0);
       try {
-        long t0 = System.currentTimeMillis();
-        List<CompletableFuture<?>> all = new ArrayList<>();
+        List<CompletableFuture<java.net.http.HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
           all.add(CLIENT.sendAsync(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port())).build(), BodyHandlers.ofString()));
         }
-        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).join();
-        long took = System.currentTimeMillis() - t0;
-        if (took >= 2000) throw new AssertionError("10 concurrent 1 s calls took " + took + " ms");
+        for (CompletableFuture<java.net.http.HttpResponse<String>> f : all) eq(200, f.join().statusCode());
       } finally {
         s.stop(1);
+      }
+    });
+
+    test("keep-alive: no delayed-ACK stall (a response in pieces costs 40 ms per request)", () -> {
+      Server s = Server.http((req, res) -> res.getWriter().write("Hello, World!"), "127.0.0.1", 0);
+      try {
+        HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port())).build();
+        c.send(get, BodyHandlers.ofString()); // connect, load classes
+        long[] took = new long[20];
+        for (int i = 0; i < took.length; i++) {
+          long t0 = System.nanoTime();
+          eq(200, c.send(get, BodyHandlers.ofString()).statusCode());
+          took[i] = System.nanoTime() - t0;
+        }
+        long[] sorted = took.clone();
+        Arrays.sort(sorted);
+        if (sorted[10] >= 20_000_000L) throw new AssertionError("median request on one connection took " + sorted[10] / 1000 + " us: " + Arrays.toString(took));
+      } finally {
+        s.stop(1);
+      }
+    });
+
+    test("bodies: up to the limit, chunked, 413 beyond", () -> {
+      Server s = Server.http((req, res) -> res.getOutputStream().write(req.getBody()), "127.0.0.1", 0, new Limits(16, 10, 4));
+      try {
+        String u = "http://127.0.0.1:" + s.port();
+        eq("0123456789abcdef", call(u, "POST", "0123456789abcdef").body());
+        java.net.http.HttpResponse<String> big = call(u, "POST", "0123456789abcdefX");
+        eq(413, big.statusCode());
+        eq("request body larger than 16 bytes (KILN_MAX_BODY_BYTES)", big.body());
+        java.net.http.HttpRequest chunked = java.net.http.HttpRequest.newBuilder(URI.create(u))
+            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream("chunked!".getBytes(StandardCharsets.UTF_8)))).build();
+        eq("chunked!", CLIENT.send(chunked, BodyHandlers.ofString()).body());
+        java.net.http.HttpRequest bigChunked = java.net.http.HttpRequest.newBuilder(URI.create(u))
+            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[64]))).build();
+        eq(413, CLIENT.send(bigChunked, BodyHandlers.ofString()).statusCode());
+        eq(200, call(u, "GET", null).statusCode());
+      } finally {
+        s.stop(1);
+      }
+    });
+
+    test("stop: in-flight requests finish with Connection: close, then it returns without waiting out the grace", () -> {
+      CountDownLatch entered = new CountDownLatch(1);
+      Server s = Server.http((req, res) -> {
+        entered.countDown();
+        Thread.sleep(300);
+        res.getWriter().write("finished");
+      }, "127.0.0.1", 0);
+      CompletableFuture<java.net.http.HttpResponse<String>> inflight = CLIENT.sendAsync(
+          java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port())).build(), BodyHandlers.ofString());
+      entered.await();
+      long t0 = System.nanoTime();
+      eq(true, s.stop(30));
+      long took = System.nanoTime() - t0;
+      java.net.http.HttpResponse<String> r = inflight.join();
+      eq("finished", r.body());
+      eq("close", r.headers().firstValue("Connection").orElse(""));
+      if (took > 10_000_000_000L) throw new AssertionError("stop(30) took " + took / 1_000_000 + " ms with nothing left in flight");
+      // With nothing in flight at all (the JDK's own stop(30) would wait 30 s).
+      Server idle = Server.http((req, res) -> {}, "127.0.0.1", 0);
+      t0 = System.nanoTime();
+      eq(true, idle.stop(30));
+      took = System.nanoTime() - t0;
+      if (took > 10_000_000_000L) throw new AssertionError("stop(30) took " + took / 1_000_000 + " ms with nothing in flight");
+    });
+
+    test("limits: KILN_MAX_BODY_BYTES and KILN_READ_HEADER_TIMEOUT, bad values named", () -> {
+      Limits l = Limits.fromEnv(Map.of("KILN_MAX_BODY_BYTES", "1024", "KILN_READ_HEADER_TIMEOUT", "2.5"));
+      eq(1024, l.maxBodyBytes);
+      eq(2.5, l.readHeaderTimeoutSeconds);
+      eq(33554432, Limits.fromEnv(Map.of()).maxBodyBytes);
+      for (Map<String, String> bad : List.of(Map.of("KILN_MAX_BODY_BYTES", "-1"), Map.of("KILN_MAX_BODY_BYTES", "1e3"), Map.of("KILN_READ_HEADER_TIMEOUT", "0"), Map.of("KILN_READ_HEADER_TIMEOUT", "NaN"))) {
+        try {
+          Limits.fromEnv(bad);
+          throw new AssertionError("accepted " + bad);
+        } catch (IllegalArgumentException e) {
+          String name = bad.keySet().iterator().next();
+          if (!e.getMessage().startsWith("env " + name + "=")) throw new AssertionError(e.getMessage());
+        }
       }
     });
 
@@ -111,6 +198,43 @@ public final class FrameworkTest {
       } finally {
         s.stop(1);
       }
+    });
+
+    test("response writer: UTF-8, a surrogate pair split across flushes, order kept", () -> {
+      HttpResponse res = new HttpResponse();
+      res.getWriter().write("h\u00e9llo ");
+      res.getWriter().write("\uD83D");
+      res.getWriter().flush();
+      res.getWriter().write("\uDE00!");
+      eq("h\u00e9llo \uD83D\uDE00!", new String(res.bytes(), StandardCharsets.UTF_8));
+    });
+
+    test("bounded executor: at most max tasks at once, the rest wait and then run", () -> {
+      BoundedExecutor ex = new BoundedExecutor(2, "test");
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch started = new CountDownLatch(2);
+      CountDownLatch done = new CountDownLatch(3);
+      java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+      for (int i = 0; i < 3; i++) {
+        ex.execute(() -> {
+          most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          started.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          running.decrementAndGet();
+          done.countDown();
+        });
+      }
+      started.await();
+      eq(2, running.get());
+      release.countDown();
+      if (!done.await(30, TimeUnit.SECONDS)) throw new AssertionError("the waiting task never ran");
+      eq(2, most.get());
+      ex.threads().shutdownNow();
     });
 
     test("json: parse and write round trip", () -> {
