@@ -1,9 +1,9 @@
 package publish
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +25,11 @@ const (
 // suite is what TestMain sets up once.
 var suite struct {
 	repo, home, tools, bin, work string
-	kilnBin                     string
-	ca                          *testCA
-	reg                         *distRegistry // TLS + htpasswd: where kiln publish pushes
-	mirror                      *distRegistry // plain loopback, no auth: the mirror registry
-	dockerConfig, sslCertFile   string
+	kilnBin                      string
+	ca                           *testCA
+	reg                          *distRegistry // TLS + htpasswd: where kiln publish pushes
+	mirror                       *distRegistry // plain loopback, no auth: the mirror registry
+	dockerConfig, sslCertFile    string
 	// manifest is the release manifest of the first publish, took its time.
 	manifest string
 	took     time.Duration

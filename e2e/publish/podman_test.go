@@ -42,7 +42,7 @@ func startPodman(t *testing.T) *podman {
 	}
 	ca, _ := os.ReadFile(suite.ca.CAFile)
 	files := map[string]string{
-		filepath.Join(certs, "ca.crt"): string(ca),
+		filepath.Join(certs, "ca.crt"):     string(ca),
 		filepath.Join(run, "storage.conf"): fmt.Sprintf("[storage]\ndriver = \"overlay\"\nrunroot = %q\ngraphroot = %q\n", filepath.Join(run, "runroot"), filepath.Join(store, "graph")),
 		// crun rejects this VM's hybrid cgroups; podman's default rlimits need
 		// CAP_SYS_RESOURCE, which the VM lacks; netavark's bridge cannot be set
