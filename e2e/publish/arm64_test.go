@@ -50,12 +50,15 @@ func enableArm64Emulation(t *testing.T) {
 // run under qemu-user), and the image runs under qemu-user and answers.
 func TestArm64GoFunctionRunsUnderQemu(t *testing.T) {
 	published(t)
+	if !strings.Contains(suite.platforms, "linux/arm64") {
+		t.Skipf("KILN_E2E_PUBLISH_PLATFORMS=%s: no arm64 builder was published", suite.platforms)
+	}
 	enableArm64Emulation(t)
 	p := startPodman(t)
 	image := "kiln-e2e.local/hello-arm64"
 	start := time.Now()
-	out, err := p.pack(append([]string{"build", image, "--builder", suite.reg.Addr + "/kiln/builder-go:" + version, "--platform", "linux/arm64",
-		"--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs()...)...)
+	out, err := p.pack(append([]string{"build", image, "--platform", "linux/arm64", "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"},
+		buildArgs(suite.reg.Addr+"/kiln/builder-go:"+version)...)...)
 	if err != nil {
 		t.Fatalf("pack build --platform linux/arm64: %v\n%s", err, out)
 	}

@@ -23,14 +23,18 @@ var packSamples = map[string]packSample{
 	"java":   {"java", "samples/java/hello", "com.example.Hello", "Hello, Kiln!"},
 }
 
-// buildArgs are pack build's flags under Podman 4.3's Docker API: host
-// network, the untrusted-builder flow (one container per phase; with
-// --trust-builder and a daemon export pack waited ~10 minutes on the
-// creator container after it had exited, twice), the daemon socket handed
-// to the exporter, and the machine's Go proxy settings and CA bundle (this
-// network intercepts TLS; toolchains come over HTTPS).
-func buildArgs() []string {
-	args := []string{"--network", "host", "--pull-policy", "if-not-present", "--trust-builder=false", "--docker-host", "inherit",
+// buildArgs are pack build's flags for builder under Podman 4.3's Docker
+// API: host network, the untrusted-builder flow (one container per phase;
+// with --trust-builder and a daemon export pack waited ~10 minutes on the
+// creator container after it had exited, twice), the builder itself as the
+// lifecycle image of that flow (pack's default, docker.io/buildpacksio/lifecycle,
+// is out of reach here; the builder carries the same pinned lifecycle under
+// /cnb/lifecycle), the daemon socket handed to the exporter, and the
+// machine's Go proxy settings and CA bundle (this network intercepts TLS;
+// toolchains come over HTTPS).
+func buildArgs(builder string) []string {
+	args := []string{"--builder", builder, "--lifecycle-image", builder, "--network", "host", "--pull-policy", "if-not-present",
+		"--trust-builder=false", "--docker-host", "inherit",
 		"--volume", "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro"}
 	for _, k := range []string{"GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "NPM_CONFIG_REGISTRY"} {
 		if v := os.Getenv(k); v != "" {
@@ -50,8 +54,8 @@ func TestPackBuildEverySample(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			image := "kiln-e2e.local/" + lang + "-hello"
 			start := time.Now()
-			out, err := p.pack(append([]string{"build", image, "--builder", suite.reg.Addr + "/kiln/builder-" + s.builder + ":" + version,
-				"--path", s.dir, "--env", "FUNC_NAME=" + s.target}, buildArgs()...)...)
+			out, err := p.pack(append([]string{"build", image, "--path", s.dir, "--env", "FUNC_NAME=" + s.target},
+				buildArgs(suite.reg.Addr+"/kiln/builder-"+s.builder+":"+version)...)...)
 			if err != nil {
 				t.Fatalf("pack build: %v\n%s", err, out)
 			}
@@ -88,11 +92,11 @@ func TestPackBuilderCreateFromPublishedBuildpackages(t *testing.T) {
 	reg := suite.reg.Addr
 	toml := fmt.Sprintf(`description = "my own Go builder from Kiln's buildpackages"
 [[buildpacks]]
-  uri = "docker://%[1]s/kiln/buildpacks/go-dist:%[2]s"
+  image = "%[1]s/kiln/buildpacks/go-dist:%[2]s"
 [[buildpacks]]
-  uri = "docker://%[1]s/kiln/buildpacks/go-function:%[2]s"
+  image = "%[1]s/kiln/buildpacks/go-function:%[2]s"
 [[buildpacks]]
-  uri = "docker://%[1]s/kiln/buildpacks/go-build:%[2]s"
+  image = "%[1]s/kiln/buildpacks/go-build:%[2]s"
 [[order]]
   [[order.group]]
     id = "kiln/go-dist"
@@ -120,7 +124,7 @@ func TestPackBuilderCreateFromPublishedBuildpackages(t *testing.T) {
 		t.Fatalf("pack builder create: %v\n%s", err, out)
 	}
 	image := "kiln-e2e.local/my-builder-hello"
-	if out, err := p.pack(append([]string{"build", image, "--builder", mine, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs()...)...); err != nil {
+	if out, err := p.pack(append([]string{"build", image, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs(mine)...)...); err != nil {
 		t.Fatalf("pack build with my builder: %v\n%s", err, out)
 	}
 	port, err := kiln.FreePort()

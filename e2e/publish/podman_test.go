@@ -21,9 +21,11 @@ import (
 // test CA in $HOME/.config/containers/certs.d. The machine's /etc/containers
 // is never touched.
 type podman struct {
-	dir, sock string
-	env       []string
-	cmd       *exec.Cmd
+	// sock is Podman's own service (the podman CLI's --url); dockerSock the
+	// wait shim in front of it that pack uses as its Docker daemon.
+	dir, sock, dockerSock string
+	env                   []string
+	cmd                   *exec.Cmd
 }
 
 func startPodman(t *testing.T) *podman {
@@ -55,7 +57,7 @@ func startPodman(t *testing.T) *podman {
 			t.Fatal(err)
 		}
 	}
-	p := &podman{dir: run, sock: filepath.Join(run, "podman.sock")}
+	p := &podman{dir: run, sock: filepath.Join(run, "podman.sock"), dockerSock: filepath.Join(run, "docker.sock")}
 	p.env = append(os.Environ(), "HOME="+home, "XDG_RUNTIME_DIR="+run, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"CONTAINERS_STORAGE_CONF="+filepath.Join(run, "storage.conf"), "CONTAINERS_CONF="+filepath.Join(run, "containers.conf"),
 		"CONTAINERS_REGISTRIES_CONF="+filepath.Join(run, "registries.conf"), "REGISTRY_AUTH_FILE="+filepath.Join(run, "auth.json"))
@@ -77,6 +79,7 @@ func startPodman(t *testing.T) *podman {
 		resp, err := client.Get("http://d/_ping")
 		if err == nil {
 			resp.Body.Close()
+			startWaitShim(t, p.sock, p.dockerSock)
 			return p
 		}
 		if time.Now().After(deadline) {
@@ -114,7 +117,7 @@ func (p *podman) podman(args ...string) (string, error) {
 func (p *podman) pack(args ...string) (string, error) {
 	c := exec.Command(filepath.Join(suite.tools, "pack-v0.40.9", "pack"), args...)
 	c.Dir = suite.repo
-	c.Env = append(os.Environ(), "DOCKER_HOST=unix://"+p.sock, "PACK_HOME="+filepath.Join(p.dir, "pack-home"),
+	c.Env = append(os.Environ(), "DOCKER_HOST=unix://"+p.dockerSock, "PACK_HOME="+filepath.Join(p.dir, "pack-home"),
 		"DOCKER_CONFIG="+suite.dockerConfig, "SSL_CERT_FILE="+suite.sslCertFile)
 	var out bytes.Buffer
 	c.Stdout, c.Stderr = &out, &out

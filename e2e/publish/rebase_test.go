@@ -131,8 +131,8 @@ func TestRebaseAndSBOM(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := mirror + "/kiln-e2e/rebase-hello:1"
-	if out, err := p.pack(append([]string{"build", app, "--builder", suite.reg.Addr + "/kiln/builder-go:" + version, "--path", "samples/go/hello",
-		"--env", "FUNC_NAME=HelloWorld", "--publish"}, buildArgs()...)...); err != nil {
+	if out, err := p.pack(append([]string{"build", app, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld", "--publish"},
+		buildArgs(suite.reg.Addr+"/kiln/builder-go:"+version)...)...); err != nil {
 		t.Fatalf("pack build --publish: %v\n%s", err, out)
 	}
 	before := readApp(t, app)

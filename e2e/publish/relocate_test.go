@@ -83,7 +83,7 @@ func TestRelocatedReleaseWorksWithTheFirstRegistryGone(t *testing.T) {
 
 	p := startPodman(t)
 	image := "kiln-e2e.local/relocated-hello"
-	if out, err := p.pack(append([]string{"build", image, "--builder", builder, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs()...)...); err != nil {
+	if out, err := p.pack(append([]string{"build", image, "--path", "samples/go/hello", "--env", "FUNC_NAME=HelloWorld"}, buildArgs(builder)...)...); err != nil {
 		t.Fatalf("pack build -B %s with %s gone: %v\n%s", builder, first.Addr, err, out)
 	}
 	inspect, err := p.podman("--url", "unix://"+p.sock, "image", "inspect", "--format", `{{index .Labels "io.buildpacks.lifecycle.metadata"}}`, image)
