@@ -37,6 +37,13 @@ func binaryModules(path string) (mods []module, goVersion, sum string, err error
 		mods = append(mods, module{d.Path, d.Version, d.Sum})
 	}
 	sort.Slice(mods, func(i, j int) bool { return mods[i].Path < mods[j].Path })
+	if info.Main.Path != "" {
+		v := info.Main.Version
+		if v == "(devel)" {
+			v = "" // built from a checkout: no module version to claim
+		}
+		mods = append([]module{{info.Main.Path, v, info.Main.Sum}}, mods...)
+	}
 	return mods, info.GoVersion, hex.EncodeToString(h[:]), nil
 }
 

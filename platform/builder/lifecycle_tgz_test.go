@@ -78,6 +78,12 @@ func TestBinarySBOMsListModules(t *testing.T) {
 	if err := json.Unmarshal(docs["sbom.cdx.json"], &cdx); err != nil {
 		t.Fatal(err)
 	}
+	// The main module comes first: for the real launcher that is
+	// github.com/buildpacks/lifecycle at the pinned version; for the probe,
+	// this checkout (no version).
+	if len(cdx.Components) == 0 || cdx.Components[0].Name != "kiln.dev/kiln" || cdx.Components[0].Version != "" {
+		t.Fatalf("first component %+v, want the main module kiln.dev/kiln without a version", cdx.Components)
+	}
 	found := false
 	for _, c := range cdx.Components {
 		if c.Name == "github.com/BurntSushi/toml" && c.Version == "v1.6.0" && c.PURL == "pkg:golang/github.com/BurntSushi/toml@v1.6.0" {
