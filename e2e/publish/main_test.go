@@ -32,9 +32,12 @@ var suite struct {
 	dockerConfig, sslCertFile    string
 	// manifest is the release manifest of the first publish, took its time.
 	manifest string
-	took     time.Duration
-	out      string
-	err      error
+	// platforms the suite publishes: KILN_E2E_PUBLISH_PLATFORMS, default
+	// linux/amd64,linux/arm64 (make test's fast subset publishes linux/amd64).
+	platforms string
+	took      time.Duration
+	out       string
+	err       error
 }
 
 func TestMain(m *testing.M) {
@@ -122,7 +125,10 @@ func setup(m *testing.M) (int, error) {
 	}
 	fmt.Printf("==> e2e/publish: registry %s (TLS, htpasswd), mirror %s\n", suite.reg.Addr, suite.mirror.Addr)
 	start := time.Now()
-	suite.out, suite.err = publishTo(suite.reg.Addr, filepath.Join(suite.work, "release-1"), "--run-image-mirror", suite.mirror.Addr)
+	if suite.platforms = os.Getenv("KILN_E2E_PUBLISH_PLATFORMS"); suite.platforms == "" {
+		suite.platforms = "linux/amd64,linux/arm64"
+	}
+	suite.out, suite.err = publishTo(suite.reg.Addr, filepath.Join(suite.work, "release-1"), "--run-image-mirror", suite.mirror.Addr, "--platforms", suite.platforms)
 	suite.took = time.Since(start)
 	suite.manifest = filepath.Join(suite.work, "release-1", "release-"+version+".json")
 	fmt.Printf("==> e2e/publish: first publish took %s\n", suite.took.Round(time.Second))
