@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e e2e-publish publish test bench bench-controller bench-async clean
+.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e e2e-publish publish test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
 
 all: build
 
@@ -42,8 +42,10 @@ demo: builder ## build samples/go/hello, serve it, call it, stop it
 
 unit: tools ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js, Python, Java), conformance harness
 	go vet ./... ./framework-templates/go/... ./e2e/...
+	@for m in . e2e framework-templates/go; do (cd $$m && GOWORK=off go mod tidy -diff >/dev/null) || { echo "$$m/go.mod is not tidy: run (cd $$m && GOWORK=off go mod tidy)"; exit 1; }; done
 	go test -count=1 ./buildpacks/... ./platform/... ./stacks/... ./controller/...
 	go test -count=1 ./framework-templates/go/...
+	for m in framework-templates/go-compat/*/; do (cd $$m && GOWORK=off go vet ./... && GOWORK=off go test -count=1 ./...) || exit 1; done
 	go test -count=1 ./e2e/conformance/...
 	node --test framework-templates/nodejs/test/
 	python3 -m unittest discover -s framework-templates/python/tests
@@ -69,13 +71,49 @@ publish: build cnb-tools ## push stacks, buildpackages, builders (linux/amd64 + 
 	bash platform/tools/build.sh cnb-arm64
 	$(KILN) publish --registry $(REGISTRY) --version $(VERSION) --out out/release
 
-test: unit e2e
+test: unit fuzz-brief mutate-fast e2e
+
+# Every fuzz target (package:Target). `go test` already runs their seed corpora in `make unit`.
+FUZZ_TARGETS := \
+	./buildpacks/internal/gomod:FuzzParse ./buildpacks/internal/nodeapp:FuzzParse \
+	./buildpacks/internal/npmreg:FuzzResolve ./buildpacks/internal/npmreg:FuzzNpmrcRegistry \
+	./buildpacks/internal/funcenv:FuzzCheckTarget ./buildpacks/go-dist/godist:FuzzResolveVersion \
+	./buildpacks/go-function/gofunction:FuzzAnalyzeSource \
+	./buildpacks/python-function/pythonfunction:FuzzParseRequirements ./buildpacks/python-function/pythonfunction:FuzzCheckPipConf \
+	./buildpacks/java-function/javafunction:FuzzParsePOM \
+	./platform/imagefs:FuzzUntar ./platform/imagefs:FuzzUntarEntries ./controller/convert:FuzzConvert \
+	./framework-templates/go/funccontext:FuzzParse ./framework-templates/go/cloudevents:FuzzFromRequest \
+	./framework-templates/go/dapr:FuzzWireDecoders ./framework-templates/go/dapr:FuzzUnframe \
+	./framework-templates/go/dapr:FuzzTopicEventFromHTTP
+FUZZTIME ?= 60s
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s; new crashers land in the package's testdata/fuzz)
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "==> $$fn in $$pkg ($(FUZZTIME))"; \
+	  go test -count=1 -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+.PHONY: fuzz-brief
+fuzz-brief: ## every fuzz target for 2 s (part of make test)
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
+
+GREMLINS := $(KILN_HOME)/gotools/gremlins
+
+gremlins: ## the pinned mutation tester (go-gremlins v0.5.0), built once into $(KILN_HOME)/gotools
+	@test -x $(GREMLINS) || GOBIN=$(KILN_HOME)/gotools go install github.com/go-gremlins/gremlins/cmd/gremlins@v0.5.0
+
+mutate: gremlins ## mutation testing over the packages the README's promises rest on; fails under 80 %
+	go run ./e2e/mutate -min 80 -gremlins $(GREMLINS)
+
+mutate-fast: gremlins ## the CI subset of `make mutate` (part of `make test`)
+	go run ./e2e/mutate -fast -min 80 -gremlins $(GREMLINS)
 
 bench-controller: tools ## 500 Functions reconciled by the controller binary against the local kube-apiserver, with RSS
 	KILN_BENCH=1 go test -count=1 -run '^$$' -bench BenchmarkController500 -benchtime=1x -timeout 20m ./e2e/kube/
 
 bench-async: ## the MQTT echo on Kiln's Go framework vs OpenFunction's functions-framework-go v0.5.0, same daprd and mosquitto
 	bash e2e/bench/async/async.sh
+
+bench-frameworks: ## each functions framework's hello world vs its bare language server and peers (wrk, same-run ratios; ROUNDS, DURATION, LANGS)
+	bash e2e/bench/frameworks/frameworks.sh
 
 bench: builder ## measure the README's targets (size, rebuild, start) with same-run baselines
 	bash e2e/bench/targets.sh

@@ -1,6 +1,3 @@
-// Package convert turns an OpenFunction Function (core.openfunction.io
-// v1beta1 or v1beta2) into a Kiln Function (core.kiln.dev/v1alpha1), and
-// reports, field by field, what it changed or could not carry over.
 package convert
 
 import (
@@ -39,12 +36,15 @@ func Convert(manifest []byte) (*Result, error) {
 	if spec == nil {
 		return nil, fmt.Errorf("spec: missing")
 	}
-	switch api {
-	case "core.openfunction.io/v1beta2":
-	case "core.openfunction.io/v1beta1":
-		spec = c.fromV1beta1(spec)
-	default:
+	schema, ok := schemas[api]
+	if !ok {
 		return nil, fmt.Errorf("apiVersion %s: Kiln converts v1beta1 and v1beta2", api)
+	}
+	prune(in, schema, "", func(path string) {
+		c.note("%s: not a field of %s Function; dropped (the API server prunes it too)", path, api)
+	})
+	if api == "core.openfunction.io/v1beta1" {
+		spec = c.fromV1beta1(spec)
 	}
 	c.fromV1beta2(spec)
 	md, _ := in["metadata"].(obj)

@@ -40,7 +40,9 @@ type Options struct {
 	ClearCache bool
 	// LayoutDir, when set, exports an OCI layout there instead of pushing.
 	LayoutDir string
-	Out       io.Writer
+	// RegistryAuth is CNB_REGISTRY_AUTH for the export (registry.ImageAuth).
+	RegistryAuth string
+	Out          io.Writer
 }
 
 // Result is what a successful build produced.
@@ -119,6 +121,9 @@ func Build(opts Options) (*Result, error) {
 		return nil, err
 	}
 	runEnv := append(builder.Config.Config.Env, "CNB_PLATFORM_API="+PlatformAPI, "HOME=/root")
+	if opts.RegistryAuth != "" {
+		runEnv = append(runEnv, "CNB_REGISTRY_AUTH="+opts.RegistryAuth)
+	}
 	if opts.LayoutDir != "" {
 		runRef, err := runImageRef(builder.Rootfs)
 		if err != nil {

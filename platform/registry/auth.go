@@ -143,3 +143,31 @@ func proof(token, challenge string) string {
 	m.Write([]byte("kiln-registry-identity\n" + challenge))
 	return hex.EncodeToString(m.Sum(nil))
 }
+
+// Keychain answers the write credential for the registry of dir at addr and
+// defers every other registry to fallback (authn.DefaultKeychain: Docker
+// config, credential helpers), so one writer can push to either.
+func Keychain(dir, addr string, fallback authn.Keychain) authn.Keychain {
+	return keychain{dir: dir, addr: addr, fallback: fallback}
+}
+
+type keychain struct {
+	dir, addr string
+	fallback  authn.Keychain
+}
+
+func (k keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	if r.RegistryStr() == k.addr {
+		return Auth(k.dir)
+	}
+	return k.fallback.Resolve(r)
+}
+
+// ImageAuth is CNBRegistryAuth when image is in the registry of dir at addr,
+// else "" (the lifecycle then uses its own keychain).
+func ImageAuth(dir, addr, image string) (string, error) {
+	if !strings.HasPrefix(image, addr+"/") {
+		return "", nil
+	}
+	return CNBRegistryAuth(dir, addr)
+}

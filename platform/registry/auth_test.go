@@ -161,3 +161,33 @@ func TestCredentialsForPackAndTheLifecycle(t *testing.T) {
 		t.Fatalf("upload with CNB_REGISTRY_AUTH's header: %v %v", resp, err)
 	}
 }
+
+// The keychain answers the token only for the embedded registry's address;
+// any other registry gets the fallback's answer.
+func TestKeychainAndImageAuth(t *testing.T) {
+	dir := t.TempDir()
+	r := serveHere(t, dir)
+	keys := Keychain(dir, r.Addr, authn.NewMultiKeychain())
+	img, _ := random.Image(256, 1)
+	if err := remote.Write(mustRef(t, r.Ref("viakeychain:v1")), img, remote.WithAuthFromKeychain(keys)); err != nil {
+		t.Fatalf("push with Keychain: %v", err)
+	}
+	other, err := keys.Resolve(mustRef(t, "elsewhere.example:5000/x:v1").Context())
+	if err != nil || other != authn.Anonymous {
+		t.Fatalf("another registry got %v, %v; want the fallback's anonymous", other, err)
+	}
+	for _, tc := range []struct {
+		image string
+		want  bool
+	}{
+		{r.Addr + "/app:latest", true},
+		{r.Addr + "0/app:latest", false}, // a longer port is another registry
+		{"kiln.local/app:latest", false},
+		{"docker.io/library/app:latest", false},
+	} {
+		got, err := ImageAuth(dir, r.Addr, tc.image)
+		if err != nil || (got != "") != tc.want {
+			t.Errorf("ImageAuth(%q) = %q, %v; want set=%v", tc.image, got, err, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -24,7 +25,8 @@ func Ref(registry, stackDir, image string) string {
 }
 
 // Publish builds and pushes every image of the stack in stackDir.
-func Publish(stackDir, registry, debCache string, out io.Writer) ([]Published, error) {
+// keys gives the push credentials (registry.Keychain for the embedded one).
+func Publish(stackDir, registry, debCache string, keys authn.Keychain, out io.Writer) ([]Published, error) {
 	s, err := stacks.Load(stackDir)
 	if err != nil {
 		return nil, err
@@ -41,7 +43,7 @@ func Publish(stackDir, registry, debCache string, out io.Writer) ([]Published, e
 		if err != nil {
 			return nil, err
 		}
-		if err := remote.Write(ref, img); err != nil {
+		if err := remote.Write(ref, img, remote.WithAuthFromKeychain(keys)); err != nil {
 			return nil, fmt.Errorf("pushing %s: %w", refStr, err)
 		}
 		d, _ := img.Digest()

@@ -166,10 +166,16 @@ func clearSource(dir string) (int, error) {
 
 // env is the go command's environment: static, reproducible, no VCS stamping
 // (on a Go that knows -buildvcs), -mod=mod unless the module vendors or is
-// part of a workspace (go.work: go accepts only readonly or vendor there).
+// part of a workspace (go.work: go accepts only readonly or vendor there),
+// and -modfile when kiln/go-function wrote a go.mod copy (KILN_GO_MODFILE).
 func (b Builder) env(appDir, goVersion, gocache, modcache string) []string {
 	flags := strings.Fields(os.Getenv("GOFLAGS"))
 	flags = append(flags, Flags(goVersion)...)
+	if mf := strings.TrimSpace(os.Getenv(gofunction.ModfileEnv)); mf != "" {
+		// kiln/go-function's copy of go.mod that puts a compatibility
+		// module in place of OpenFunction's or Google's framework.
+		flags = append(flags, "-modfile="+filepath.Join(appDir, mf))
+	}
 	_, vendorErr := os.Stat(filepath.Join(appDir, "vendor", "modules.txt"))
 	_, workErr := os.Stat(filepath.Join(appDir, "go.work"))
 	if vendorErr != nil && (workErr != nil || os.Getenv("GOWORK") == "off") {

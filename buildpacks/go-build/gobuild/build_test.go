@@ -147,6 +147,13 @@ func TestBuild(t *testing.T) {
 			Expect(ctx.ApplicationPath).To(BeADirectory())
 		})
 
+		it("builds with go-function's go.mod copy when KILN_GO_MODFILE names one", func() {
+			t.Setenv("KILN_GO_MODFILE", "functions.local/kiln.mod")
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(envValue(rec.build().Env, "GOFLAGS")).To(Equal("-buildvcs=false -modfile=" + filepath.Join(ctx.ApplicationPath, "functions.local/kiln.mod") + " -mod=mod"))
+		})
+
 		it("does not add -mod=mod in a workspace (go.work), where go refuses it", func() {
 			Expect(os.WriteFile(filepath.Join(ctx.ApplicationPath, "go.work"), []byte("go 1.26\n\nuse .\n"), 0o644)).To(Succeed())
 			_, err := b.Build(ctx)

@@ -22,6 +22,23 @@ const (
 	// OpenFunction is func(ofctx.Context, []byte) (ofctx.Out, error): served
 	// over HTTP, or from Dapr inputs when FUNC_CONTEXT says runtime Async.
 	OpenFunction = "openfunction"
+	// Multiple is the signature label of an image that serves every
+	// function registered with a path (FUNC_NAME names none of them).
+	Multiple = "multiple"
+)
+
+// Modules of the frameworks Kiln's compatibility layers stand in for, and of
+// sdk-go, whose CloudEvent type they use.
+const (
+	OpenFunctionModule = "github.com/OpenFunction/functions-framework-go"
+	GoogleModule       = "github.com/GoogleCloudPlatform/functions-framework-go"
+	SDKModule          = "github.com/cloudevents/sdk-go/v2"
+)
+
+// Framework names.
+const (
+	OpenFunctionFramework = "openfunction"
+	GoogleFramework       = "google"
 )
 
 // Package is what the buildpack learns from the function's source.
@@ -30,13 +47,45 @@ type Package struct {
 	Dir         string
 	Declarative map[string]string // registered name -> signature
 	Exported    map[string]string // exported func -> signature ("" when neither)
+	// Registrations details each declarative registration.
+	Registrations map[string]Registration
+	// ExportedFramework names the framework whose types an exported
+	// function's signature uses: "" (Kiln's or net/http only),
+	// OpenFunctionFramework, or SDKEvents (sdk-go's CloudEvent type).
+	ExportedFramework map[string]string
+	// Imports lists the frameworks the package imports (Kiln's as "kiln").
+	Imports map[string]bool
 }
+
+// Registration is one functions.HTTP/CloudEvent/OpenFunction/Typed call.
+type Registration struct {
+	Signature string
+	// Framework is "" (Kiln's), OpenFunctionFramework or GoogleFramework.
+	Framework string
+	// Path is the path the function is registered at, when the source says
+	// it literally ("/" for OpenFunction's default); HasPath says it has one
+	// (a WithPath/WithFunctionPath option, or any OpenFunction registration).
+	Path    string
+	HasPath bool
+}
+
+// SDKEvents marks a signature using sdk-go's CloudEvent type.
+const SDKEvents = "sdk-go"
 
 // Function is the resolved target.
 type Function struct {
 	Name        string
 	Signature   string
 	Declarative bool
+	// All means FUNC_NAME names no function but the package registers
+	// functions at paths: every one is served at its path.
+	All bool
+	// Routes lists "Name (path)" of the functions served when All.
+	Routes []string
+	// Framework is the framework the function is written against: ""
+	// (Kiln's), OpenFunctionFramework or GoogleFramework; SDKEvents for an
+	// exported sdk-go CloudEvent function.
+	Framework string
 }
 
 // Analyze parses the non-test Go files of dir that build for linux with CGO off.
@@ -51,7 +100,8 @@ func Analyze(dir string) (*Package, error) {
 		return nil, fmt.Errorf("reading package in %s: %w", dir, err)
 	}
 	fset := token.NewFileSet()
-	p := &Package{Name: bp.Name, Dir: dir, Declarative: map[string]string{}, Exported: map[string]string{}}
+	p := &Package{Name: bp.Name, Dir: dir, Declarative: map[string]string{}, Exported: map[string]string{},
+		Registrations: map[string]Registration{}, ExportedFramework: map[string]string{}, Imports: map[string]bool{}}
 	for _, name := range bp.GoFiles {
 		if err := p.addFile(fset, filepath.Join(dir, name), nil); err != nil {
 			return nil, err
@@ -64,6 +114,7 @@ func Analyze(dir string) (*Package, error) {
 // path when src is nil) and records its exported functions and framework
 // registrations.
 func (p *Package) addFile(fset *token.FileSet, path string, src any) error {
+	p.initMaps()
 	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
 	if err != nil {
 		return fmt.Errorf("the function package does not parse: %v: fix the source there (`go vet` reports the same)", err)
@@ -71,11 +122,53 @@ func (p *Package) addFile(fset *token.FileSet, path string, src any) error {
 	imports := importNames(f)
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
-			p.Exported[fd.Name.Name] = classify(fd.Type, imports)
+			p.Exported[fd.Name.Name], p.ExportedFramework[fd.Name.Name] = classify(fd.Type, imports)
 		}
 	}
-	if fnAlias, ok := imports[FrameworkModule+"/functions"]; ok {
-		collectRegistrations(f, fnAlias, p.Declarative)
+	for path := range imports {
+		for _, fw := range frameworkOf(path) {
+			p.Imports[fw] = true
+		}
+	}
+	for _, fw := range []struct{ pkg, name string }{
+		{FrameworkModule + "/functions", ""},
+		{OpenFunctionModule + "/functions", OpenFunctionFramework},
+		{GoogleModule + "/functions", GoogleFramework},
+	} {
+		if alias, ok := imports[fw.pkg]; ok {
+			p.collectRegistrations(f, alias, fw.name)
+		}
+	}
+	return nil
+}
+
+// initMaps makes the maps a Package literal may leave nil.
+func (p *Package) initMaps() {
+	if p.Declarative == nil {
+		p.Declarative = map[string]string{}
+	}
+	if p.Exported == nil {
+		p.Exported = map[string]string{}
+	}
+	if p.Registrations == nil {
+		p.Registrations = map[string]Registration{}
+	}
+	if p.ExportedFramework == nil {
+		p.ExportedFramework = map[string]string{}
+	}
+	if p.Imports == nil {
+		p.Imports = map[string]bool{}
+	}
+}
+
+// frameworkOf names the framework an import path belongs to.
+func frameworkOf(path string) []string {
+	for _, fw := range []struct{ module, name string }{
+		{FrameworkModule, "kiln"}, {OpenFunctionModule, OpenFunctionFramework}, {GoogleModule, GoogleFramework},
+	} {
+		if path == fw.module || strings.HasPrefix(path, fw.module+"/") {
+			return []string{fw.name}
+		}
 	}
 	return nil
 }
@@ -94,8 +187,10 @@ func importNames(f *ast.File) map[string]string {
 	return m
 }
 
-// classify recognises the two function signatures of the framework.
-func classify(ft *ast.FuncType, imports map[string]string) string {
+// classify recognises the function signatures of Kiln's framework, and the
+// same signatures written with OpenFunction's ofctx or sdk-go's CloudEvent
+// type; it also says whose types the signature uses.
+func classify(ft *ast.FuncType, imports map[string]string) (sig, framework string) {
 	params := flatten(ft.Params)
 	var results []ast.Expr
 	if ft.Results != nil {
@@ -109,24 +204,32 @@ func classify(ft *ast.FuncType, imports map[string]string) string {
 		x, ok := s.X.(*ast.Ident)
 		return ok && imports[path] != "" && x.Name == imports[path] && s.Sel.Name == sel
 	}
+	isError := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return ok && id.Name == "error"
+	}
 	if len(params) == 2 && len(results) == 0 && isSel(params[0], "net/http", "ResponseWriter") {
 		if st, ok := params[1].(*ast.StarExpr); ok && isSel(st.X, "net/http", "Request") {
-			return HTTP
+			return HTTP, ""
 		}
 	}
-	if len(params) == 2 && len(results) == 2 && isSel(params[0], FrameworkModule+"/ofctx", "Context") && isByteSlice(params[1]) &&
-		isSel(results[0], FrameworkModule+"/ofctx", "Out") {
-		if id, ok := results[1].(*ast.Ident); ok && id.Name == "error" {
-			return OpenFunction
+	for _, ofctx := range []struct{ path, framework string }{
+		{FrameworkModule + "/ofctx", ""}, {OpenFunctionModule + "/context", OpenFunctionFramework},
+	} {
+		if len(params) == 2 && len(results) == 2 && isSel(params[0], ofctx.path, "Context") && isByteSlice(params[1]) &&
+			isSel(results[0], ofctx.path, "Out") && isError(results[1]) {
+			return OpenFunction, ofctx.framework
 		}
 	}
-	if len(params) == 2 && len(results) == 1 && isSel(params[0], "context", "Context") &&
-		isSel(params[1], FrameworkModule+"/cloudevents", "Event") {
-		if id, ok := results[0].(*ast.Ident); ok && id.Name == "error" {
-			return CloudEvent
+	if len(params) == 2 && len(results) == 1 && isSel(params[0], "context", "Context") && isError(results[0]) {
+		switch {
+		case isSel(params[1], FrameworkModule+"/cloudevents", "Event"):
+			return CloudEvent, ""
+		case isSel(params[1], SDKModule, "Event"), isSel(params[1], SDKModule+"/event", "Event"):
+			return CloudEvent, SDKEvents
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func isByteSlice(e ast.Expr) bool {
@@ -152,11 +255,12 @@ func flatten(fl *ast.FieldList) []ast.Expr {
 	return out
 }
 
-// collectRegistrations finds functions.HTTP("Name", …) / functions.CloudEvent("Name", …).
-func collectRegistrations(f *ast.File, alias string, into map[string]string) {
+// collectRegistrations finds alias.HTTP("Name", …) and its kin (alias is
+// the name framework's functions package has in the file).
+func (p *Package) collectRegistrations(f *ast.File, alias, framework string) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
-		if !ok || len(call.Args) != 2 {
+		if !ok || len(call.Args) < 2 {
 			return true
 		}
 		sel, ok := call.Fun.(*ast.SelectorExpr)
@@ -171,16 +275,59 @@ func collectRegistrations(f *ast.File, alias string, into map[string]string) {
 			return true
 		}
 		name, _ := strconv.Unquote(lit.Value)
+		var sig string
 		switch sel.Sel.Name {
 		case "HTTP":
-			into[name] = HTTP
+			sig = HTTP
 		case "CloudEvent":
-			into[name] = CloudEvent
+			sig = CloudEvent
 		case "OpenFunction":
-			into[name] = OpenFunction
+			if framework == GoogleFramework {
+				return true
+			}
+			sig = OpenFunction
+		case "Typed":
+			if framework != GoogleFramework {
+				return true
+			}
+			sig = HTTP
+		default:
+			return true
 		}
+		r := Registration{Signature: sig, Framework: framework}
+		if framework == OpenFunctionFramework {
+			r.Path, r.HasPath = "/", true // OpenFunction's default path
+		}
+		for _, arg := range call.Args[2:] {
+			if path, ok := pathOption(arg, alias); ok {
+				r.Path, r.HasPath = path, true
+			}
+		}
+		p.Declarative[name] = sig
+		p.Registrations[name] = r
 		return true
 	})
+}
+
+// pathOption recognises alias.WithPath(…) / alias.WithFunctionPath(…) and
+// returns the path when it is a string literal ("" when it is not).
+func pathOption(arg ast.Expr, alias string) (string, bool) {
+	call, ok := arg.(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return "", false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (sel.Sel.Name != "WithPath" && sel.Sel.Name != "WithFunctionPath") {
+		return "", false
+	}
+	if x, ok := sel.X.(*ast.Ident); !ok || x.Name != alias {
+		return "", false
+	}
+	if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+		path, _ := strconv.Unquote(lit.Value)
+		return path, true
+	}
+	return "", true
 }
 
 // Resolve finds target in the package and checks it against the wanted
@@ -198,12 +345,14 @@ func (p *Package) ResolveAs(target, sigVar, wantSignature string) (Function, err
 	}
 	var fn Function
 	if sig, ok := p.Declarative[target]; ok {
-		fn = Function{Name: target, Signature: sig, Declarative: true}
+		fn = Function{Name: target, Signature: sig, Declarative: true, Framework: p.Registrations[target].Framework}
 	} else if sig, ok := p.Exported[target]; ok {
 		if sig == "" {
-			return Function{}, fmt.Errorf("FUNC_NAME=%s: func %s in package %s has none of the supported signatures:\n  http:         func(http.ResponseWriter, *http.Request)\n  cloudevent:   func(context.Context, cloudevents.Event) error  (cloudevents = %s/cloudevents)\n  openfunction: func(ofctx.Context, []byte) (ofctx.Out, error)  (ofctx = %s/ofctx)", target, target, p.Name, FrameworkModule, FrameworkModule)
+			return Function{}, fmt.Errorf("FUNC_NAME=%s: func %s in package %s has none of the supported signatures:\n  http:         func(http.ResponseWriter, *http.Request)\n  cloudevent:   func(context.Context, cloudevents.Event) error  (cloudevents = %s/cloudevents, or sdk-go's with OpenFunction's or Google's framework)\n  openfunction: func(ofctx.Context, []byte) (ofctx.Out, error)  (ofctx = %s/ofctx, or OpenFunction's)", target, target, p.Name, FrameworkModule, FrameworkModule)
 		}
-		fn = Function{Name: target, Signature: sig}
+		fn = Function{Name: target, Signature: sig, Framework: p.ExportedFramework[target]}
+	} else if routes := p.routes(); len(routes) > 0 {
+		return Function{Name: target, Signature: Multiple, Declarative: true, All: true, Routes: routes}, nil
 	} else {
 		return Function{}, fmt.Errorf("FUNC_NAME=%s: no such function in package %s (%s). %s", target, p.Name, p.Dir, p.candidates())
 	}
@@ -211,6 +360,33 @@ func (p *Package) ResolveAs(target, sigVar, wantSignature string) (Function, err
 		return Function{}, fmt.Errorf("%s=%s, but %s is a %s function; set %s=%s or leave it unset", sigVar, wantSignature, target, fn.Signature, sigVar, fn.Signature)
 	}
 	return fn, nil
+}
+
+// routes lists the registrations that have a path, "Name (path)", sorted.
+func (p *Package) routes() []string {
+	var out []string
+	for n, r := range p.Registrations {
+		if !r.HasPath {
+			continue
+		}
+		path := r.Path
+		if path == "" {
+			path = "a path set at run time"
+		}
+		out = append(out, fmt.Sprintf("%s (%s)", n, path))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasOpenFunction says whether any registration has the OpenFunction signature.
+func (p *Package) HasOpenFunction() bool {
+	for _, r := range p.Registrations {
+		if r.Signature == OpenFunction {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Package) candidates() string {

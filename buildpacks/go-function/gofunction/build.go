@@ -20,6 +20,10 @@ const (
 	LabelTarget           = "dev.kiln.function.target"
 	LabelSignature        = "dev.kiln.function.signature"
 	LabelFrameworkVersion = "dev.kiln.framework.version"
+	// LabelFramework says which framework API the function is written
+	// against when it is not Kiln's own: "<module> (Kiln compatibility
+	// layer)" or "<module> (native)".
+	LabelFramework = "dev.kiln.function.framework"
 )
 
 // BuildPackageEnv tells kiln/go-build which package to compile.
@@ -66,26 +70,42 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	if fn.Signature == OpenFunction {
+	if fn.Signature == OpenFunction || (fn.All && pkg.HasOpenFunction()) {
 		if err := checkGoForOpenFunction(mod); err != nil {
 			return result, err
 		}
 	}
-	kind := "exported function"
-	if fn.Declarative {
-		kind = "registered with functions." + map[string]string{HTTP: "HTTP", CloudEvent: "CloudEvent", OpenFunction: "OpenFunction"}[fn.Signature]
+	plan, err := b.plan(mod, pkg, fn)
+	if err != nil {
+		return result, err
 	}
-	b.Logger.Headerf("Function %s (%s, %s) in package %s", fn.Name, fn.Signature, kind, pkg.Name)
+	b.logFunction(fn, pkg, plan)
 
 	importPath := mod.Module.Mod.Path
 	if srcRel != "." {
 		importPath = path.Join(importPath, filepath.ToSlash(srcRel))
 	}
-	fwVersion, err := b.wireFramework(ctx, mod, pkg.Name)
-	if err != nil {
-		return result, err
+	var fwVersion string
+	switch {
+	case plan.native != "":
+		fwVersion = mod.Requirement(plan.nativeModule)
+		b.Logger.Bodyf("%s=%s: serving with %s %s from your go.mod (Kiln's framework is not used)", FrameworkEnv, ModeNative, plan.nativeModule, fwVersion)
+	case len(plan.compats) > 0:
+		carried := b.carried(ctx)
+		if carried.Version == "" {
+			return result, fmt.Errorf("this kiln/go-function package carries no framework copy (goproxy/): rebuild it with `kiln buildpack package`")
+		}
+		if err := WireCompat(app, mod, carried, filepath.Join(ctx.Buildpack.Path, CompatDir), plan.compats); err != nil {
+			return result, err
+		}
+		fwVersion = release(ctx)
+		b.Logger.Bodyf("Serving %s with Kiln's compatibility layer on Kiln's framework %s (go.mod and go.sum unchanged; the build uses %s)", compatNames(plan.compats), carried.Version, Modfile)
+	default:
+		if fwVersion, err = b.wireFramework(ctx, mod, pkg.Name); err != nil {
+			return result, err
+		}
 	}
-	src, err := RenderMain(importPath, fn)
+	src, err := RenderMainWith(importPath, fn, MainOptions{Native: plan.native, CompatModule: plan.registerWith})
 	if err != nil {
 		return result, err
 	}
@@ -107,10 +127,17 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	}
 	layer.LayerTypes = libcnb.LayerTypes{Build: true, Launch: true}
 	layer.BuildEnvironment.Override(BuildPackageEnv, "./"+MainDir)
-	layer.LaunchEnvironment.Default("FUNCTION_TARGET", fn.Name)
+	if plan.native != OpenFunctionFramework {
+		// OpenFunction's framework serves every registered function when
+		// FUNCTION_TARGET is unset, as images from OpenFunction's builder do.
+		layer.LaunchEnvironment.Default("FUNCTION_TARGET", fn.Name)
+	}
 	layer.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", fn.Signature)
 	layer.LaunchEnvironment.Default("PORT", "8080")
-	if carried := b.carried(ctx); carried.Version != "" {
+	if len(plan.compats) > 0 {
+		layer.BuildEnvironment.Override(ModfileEnv, Modfile)
+	}
+	if carried := b.carried(ctx); carried.Version != "" && plan.native == "" {
 		layer.BuildEnvironment.Override("GOPROXY", ProxyChain(carried.URL(), os.Getenv("GOPROXY")))
 		layer.BuildEnvironment.Append("GONOSUMDB", ",", FrameworkModule)
 	}
@@ -119,6 +146,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		libcnb.Label{Key: LabelTarget, Value: fn.Name},
 		libcnb.Label{Key: LabelSignature, Value: fn.Signature},
 		libcnb.Label{Key: LabelFrameworkVersion, Value: strings.TrimPrefix(fwVersion, "v")})
+	if plan.label != "" {
+		result.Labels = append(result.Labels, libcnb.Label{Key: LabelFramework, Value: plan.label})
+	}
 	return result, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,9 +47,12 @@ func (c CarriedProxy) SumLines() ([]string, error) {
 	}, nil
 }
 
-// AppendSums adds lines missing from dir/go.sum.
-func AppendSums(dir string, lines []string) error {
+// AppendSums adds lines missing from dir/go.sum (or dir/<name>).
+func AppendSums(dir string, lines []string, name ...string) error {
 	p := filepath.Join(dir, "go.sum")
+	if len(name) > 0 {
+		p = filepath.Join(dir, name[0])
+	}
 	old, err := os.ReadFile(p)
 	if err != nil && !os.IsNotExist(err) {
 		return err
@@ -94,9 +98,15 @@ func VendoredFramework(dir string) (vendored, hasVendor bool, err error) {
 // file:// module proxy at proxyDir, as release (e.g. v0.1.0, for apps that pin
 // it) and as release-kiln.<content hash>, the version injected into apps: a
 // framework change is a new version, so no module cache can serve stale bits.
+// It also copies the compatibility modules beside the framework
+// (<frameworkDir>/../go-compat/<name>, their sources without tests) to
+// <proxyDir>/../compat/<name>, where Build finds them.
 func WriteCarriedProxy(frameworkDir, proxyDir, release string) (CarriedProxy, error) {
 	c, err := writeVersion(frameworkDir, proxyDir, release)
 	if err != nil {
+		return c, err
+	}
+	if err := copyCompatSources(filepath.Join(filepath.Dir(frameworkDir), "go-compat"), filepath.Join(filepath.Dir(proxyDir), CompatDir)); err != nil {
 		return c, err
 	}
 	sum, err := fileSHA256(c.path(".zip"))
@@ -164,4 +174,33 @@ func fileSHA256(p string) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// copyCompatSources copies each compatibility module's .go sources and
+// go.mod (not tests, not go.sum) from src to dst; a missing src is fine.
+func copyCompatSources(src, dst string) error {
+	if _, err := os.Stat(src); os.IsNotExist(err) {
+		return nil
+	}
+	if err := os.RemoveAll(dst); err != nil {
+		return err
+	}
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if strings.HasSuffix(p, "_test.go") || !(strings.HasSuffix(p, ".go") || d.Name() == "go.mod") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
 }

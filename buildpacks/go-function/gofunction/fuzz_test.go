@@ -21,6 +21,9 @@ func FuzzAnalyzeSource(f *testing.F) {
 		"package hello\n\nimport \"kiln.dev/functions-framework-go/ofctx\"\n\nfunc Echo(ctx ofctx.Context, in []byte) (ofctx.Out, error) { return ctx.ReturnOnSuccess(), nil }\n",
 		"package hello\n\nimport fx \"kiln.dev/functions-framework-go/functions\"\n\nfunc init() { fx.HTTP(\"Greeter\", greet); fx.CloudEvent(\"a*/b\", x); fx.OpenFunction(\"q\\\"\", y) }\n",
 		"package hello\n\nimport \"kiln.dev/functions-framework-go/functions\"\n\nfunc init() { functions.HTTP(\"*/\\nfunc init() { panic(1) }\\n/*\", greet) }\n",
+		"package hello\n\nimport (\n\t\"net/http\"\n\n\t\"github.com/OpenFunction/functions-framework-go/functions\"\n)\n\nfunc init() { functions.HTTP(\"Foo\", foo, functions.WithFunctionPath(\"/foo/{x}\")) }\n\nfunc foo(w http.ResponseWriter, r *http.Request) {}\n",
+		"package hello\n\nimport (\n\t\"context\"\n\n\tcloudevents \"github.com/cloudevents/sdk-go/v2\"\n\tofctx \"github.com/OpenFunction/functions-framework-go/context\"\n)\n\nfunc On(ctx context.Context, e cloudevents.Event) error { return nil }\n\nfunc Echo(ctx ofctx.Context, in []byte) (ofctx.Out, error) { return nil, nil }\n",
+		"package hello\n\nimport \"github.com/GoogleCloudPlatform/functions-framework-go/functions\"\n\nfunc init() { functions.Typed(\"T\", t); functions.HTTP(\"H\", h) }\n",
 		"package hello\nfunc A(",
 		"package main\nfunc main() {}\n",
 		"",
@@ -59,26 +62,34 @@ func FuzzAnalyzeSource(f *testing.F) {
 				}
 				continue
 			}
-			out, err := RenderMain("example.com/hello", fn)
-			if err != nil {
-				t.Fatalf("RenderMain(%+v): %v", fn, err)
-			}
-			gen, err := parser.ParseFile(token.NewFileSet(), "main.go", out, parser.ParseComments)
-			if err != nil {
-				t.Fatalf("generated main.go does not parse: %v\n%s", err, out)
-			}
-			mains := 0
-			for _, d := range gen.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok {
-					if fd.Name.Name != "main" {
-						t.Fatalf("generated main.go declares func %s:\n%s", fd.Name.Name, out)
-					}
-					mains++
+			for _, o := range []MainOptions{{}, {CompatModule: OpenFunctionModule}, {Native: OpenFunctionFramework}, {Native: GoogleFramework}} {
+				out, err := RenderMainWith("example.com/hello", fn, o)
+				if err != nil {
+					t.Fatalf("RenderMain(%+v, %+v): %v", fn, o, err)
 				}
-			}
-			if gen.Name.Name != "main" || mains != 1 {
-				t.Fatalf("generated main.go is not one main func in package main:\n%s", out)
+				checkMain(t, out)
 			}
 		}
 	})
+}
+
+// checkMain fails unless out is valid Go with one func, main, in package main.
+func checkMain(t *testing.T, out []byte) {
+	t.Helper()
+	gen, err := parser.ParseFile(token.NewFileSet(), "main.go", out, parser.ParseComments)
+	if err != nil {
+		t.Fatalf("generated main.go does not parse: %v\n%s", err, out)
+	}
+	mains := 0
+	for _, d := range gen.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			if fd.Name.Name != "main" {
+				t.Fatalf("generated main.go declares func %s:\n%s", fd.Name.Name, out)
+			}
+			mains++
+		}
+	}
+	if gen.Name.Name != "main" || mains != 1 {
+		t.Fatalf("generated main.go is not one main func in package main:\n%s", out)
+	}
 }

@@ -1,7 +1,9 @@
 package depcache
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -26,31 +28,57 @@ func Complete(entry string) bool {
 }
 
 // Populate fills entry with fill (given a temp dir beside it) unless it is
-// complete already; it returns true when it had to fill.
+// complete already; it returns true when it had to fill. A complete entry is
+// never removed or replaced: when another build completes it first, this
+// build's copy is dropped and the other's kept (a build may be reading it).
+// Only an entry without its marker (left by an older Kiln or a damaged
+// cache) is moved aside and replaced.
 func Populate(entry string, fill func(dir string) error) (bool, error) {
 	if Complete(entry) {
 		return false, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(entry), 0o755); err != nil {
+	parent := filepath.Dir(entry)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return false, fmt.Errorf("%s=%s: %w", Env, Dir(), err)
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(entry), ".fill-")
+	tmp, err := os.MkdirTemp(parent, ".fill-")
 	if err != nil {
 		return false, err
 	}
-	defer os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) // our staging copy only; gone once renamed
 	if err := fill(tmp); err != nil {
 		return false, err
 	}
 	if err := os.WriteFile(filepath.Join(tmp, completeMarker), nil, 0o644); err != nil {
 		return false, err
 	}
-	os.RemoveAll(entry)
-	if err := os.Rename(tmp, entry); err != nil {
-		if Complete(entry) { // another build won the race
+	for attempt := 0; ; attempt++ {
+		err := os.Rename(tmp, entry) // fails while entry exists and is not empty
+		if err == nil {
+			return true, nil
+		}
+		if Complete(entry) { // another build won the race: keep its entry
 			return false, nil
 		}
-		return false, err
+		if attempt == 2 {
+			return false, fmt.Errorf("%s: cannot replace an incomplete cache entry: %w (remove it)", entry, err)
+		}
+		if err := moveAside(entry); err != nil {
+			return false, err
+		}
 	}
-	return true, nil
+}
+
+// moveAside renames an incomplete entry out of the way (one atomic step, so
+// no reader ever sees it half deleted) and removes it there.
+func moveAside(entry string) error {
+	stale, err := os.MkdirTemp(filepath.Dir(entry), ".stale-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stale)
+	if err := os.Rename(entry, filepath.Join(stale, "entry")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: moving an incomplete cache entry aside: %w (remove it)", entry, err)
+	}
+	return nil
 }

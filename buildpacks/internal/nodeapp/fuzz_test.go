@@ -38,7 +38,7 @@ func FuzzParse(f *testing.F) {
 
 func normalize(p *PackageJSON) PackageJSON {
 	n := *p
-	for _, m := range []*map[string]string{&n.Engines, &n.Dependencies, &n.Scripts} {
+	for _, m := range []*map[string]string{&n.Engines, &n.Dependencies, &n.OptionalDependencies, &n.Scripts} {
 		if len(*m) == 0 {
 			*m = nil
 		}

@@ -18,7 +18,9 @@ type PackageJSON struct {
 	Type         string            `json:"type,omitempty"`
 	Engines      map[string]string `json:"engines,omitempty"`
 	Dependencies map[string]string `json:"dependencies,omitempty"`
-	Scripts      map[string]string `json:"scripts,omitempty"`
+	// OptionalDependencies are installed like dependencies when they can be.
+	OptionalDependencies map[string]string `json:"optionalDependencies,omitempty"`
+	Scripts              map[string]string `json:"scripts,omitempty"`
 }
 
 // Version is the package's version ("" for a nil package).
@@ -51,9 +53,10 @@ var (
 		"type":    `"module" or "commonjs"`,
 	}
 	mapFields = map[string]string{
-		"engines":      `e.g. {"node": "22"}`,
-		"dependencies": `e.g. {"express": "^4.21.0"}`,
-		"scripts":      `e.g. {"start": "node index.js"}`,
+		"engines":              `e.g. {"node": "22"}`,
+		"dependencies":         `e.g. {"express": "^4.21.0"}`,
+		"optionalDependencies": `e.g. {"fsevents": "^2.3.3"}`,
+		"scripts":              `e.g. {"start": "node index.js"}`,
 	}
 )
 

@@ -59,8 +59,8 @@ func Entry(app string, pkg *nodeapp.PackageJSON) (string, error) {
 	return "", fmt.Errorf("no function source file: tried %s. Add index.js, set \"main\" in package.json, or set FUNC_SRC to the file", strings.Join(tried, ", "))
 }
 
-func (b Builder) node(app string, args ...string) (string, error) {
-	return command.Output(b.Executor, app, os.Environ(), append([]string{"node"}, args...)...)
+func (b Builder) node(app string, env []string, args ...string) (string, error) {
+	return command.Output(b.Executor, app, append(os.Environ(), env...), append([]string{"node"}, args...)...)
 }
 
 // Build checks the function and sets up the web process.
@@ -72,7 +72,11 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	signature, err := funcenv.Signature(funcenv.NodeJS, Signatures...)
+	requested, err := funcenv.Requested(funcenv.NodeJS, Signatures...)
+	if err != nil {
+		return result, err
+	}
+	mode, err := nodeapp.FrameworkMode()
 	if err != nil {
 		return result, err
 	}
@@ -84,47 +88,104 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	b.Logger.Headerf("Function %s (%s) in %s", target, signature, entry)
-	if _, err := b.node(app, "--check", entry); err != nil {
+	imported, err := nodeapp.Imported(app)
+	if err != nil {
+		return result, err
+	}
+	foreign := nodeapp.Union(pkg.Declared(), imported)
+	signature := orDefault(requested, funcenv.HTTP)
+	b.Logger.Headerf("Function %s in %s", target, entry)
+	if _, err := b.node(app, nil, "--check", entry); err != nil {
 		return result, fmt.Errorf("syntax error in %s:\n%s", entry, err)
+	}
+	if mode == nodeapp.ModeNative {
+		return b.native(ctx, result, pkg, entry, target, signature)
 	}
 
 	fwLayer, fwDir, version, err := b.framework(ctx, pkg)
 	if err != nil {
 		return result, err
 	}
-	out, err := b.node(app, filepath.Join(fwDir, "bin", "check.js"), filepath.Join(app, entry))
+	var compatEnv []string
+	if len(foreign) > 0 {
+		kinds := nodeapp.Kinds(foreign)
+		compatEnv = []string{CompatEnv + "=" + kinds}
+		fwLayer.LaunchEnvironment.Default(CompatEnv, kinds)
+		b.Logger.Bodyf("Serving it on Kiln's framework with the compatibility layer for %s (not installed, nothing downloaded); %s=native runs the package's own server instead",
+			strings.Join(nodeapp.Packages(foreign), " and "), nodeapp.FrameworkEnv)
+	}
+	out, err := b.node(app, compatEnv, filepath.Join(fwDir, "bin", "check.js"), filepath.Join(app, entry))
 	if err != nil {
 		return result, fmt.Errorf("loading %s failed (the module threw while being imported):\n%s", entry, err)
 	}
 	var mod struct {
-		Exports []string `json:"exports"`
-		Single  bool     `json:"single"`
+		Exports    []string          `json:"exports"`
+		Single     bool              `json:"single"`
+		Registered map[string]string `json:"registered"`
 	}
 	if err := json.Unmarshal([]byte(lastLine(out)), &mod); err != nil {
 		return result, fmt.Errorf("checking the exports of %s: %w (%q)", entry, err, out)
 	}
-	if !mod.Single && !contains(mod.Exports, target) {
-		list := "it exports no functions"
-		if len(mod.Exports) > 0 {
-			sort.Strings(mod.Exports)
-			list = "functions it exports: " + strings.Join(mod.Exports, ", ")
+	if reg, ok := mod.Registered[target]; ok {
+		if requested != "" && requested != reg {
+			b.Logger.Bodyf("%s registers %s as %s: that signature wins over %s", entry, target, reg, requested)
 		}
-		return result, fmt.Errorf("FUNC_NAME=%s: %s does not export a function %q; %s", target, entry, target, list)
+		signature = reg
+	} else if !mod.Single && !contains(mod.Exports, target) {
+		verb := "export"
+		if len(mod.Registered) > 0 {
+			verb = "export or register"
+		}
+		return result, fmt.Errorf("FUNC_NAME=%s: %s does not %s a function %q; %s", target, entry, verb, target, listing(mod.Exports, mod.Registered))
 	}
+	b.Logger.Bodyf("%s (%s)", target, signature)
 
 	env := fwLayer
-	env.LaunchEnvironment.Default("FUNCTION_SOURCE", filepath.Join(app, entry))
-	env.LaunchEnvironment.Default("FUNCTION_TARGET", target)
-	env.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", signature)
-	env.LaunchEnvironment.Default("PORT", "8080")
+	launchEnv(&env, filepath.Join(app, entry), target, signature)
 	result.Layers = append(result.Layers, env)
 	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{"node", filepath.Join(fwDir, "bin", "serve.js")}, Default: true})
-	result.Labels = append(result.Labels,
-		libcnb.Label{Key: "dev.kiln.function.target", Value: target},
-		libcnb.Label{Key: "dev.kiln.function.signature", Value: signature},
-		libcnb.Label{Key: "dev.kiln.framework.version", Value: version})
+	result.Labels = append(result.Labels, labels(target, signature, version)...)
 	return result, nil
+}
+
+// CompatEnv tells Kiln's framework which compatibility modules to wire in
+// ("google", "openfunction", comma-separated).
+const CompatEnv = "KILN_FUNCTION_COMPAT"
+
+func launchEnv(l *libcnb.Layer, source, target, signature string) {
+	l.LaunchEnvironment.Default("FUNCTION_SOURCE", source)
+	l.LaunchEnvironment.Default("FUNCTION_TARGET", target)
+	l.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", signature)
+	l.LaunchEnvironment.Default("PORT", "8080")
+}
+
+func labels(target, signature, version string) []libcnb.Label {
+	return []libcnb.Label{
+		{Key: "dev.kiln.function.target", Value: target},
+		{Key: "dev.kiln.function.signature", Value: signature},
+		{Key: "dev.kiln.framework.version", Value: version},
+	}
+}
+
+// listing says what a module exports and registers, for errors.
+func listing(exports []string, registered map[string]string) string {
+	var parts []string
+	if len(exports) > 0 {
+		sort.Strings(exports)
+		parts = append(parts, "functions it exports: "+strings.Join(exports, ", "))
+	}
+	if len(registered) > 0 {
+		names := make([]string, 0, len(registered))
+		for n := range registered {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		parts = append(parts, "functions it registers: "+strings.Join(names, ", "))
+	}
+	if len(parts) == 0 {
+		return "it exports no functions"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // framework returns the launch layer that carries the env (and, unless the
@@ -164,6 +225,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }
 
 func lastLine(s string) string {

@@ -94,6 +94,129 @@ func TestBuild(t *testing.T) {
 			Expect(err).To(MatchError(ContainSubstring("FUNC_SIGNATURE_TYPE=grpc is not supported")))
 		})
 
+		when("the function is written against Google's or OpenFunction's framework", func() {
+			gcfIndex := `const functions = require('@google-cloud/functions-framework');
+functions.http('helloHttp', (req, res) => res.send('hi'));
+functions.cloudEvent('onEvent', (ev) => {});
+exports.exported = (req, res) => res.send('e');
+`
+			it.Before(func() {
+				write("package.json", `{"main":"index.js","dependencies":{"@google-cloud/functions-framework":"^3.4.0"}}`)
+				write("index.js", gcfIndex)
+			})
+
+			it("serves a registered function on Kiln's framework with the compatibility layer; the registration sets the signature", func() {
+				t.Setenv("FUNC_NAME", "onEvent")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				l := result.Layers[0]
+				fw := filepath.Join(l.Path, "functions-framework")
+				Expect(l.LaunchEnvironment).To(Equal(libcnb.Environment{
+					"KILN_FUNCTION_COMPAT.default":    "google",
+					"FUNCTION_SOURCE.default":         filepath.Join(ctx.ApplicationPath, "index.js"),
+					"FUNCTION_TARGET.default":         "onEvent",
+					"FUNCTION_SIGNATURE_TYPE.default": "cloudevent",
+					"PORT.default":                    "8080",
+				}))
+				Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"node", filepath.Join(fw, "bin", "serve.js")}, Default: true}}))
+				Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.signature", Value: "cloudevent"}))
+			})
+
+			it("lets the registration win over FUNC_SIGNATURE_TYPE, and serves exports too", func() {
+				t.Setenv("FUNC_NAME", "helloHttp")
+				t.Setenv("FUNC_SIGNATURE_TYPE", "cloudevent")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(result.Layers[0].LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "http"))
+				t.Setenv("FUNC_NAME", "exported")
+				result, err = b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(result.Layers[0].LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "cloudevent"))
+			})
+
+			it("lists what the module exports and registers when FUNC_NAME is neither", func() {
+				t.Setenv("FUNC_NAME", "nope")
+				_, err := b.Build(ctx)
+				Expect(err).To(MatchError(`FUNC_NAME=nope: index.js does not export or register a function "nope"; functions it exports: exported; functions it registers: helloHttp, onEvent`))
+			})
+
+			it("finds OpenFunction's framework by its import when package.json does not list it", func() {
+				write("package.json", `{"main":"index.js"}`)
+				write("index.js", "const { openfunction } = require('@openfunction/functions-framework');\nopenfunction('hello', async (ctx, data) => data);\n")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(result.Layers[0].LaunchEnvironment).To(HaveKeyWithValue("KILN_FUNCTION_COMPAT.default", "openfunction"))
+				Expect(result.Layers[0].LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "openfunction"))
+			})
+
+			it("wires nothing in for a Kiln-native function", func() {
+				write("package.json", `{"main":"index.js"}`)
+				write("index.js", "exports.hello = (req, res) => res.send('hi');\n")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(result.Layers[0].LaunchEnvironment).NotTo(HaveKey("KILN_FUNCTION_COMPAT.default"))
+			})
+
+			when("BP_FUNCTION_FRAMEWORK=native", func() {
+				install := func(pkgJSON string, files ...string) string {
+					dir := filepath.Join(ctx.ApplicationPath, "node_modules", "@google-cloud", "functions-framework")
+					Expect(os.MkdirAll(filepath.Join(dir, "build", "src"), 0o755)).To(Succeed())
+					Expect(os.WriteFile(filepath.Join(dir, "package.json"), []byte(pkgJSON), 0o644)).To(Succeed())
+					for _, f := range files {
+						Expect(os.WriteFile(filepath.Join(dir, f), []byte("// server"), 0o644)).To(Succeed())
+					}
+					return dir
+				}
+				it.Before(func() {
+					t.Setenv("BP_FUNCTION_FRAMEWORK", "native")
+					t.Setenv("FUNC_NAME", "helloHttp")
+				})
+
+				it("runs the package's own server, configured by env, without Kiln's framework", func() {
+					dir := install(`{"name":"@google-cloud/functions-framework","version":"3.4.0","bin":{"functions-framework":"./build/src/main.js","functions-framework-nodejs":"./build/src/main.js"}}`, "build/src/main.js")
+					result, err := b.Build(ctx)
+					Expect(err).NotTo(HaveOccurred())
+					l := result.Layers[0]
+					Expect(filepath.Join(l.Path, "functions-framework")).NotTo(BeAnExistingFile())
+					Expect(l.LaunchEnvironment).To(Equal(libcnb.Environment{
+						"FUNCTION_SOURCE.default":         filepath.Join(ctx.ApplicationPath, "index.js"),
+						"FUNCTION_TARGET.default":         "helloHttp",
+						"FUNCTION_SIGNATURE_TYPE.default": "http",
+						"PORT.default":                    "8080",
+					}))
+					Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"node", filepath.Join(dir, "build", "src", "main.js")}, Default: true}}))
+					Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "@google-cloud/functions-framework@3.4.0 (native)"}))
+				})
+
+				it("names what is missing or wrong", func() {
+					_, err := b.Build(ctx)
+					Expect(err).To(MatchError("BP_FUNCTION_FRAMEWORK=native: @google-cloud/functions-framework: not installed in node_modules (kiln/npm-install installs it from package.json)"))
+					install(`{"version":"3.4.0","bin":"./build/src/main.js"}`)
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring("its bin build/src/main.js is missing")))
+					install(`{"version":"3.4.0","bin":{"x":"../../evil.js"}}`)
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring(`its package.json has no "functions-framework" bin to run`)))
+					install(`{"version":"3.4.0","bin":{"functions-framework":"../../evil.js"}}`)
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring(`its bin "../../evil.js" points outside the package`)))
+					t.Setenv("FUNC_SIGNATURE_TYPE", "openfunction")
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError("FUNC_SIGNATURE_TYPE=openfunction: @google-cloud/functions-framework serves http, cloudevent"))
+					t.Setenv("FUNC_SIGNATURE_TYPE", "")
+					write("package.json", `{"dependencies":{"@google-cloud/functions-framework":"3","@openfunction/functions-framework":"0.6"}}`)
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError("BP_FUNCTION_FRAMEWORK=native: package.json depends on both @google-cloud/functions-framework and @openfunction/functions-framework; keep the one whose server should run"))
+					write("package.json", `{"main":"index.js"}`)
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring("BP_FUNCTION_FRAMEWORK=native: package.json does not depend on @google-cloud/functions-framework or @openfunction/functions-framework")))
+					t.Setenv("BP_FUNCTION_FRAMEWORK", "nativ")
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring("BP_FUNCTION_FRAMEWORK=nativ is not a framework mode")))
+				})
+			})
+		})
+
 		it("uses the framework the app depends on", func() {
 			write("package.json", `{"dependencies":{"@kiln-dev/functions-framework":"^0.1.0"}}`)
 			write("index.js", "exports.hello = () => {};\n")

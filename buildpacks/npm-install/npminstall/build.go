@@ -52,6 +52,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
+	dropped, err := b.frameworksKilnServes(app)
+	if err != nil {
+		return result, err
+	}
 	npmCache, err := b.npmCache(ctx, &result)
 	if err != nil {
 		return result, err
@@ -60,10 +64,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	lc := libpak.NewLayerContributor("node_modules",
-		map[string]interface{}{"manifests": hash, "node": nodeV, "npm": npmV, "lockfile": lock},
-		libcnb.LayerTypes{Build: true, Launch: true, Cache: true}, b.Logger)
-	if err := lc.Contribute(&layer, func(l *libcnb.Layer) error { return b.install(app, l.Path, lock, npmCache) }); err != nil {
+	key := map[string]interface{}{"manifests": hash, "node": nodeV, "npm": npmV, "lockfile": lock}
+	if len(dropped) > 0 {
+		key["not-installed"] = strings.Join(dropped, ",")
+	}
+	lc := libpak.NewLayerContributor("node_modules", key, libcnb.LayerTypes{Build: true, Launch: true, Cache: true}, b.Logger)
+	if err := lc.Contribute(&layer, func(l *libcnb.Layer) error { return b.install(app, l.Path, lock, npmCache, dropped) }); err != nil {
 		return result, err
 	}
 	layer.SharedEnvironment.Prepend("PATH", string(os.PathListSeparator), filepath.Join(layer.Path, "node_modules", ".bin"))
@@ -74,8 +80,30 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	return result, nil
 }
 
-// install runs npm in dir with copies of the app's manifests.
-func (b Builder) install(app, dir, lock, npmCache string) error {
+// frameworksKilnServes lists the functions frameworks package.json depends
+// on that npm must not install: Kiln serves those functions on its own
+// framework with a compatibility layer (kiln/node-function), unless
+// BP_FUNCTION_FRAMEWORK=native asks for the app's own.
+func (b Builder) frameworksKilnServes(app string) ([]string, error) {
+	mode, err := nodeapp.FrameworkMode()
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := nodeapp.Read(app)
+	if err != nil || mode == nodeapp.ModeNative {
+		return nil, err
+	}
+	dropped := nodeapp.Packages(pkg.Declared())
+	if len(dropped) > 0 {
+		b.Logger.Bodyf("Not installing %s: Kiln serves the function on its own framework with a compatibility layer for it (nothing to download); set %s=native to install it and run its own server",
+			strings.Join(dropped, ", "), nodeapp.FrameworkEnv)
+	}
+	return dropped, nil
+}
+
+// install runs npm in dir with copies of the app's manifests (package.json
+// without the dropped packages).
+func (b Builder) install(app, dir, lock, npmCache string, dropped []string) error {
 	for _, f := range []string{"package.json", lock, ".npmrc"} {
 		if f == "" {
 			continue
@@ -87,14 +115,24 @@ func (b Builder) install(app, dir, lock, npmCache string) error {
 		if err != nil {
 			return err
 		}
+		if f == "package.json" && len(dropped) > 0 {
+			if data, err = nodeapp.WithoutDependencies(data, dropped); err != nil {
+				return err
+			}
+		}
 		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
 			return err
 		}
 	}
 	args := []string{"npm", "install", "--omit=dev", "--no-audit", "--no-fund", "--no-update-notifier"}
-	if lock != "" {
+	switch {
+	case lock != "" && len(dropped) > 0:
+		// npm ci refuses a lockfile that names packages package.json no longer
+		// has; npm install keeps the lockfile's versions and prunes the rest.
+		b.Logger.Bodyf("%s lists %s, which Kiln does not install: running npm install (the lockfile still pins every other package)", lock, strings.Join(dropped, ", "))
+	case lock != "":
 		args[1] = "ci"
-	} else {
+	default:
 		b.Logger.Body("No package-lock.json: running npm install (commit a lockfile for reproducible builds)")
 	}
 	b.Logger.Bodyf("%s", strings.Join(args, " "))

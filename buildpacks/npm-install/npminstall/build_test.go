@@ -97,6 +97,62 @@ func TestBuild(t *testing.T) {
 			Expect(strings.Join(seen, "\n")).To(ContainSubstring("npm ci --omit=dev"))
 		})
 
+		when("the app depends on a functions framework Kiln serves itself", func() {
+			const gcf = "@google-cloud/functions-framework"
+			it.Before(func() {
+				reg.Publish(gcf, "3.4.0", map[string]string{"index.js": "module.exports = 'the real one';"})
+				write("package.json", `{"name":"app","version":"1.0.0","dependencies":{"@google-cloud/functions-framework":"^3.4.0","kiln-greet":"^1.0.0"}}`)
+			})
+
+			it("installs everything else and never downloads the framework", func() {
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				l := result.Layers[len(result.Layers)-1]
+				Expect(filepath.Join(l.Path, "node_modules", "kiln-greet", "index.js")).To(BeAnExistingFile())
+				Expect(filepath.Join(l.Path, "node_modules", "@google-cloud")).NotTo(BeAnExistingFile())
+				Expect(reg.Tarballs[gcf]).To(Equal(0))
+				Expect(l.Metadata).To(HaveKeyWithValue("not-installed", gcf))
+			})
+
+			it("runs npm install instead of npm ci when the lockfile names the framework", func() {
+				lockgen := exec.Command("npm", "install", "--package-lock-only", "--no-audit", "--no-fund")
+				lockgen.Dir = ctx.ApplicationPath
+				out, err := lockgen.CombinedOutput()
+				Expect(err).NotTo(HaveOccurred(), string(out))
+				Expect(os.ReadFile(filepath.Join(ctx.ApplicationPath, "package-lock.json"))).To(ContainSubstring(gcf))
+				var seen []string
+				b.Executor = recordArgs{exe, &seen}
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(strings.Join(seen, "\n")).To(ContainSubstring("npm install --omit=dev"))
+				Expect(strings.Join(seen, "\n")).NotTo(ContainSubstring("npm ci"))
+				l := result.Layers[len(result.Layers)-1]
+				Expect(filepath.Join(l.Path, "node_modules", "kiln-greet", "index.js")).To(BeAnExistingFile())
+				Expect(filepath.Join(l.Path, "node_modules", "@google-cloud")).NotTo(BeAnExistingFile())
+				Expect(reg.Tarballs[gcf]).To(Equal(0))
+			})
+
+			it("installs the framework with BP_FUNCTION_FRAMEWORK=native, in a layer of its own key", func() {
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
+				t.Setenv("BP_FUNCTION_FRAMEWORK", "native")
+				result, err = b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(exe.installs).To(Equal(2), "switching modes is a cache miss")
+				l := result.Layers[len(result.Layers)-1]
+				Expect(os.ReadFile(filepath.Join(l.Path, "node_modules", gcf, "index.js"))).To(ContainSubstring("the real one"))
+				Expect(reg.Tarballs[gcf]).To(Equal(1))
+				Expect(l.Metadata).NotTo(HaveKey("not-installed"))
+			})
+
+			it("names a bad BP_FUNCTION_FRAMEWORK", func() {
+				t.Setenv("BP_FUNCTION_FRAMEWORK", "google")
+				_, err := b.Build(ctx)
+				Expect(err).To(MatchError(ContainSubstring("BP_FUNCTION_FRAMEWORK=google is not a framework mode")))
+			})
+		})
+
 		it("shows npm's error when a dependency cannot be installed", func() {
 			write("package.json", `{"name":"app","dependencies":{"kiln-no-such-package":"^1.0.0"}}`)
 			_, err := b.Build(ctx)
@@ -118,12 +174,24 @@ func (r recordArgs) Run(c command.Command) error {
 }
 
 func TestDetect(t *testing.T) {
-	g := NewWithT(t)
-	dir := t.TempDir()
-	g.Expect(os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"devDependencies":{"x":"1"}}`), 0o644)).To(Succeed())
-	res, _ := npminstall.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
-	g.Expect(res.Pass).To(BeFalse())
-	g.Expect(os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"dependencies":{"x":"1"}}`), 0o644)).To(Succeed())
-	res, _ = npminstall.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
-	g.Expect(res.Pass).To(BeTrue())
+	for _, tt := range []struct {
+		packageJSON, mode string
+		pass              bool
+	}{
+		{`{"devDependencies":{"x":"1"}}`, "", false},
+		{`{"dependencies":{"x":"1"}}`, "", true},
+		{`{"optionalDependencies":{"x":"1"}}`, "", true},
+		{`{"dependencies":{"@google-cloud/functions-framework":"^3","@openfunction/functions-framework":"^0.6"}}`, "", false},
+		{`{"dependencies":{"@google-cloud/functions-framework":"^3"}}`, "native", true},
+		{`{"dependencies":{"@google-cloud/functions-framework":"^3","x":"1"}}`, "", true},
+		{`{"dependencies":{"@google-cloud/functions-framework":"^3"}}`, "bogus", false},
+	} {
+		g := NewWithT(t)
+		dir := t.TempDir()
+		t.Setenv("BP_FUNCTION_FRAMEWORK", tt.mode)
+		g.Expect(os.WriteFile(filepath.Join(dir, "package.json"), []byte(tt.packageJSON), 0o644)).To(Succeed())
+		res, err := npminstall.Detect(libcnb.DetectContext{ApplicationPath: dir, Logger: cnblog.NewDiscard()})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(res.Pass).To(Equal(tt.pass), "%s with BP_FUNCTION_FRAMEWORK=%q", tt.packageJSON, tt.mode)
+	}
 }

@@ -6,4 +6,12 @@
 // node_modules becomes a link to it. npm's download cache is a cache layer (or
 // the platform's shared dependency cache). The registry is npm's own config
 // (NPM_CONFIG_REGISTRY, .npmrc).
+//
+// Google's and OpenFunction's functions frameworks
+// (@google-cloud/functions-framework, @openfunction/functions-framework) are
+// left out of what npm installs: kiln/node-function serves such functions on
+// Kiln's framework with a compatibility layer. npm sees a package.json without
+// them (and runs npm install, since npm ci refuses a lockfile that names them);
+// an app whose only dependencies they are needs no npm at all. With
+// BP_FUNCTION_FRAMEWORK=native they are installed like any dependency.
 package npminstall

@@ -45,7 +45,12 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err != nil {
 		return result, err
 	}
-	signature, err := funcenv.Signature(funcenv.Python, funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
+	requested, err := funcenv.Requested(funcenv.Python, funcenv.HTTP, funcenv.CloudEvent, funcenv.OpenFunction)
+	if err != nil {
+		return result, err
+	}
+	signature := orDefault(requested, funcenv.HTTP)
+	mode, err := FrameworkMode()
 	if err != nil {
 		return result, err
 	}
@@ -68,12 +73,28 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 			return result, err
 		}
 	}
+	var required []ForeignFramework
+	if reqs != nil {
+		if required, err = RequiredFrameworks(app, reqs.Files); err != nil {
+			return result, err
+		}
+	}
+	imported, err := ImportedFrameworks(app)
+	if err != nil {
+		return result, err
+	}
+	foreign := union(required, imported)
+	if mode == "native" {
+		if err := checkNative(required, signature); err != nil {
+			return result, err
+		}
+	}
 	pyVersion, err := b.run(app, os.Environ(), "python3", "--version")
 	if err != nil {
 		return result, fmt.Errorf("no python3 in the build image: %w", err)
 	}
 	pyVersion = strings.TrimSpace(pyVersion)
-	b.Logger.Headerf("Function %s (%s) in %s, %s", target, signature, entry, pyVersion)
+	b.Logger.Headerf("Function %s in %s, %s", target, entry, pyVersion)
 
 	// Hash-based .pyc files do not embed source mtimes: unchanged sources, same image.
 	if _, err := b.run(app, os.Environ(), "python3", "-m", "compileall", "-q", "-f", "--invalidation-mode", "unchecked-hash", "."); err != nil {
@@ -82,18 +103,38 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 
 	var pythonPath []string
 	if reqs != nil {
-		packages, err := b.packages(ctx, &result, pyVersion, reqs.Files)
+		packages, err := b.packages(ctx, &result, pyVersion, reqs.Files, mode == "kiln" && len(required) > 0)
 		if err != nil {
 			return result, err
 		}
-		pythonPath = append(pythonPath, packages)
+		if packages != "" {
+			pythonPath = append(pythonPath, packages)
+		}
 	}
-	fw, version, err := b.framework(ctx, &result, pythonPath)
-	if err != nil {
-		return result, err
-	}
-	if fw != "" {
-		pythonPath = append([]string{fw}, pythonPath...)
+	// checkPath is what the build-time check imports with; pythonPath is the image's.
+	var checkPath []string
+	var compatEnv []string
+	var version string
+	if mode == "native" {
+		checkPath = append([]string{filepath.Join(ctx.Buildpack.Path, "framework")}, pythonPath...)
+		if version, err = nativeVersion(pythonPath, required[0]); err != nil {
+			return result, err
+		}
+	} else {
+		fw, v, err := b.framework(ctx, &result, pythonPath, len(foreign) > 0)
+		if err != nil {
+			return result, err
+		}
+		version = v
+		if fw != "" {
+			pythonPath = append([]string{fw}, pythonPath...)
+		}
+		checkPath = pythonPath
+		if len(foreign) > 0 {
+			compatEnv = []string{CompatEnv + "=" + Kinds(foreign)}
+			b.Logger.Bodyf("Serving it on Kiln's framework with the compatibility layer for %s (functions_framework, and flask, markupsafe and cloudevents where not installed, are carried by Kiln); %s=native runs the installed framework instead",
+				frameworkNames(foreign), FrameworkEnv)
+		}
 	}
 	launch, err := ctx.Layers.Layer("function")
 	if err != nil {
@@ -103,13 +144,14 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 	pycache := filepath.Join(launch.Path, "pycache")
-	env := append(os.Environ(), "PYTHONPATH="+strings.Join(pythonPath, ":"), "PYTHONDONTWRITEBYTECODE=1")
+	env := append(append(os.Environ(), "PYTHONPATH="+strings.Join(checkPath, ":"), "PYTHONDONTWRITEBYTECODE=1"), compatEnv...)
 	out, err := b.run(app, env, "python3", "-m", FrameworkPackage+".check", entry, pycache)
 	if err != nil {
 		return result, fmt.Errorf("importing %s failed (the module raised while being imported):\n%s", entry, err)
 	}
 	var mod struct {
-		Exports []string `json:"exports"`
+		Exports    []string          `json:"exports"`
+		Registered map[string]string `json:"registered"`
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &mod); err != nil {
@@ -122,6 +164,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		}
 		return result, fmt.Errorf("FUNC_NAME=%s: %s has no function %q; %s", target, entry, target, list)
 	}
+	if reg, ok := mod.Registered[target]; ok {
+		if requested != "" && requested != reg {
+			b.Logger.Bodyf("%s registers %s as %s: that signature wins over %s", entry, target, reg, requested)
+		}
+		signature = reg
+	}
+	b.Logger.Bodyf("%s (%s)", target, signature)
 
 	launch.LayerTypes = libcnb.LayerTypes{Launch: true}
 	// The stdlib, framework and function modules the server loads, compiled.
@@ -132,8 +181,18 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	launch.LaunchEnvironment.Default("FUNCTION_TARGET", target)
 	launch.LaunchEnvironment.Default("FUNCTION_SIGNATURE_TYPE", signature)
 	launch.LaunchEnvironment.Default("PORT", "8080")
+	command := []string{"python3", "-m", FrameworkPackage}
+	switch {
+	case mode == "native":
+		// Both frameworks' CLIs read FUNCTION_TARGET, FUNCTION_SOURCE,
+		// FUNCTION_SIGNATURE_TYPE (Google's) and PORT from the env set above.
+		command = NativeCommand
+		b.Logger.Bodyf("%s=native: the web process is `%s` (%s, installed from requirements.txt)", FrameworkEnv, strings.Join(command, " "), version)
+	case len(foreign) > 0:
+		launch.LaunchEnvironment.Default(CompatEnv, Kinds(foreign))
+	}
 	result.Layers = append(result.Layers, launch)
-	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: []string{"python3", "-m", FrameworkPackage}, Default: true})
+	result.Processes = append(result.Processes, libcnb.Process{Type: "web", Command: command, Default: true})
 	result.Labels = append(result.Labels,
 		libcnb.Label{Key: "dev.kiln.function.target", Value: target},
 		libcnb.Label{Key: "dev.kiln.function.signature", Value: signature},
@@ -144,17 +203,43 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 // packages installs requirements.txt into the cached launch layer "packages"
 // and returns the directory to put on PYTHONPATH. The layer is keyed by the
 // requirements files (requirements.txt and what it includes) and pip.conf.
-func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, pyVersion string, files []string) (string, error) {
+//
+// With withoutFrameworks, pip gets copies of the requirements files without
+// the lines that require Google's or OpenFunction's framework (Kiln serves
+// those functions and carries the module): nothing is downloaded for them,
+// and pip does not run at all when nothing else is required ("" then).
+func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, pyVersion string, files []string, withoutFrameworks bool) (string, error) {
 	app := ctx.ApplicationPath
 	hash, err := nodeapp.HashFiles(app, append(append([]string{}, files...), "pip.conf")...)
 	if err != nil {
 		return "", err
 	}
+	reqFile := "requirements.txt"
+	key := map[string]interface{}{"requirements": hash, "python": pyVersion, "index": os.Getenv("PIP_INDEX_URL"), "extra-index": os.Getenv("PIP_EXTRA_INDEX_URL")}
+	if withoutFrameworks {
+		dir, dropped, rest, err := filteredRequirements(app, files)
+		if dir != "" {
+			defer os.RemoveAll(dir)
+		}
+		if err != nil {
+			return "", err
+		}
+		var names []string
+		for _, d := range dropped {
+			b.Logger.Bodyf("Not installing %s (%s line %d): Kiln serves the function on its own framework and carries functions_framework (nothing to download); %s=native installs it instead", d.Require, d.File, d.Line, FrameworkEnv)
+			names = append(names, d.Require)
+		}
+		if rest == 0 {
+			b.Logger.Body("Nothing else in requirements.txt: no pip install")
+			return "", nil
+		}
+		key["not-installed"] = strings.Join(names, ",")
+		reqFile = filepath.Join(dir, "requirements.txt")
+	}
 	layer, err := ctx.Layers.Layer("packages")
 	if err != nil {
 		return "", err
 	}
-	key := map[string]interface{}{"requirements": hash, "python": pyVersion, "index": os.Getenv("PIP_INDEX_URL"), "extra-index": os.Getenv("PIP_EXTRA_INDEX_URL")}
 	lc := libpak.NewLayerContributor("requirements.txt", key, libcnb.LayerTypes{Build: true, Launch: true, Cache: true}, b.Logger)
 	err = lc.Contribute(&layer, func(l *libcnb.Layer) error {
 		pip, err := b.pip(ctx, result)
@@ -165,7 +250,7 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		if _, err := os.Stat(filepath.Join(app, "pip.conf")); err == nil {
 			env = append(env, "PIP_CONFIG_FILE="+filepath.Join(app, "pip.conf"))
 		}
-		args := []string{pip, "-m", "pip", "install", "--no-warn-script-location", "--target", filepath.Join(l.Path, "lib"), "-r", "requirements.txt"}
+		args := []string{pip, "-m", "pip", "install", "--no-warn-script-location", "--target", filepath.Join(l.Path, "lib"), "-r", reqFile}
 		b.Logger.Bodyf("pip install --target <layer> -r requirements.txt (index: %s)", orDefault(os.Getenv("PIP_INDEX_URL"), "pip.conf or PyPI"))
 		start := time.Now()
 		out, err := b.run(app, env, args...)
@@ -209,8 +294,10 @@ func (b Builder) pipCache(ctx libcnb.BuildContext) string {
 	return filepath.Join(os.TempDir(), "kiln-pip-cache")
 }
 
-// framework injects the carried framework unless requirements.txt installed it.
-func (b Builder) framework(ctx libcnb.BuildContext, result *libcnb.BuildResult, pythonPath []string) (string, string, error) {
+// framework injects the carried framework unless requirements.txt installed
+// it; with compat, also the stand-in modules of the compatibility layer
+// (kiln_compat, beside it: the framework puts it on sys.path itself).
+func (b Builder) framework(ctx libcnb.BuildContext, result *libcnb.BuildResult, pythonPath []string, compat bool) (string, string, error) {
 	for _, p := range pythonPath {
 		if _, err := os.Stat(filepath.Join(p, FrameworkPackage, "__init__.py")); err == nil {
 			b.Logger.Bodyf("Using the %s the requirements install", FrameworkPackage)
@@ -228,6 +315,11 @@ func (b Builder) framework(ctx libcnb.BuildContext, result *libcnb.BuildResult, 
 	src := filepath.Join(ctx.Buildpack.Path, "framework", FrameworkPackage)
 	if err := funcenv.CopyDir(src, filepath.Join(layer.Path, FrameworkPackage)); err != nil {
 		return "", "", fmt.Errorf("this buildpack is missing its framework copy (rebuild it with `kiln buildpack package`): %w", err)
+	}
+	if compat {
+		if err := funcenv.CopyDir(filepath.Join(ctx.Buildpack.Path, "framework", CompatDir), filepath.Join(layer.Path, CompatDir)); err != nil {
+			return "", "", fmt.Errorf("this buildpack is missing its compatibility modules (rebuild it with `kiln buildpack package`): %w", err)
+		}
 	}
 	result.Layers = append(result.Layers, layer)
 	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)

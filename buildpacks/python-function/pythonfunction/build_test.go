@@ -141,6 +141,121 @@ func TestBuild(t *testing.T) {
 			Expect(err).To(MatchError(ContainSubstring("no function source file main.py")))
 		})
 
+		when("the function is written for Google's functions_framework or OpenFunction's", func() {
+			gcfMain := "import functions_framework\nfrom kiln_greeting import greet\n\n@functions_framework.http\ndef hello(request):\n    return greet(request.get_data(as_text=True))\n\n" +
+				"@functions_framework.cloud_event\ndef on_event(cloud_event):\n    print(cloud_event['id'])\n"
+			launchOf := func(result libcnb.BuildResult) libcnb.Layer {
+				for _, l := range result.Layers {
+					if l.Name == "function" {
+						return l
+					}
+				}
+				return libcnb.Layer{}
+			}
+
+			it("installs everything but the framework, and serves it with the compatibility layer", func() {
+				write("requirements.txt", "functions-framework==3.*\nkiln-greeting==1.0.0\n")
+				write("main.py", gcfMain)
+				t.Setenv("FUNC_NAME", "on_event")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred(), "the test index has no functions-framework: pip was not asked for it")
+				Expect(filepath.Join(ctx.Layers.Path, "packages", "lib", "kiln_greeting", "__init__.py")).To(BeAnExistingFile())
+				Expect(filepath.Join(ctx.Layers.Path, "framework", "kiln_compat", "functions_framework", "__init__.py")).To(BeAnExistingFile())
+				Expect(filepath.Join(ctx.Layers.Path, "framework", "kiln_compat", "flask", "__init__.py")).To(BeAnExistingFile())
+				launch := launchOf(result)
+				Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("KILN_FUNCTION_COMPAT.default", "google"))
+				Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "cloudevent"), "the decorator's registration sets the signature")
+				Expect(launch.LaunchEnvironment["PYTHONPATH.default"]).To(Equal(filepath.Join(ctx.Layers.Path, "framework") + ":" + filepath.Join(ctx.Layers.Path, "packages", "lib")))
+				Expect(result.Processes[0].Command).To(Equal([]string{"python3", "-m", "kiln_functions_framework"}))
+				Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.signature", Value: "cloudevent"}))
+				var packages libcnb.Layer
+				for _, l := range result.Layers {
+					if l.Name == "packages" {
+						packages = l
+					}
+				}
+				Expect(packages.Metadata).To(HaveKeyWithValue("not-installed", "functions-framework==3.*"))
+			})
+
+			it("runs no pip when the framework is all requirements.txt lists", func() {
+				write("requirements.txt", "functions-framework==3.*\n")
+				write("main.py", "import functions_framework\n\n@functions_framework.http\ndef hello(request):\n    return request.args.get('name', 'World')\n")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(exe.installs).To(Equal(0))
+				for _, l := range result.Layers {
+					Expect(l.Name).NotTo(Equal("packages"))
+				}
+				Expect(launchOf(result).LaunchEnvironment["PYTHONPATH.default"]).To(Equal(filepath.Join(ctx.Layers.Path, "framework")))
+			})
+
+			it("finds Google's framework by its import alone, and OpenFunction's context style", func() {
+				write("main.py", "import functions_framework\n\n@functions_framework.http\ndef hello(request):\n    return 'x'\n")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(launchOf(result).LaunchEnvironment).To(HaveKeyWithValue("KILN_FUNCTION_COMPAT.default", "google"))
+				write("requirements.txt", "ofn-functions-framework==0.2.0\n")
+				write("main.py", "from functions_framework.context.user_context import UserContext\n\ndef hello(context: UserContext):\n    return 'hello world'\n")
+				result, err = b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(launchOf(result).LaunchEnvironment).To(HaveKeyWithValue("KILN_FUNCTION_COMPAT.default", "openfunction"))
+				Expect(launchOf(result).LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "openfunction"))
+			})
+
+			it("wires nothing in for a Kiln-native function", func() {
+				write("main.py", "def hello(request):\n    return 'hi'\n")
+				result, err := b.Build(ctx)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(launchOf(result).LaunchEnvironment).NotTo(HaveKey("KILN_FUNCTION_COMPAT.default"))
+				Expect(filepath.Join(ctx.Layers.Path, "framework", "kiln_compat")).NotTo(BeAnExistingFile())
+			})
+
+			when("BP_FUNCTION_FRAMEWORK=native", func() {
+				it.Before(func() {
+					t.Setenv("BP_FUNCTION_FRAMEWORK", "native")
+					Expect(index.Add("functions-framework", "3.8.1", map[string]string{
+						"functions_framework/__init__.py": "def http(f):\n    return f\n",
+						"functions_framework/__main__.py": "print('the real one')\n",
+					})).To(Succeed())
+				})
+
+				it("installs the framework and makes its CLI the web process, without Kiln's framework", func() {
+					write("requirements.txt", "functions-framework==3.8.1\n")
+					write("main.py", "import functions_framework\n\n@functions_framework.http\ndef hello(request):\n    return 'x'\n")
+					result, err := b.Build(ctx)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(filepath.Join(ctx.Layers.Path, "packages", "lib", "functions_framework", "__main__.py")).To(BeAnExistingFile())
+					Expect(filepath.Join(ctx.Layers.Path, "framework")).NotTo(BeAnExistingFile())
+					Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"python3", "-m", "functions_framework"}, Default: true}}))
+					launch := launchOf(result)
+					Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("PYTHONPATH.default", filepath.Join(ctx.Layers.Path, "packages", "lib")))
+					Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "hello"))
+					Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SOURCE.default", filepath.Join(ctx.ApplicationPath, "main.py")))
+					Expect(launch.LaunchEnvironment).NotTo(HaveKey("KILN_FUNCTION_COMPAT.default"))
+					Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "functions-framework 3.8.1 (native)"}))
+					run := exec.Command("python3", "-m", "functions_framework")
+					run.Env = append(os.Environ(), "PYTHONPATH="+launch.LaunchEnvironment["PYTHONPATH.default"])
+					out, err := run.CombinedOutput()
+					Expect(err).NotTo(HaveOccurred(), string(out))
+					Expect(string(out)).To(Equal("the real one\n"), "the web process runs the installed framework")
+				})
+
+				it("names what does not fit", func() {
+					write("main.py", "def hello(request):\n    return 'x'\n")
+					_, err := b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring("BP_FUNCTION_FRAMEWORK=native: requirements.txt does not require functions-framework or ofn-functions-framework")))
+					write("requirements.txt", "functions-framework\nofn-functions-framework\n")
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError(ContainSubstring("requires both functions-framework and ofn-functions-framework")))
+					write("requirements.txt", "functions-framework==3.8.1\n")
+					t.Setenv("FUNC_SIGNATURE_TYPE", "openfunction")
+					_, err = b.Build(ctx)
+					Expect(err).To(MatchError("FUNC_SIGNATURE_TYPE=openfunction: functions-framework serves http, cloudevent"))
+					Expect(exe.installs).To(Equal(0), "checked before pip runs")
+				})
+			})
+		})
+
 		it("takes the file from FUNC_SRC", func() {
 			t.Setenv("FUNC_SRC", "fn.py")
 			write("fn.py", "def hello(request):\n    pass\n")

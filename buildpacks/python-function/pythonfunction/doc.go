@@ -10,4 +10,15 @@
 // them when it is not), and serves it with Kiln's framework. pip itself lives
 // in a build-only cached venv, so images carry no pip. The interpreter is the
 // stack's (Debian python3.11, same in the build and run-python images).
+//
+// A function written for Google's functions_framework or OpenFunction's
+// (requirements.txt names functions-framework or ofn-functions-framework, or
+// a .py file imports functions_framework) is served on Kiln's framework with
+// its compatibility layer (compat.go): pip gets the requirements without
+// those lines (commented out, so line numbers hold; no pip at all when
+// nothing else remains), the framework layer also carries the stand-in
+// modules (kiln_compat), the launch env KILN_FUNCTION_COMPAT names the layer,
+// and a decorator's registration sets the signature. With
+// BP_FUNCTION_FRAMEWORK=native pip installs the framework and
+// `python3 -m functions_framework` is the web process instead (native.go).
 package pythonfunction

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 
+	"kiln.dev/functions-framework-go/cloudevents"
 	"kiln.dev/functions-framework-go/dapr"
 	"kiln.dev/functions-framework-go/funccontext"
 	"kiln.dev/functions-framework-go/hooks"
@@ -19,7 +20,10 @@ import (
 	"kiln.dev/functions-framework-go/tracing"
 )
 
-func init() { serveOpenFunction = ServeOpenFunction }
+func init() {
+	serveOpenFunction = serveOpen
+	serveAllOpen = serveAllWithOpen
+}
 
 // DefaultGCPercent is the GC target an OpenFunction-signature function runs
 // with when GOGC is unset. A function's live heap is small, so Go's default
@@ -90,6 +94,7 @@ type invocation struct {
 	binding *dapr.BindingEvent
 	topic   *dapr.TopicEvent
 	sync    *ofctx.SyncRequest
+	event   *cloudevents.Event
 	out     ofctx.Out
 	err     error
 	values  map[string]any
@@ -101,6 +106,7 @@ func (c *invocation) GetInputName() string                { return c.input }
 func (c *invocation) GetBindingEvent() *dapr.BindingEvent { return c.binding }
 func (c *invocation) GetTopicEvent() *dapr.TopicEvent     { return c.topic }
 func (c *invocation) GetSyncRequest() *ofctx.SyncRequest  { return c.sync }
+func (c *invocation) GetCloudEvent() *cloudevents.Event   { return c.event }
 func (c *invocation) ReturnOnSuccess() ofctx.Out          { return ofctx.Success() }
 func (c *invocation) ReturnOnInternalError() ofctx.Out    { return ofctx.InternalError() }
 func (c *invocation) GetOut() ofctx.Out                   { return c.out }

@@ -20,6 +20,7 @@ import (
 
 	"kiln.dev/functions-framework-go/cloudevents"
 	"kiln.dev/functions-framework-go/dapr"
+	"kiln.dev/functions-framework-go/funccontext"
 	"kiln.dev/functions-framework-go/functions"
 	"kiln.dev/functions-framework-go/internal/server"
 	"kiln.dev/functions-framework-go/ofctx"
@@ -60,10 +61,11 @@ func (rt *OpenRuntime) HTTPHandler() http.Handler {
 		span.SetAttr("http.request.method", r.Method)
 		var data []byte
 		var err error
+		var event *cloudevents.Event
 		if cloudevents.IsCloudEvent(r) {
 			var e cloudevents.Event
 			if e, err = cloudevents.FromRequestLimited(r, max); err == nil {
-				data = e.Data
+				data, event = e.Data, &e
 			}
 		} else {
 			data, err = io.ReadAll(r.Body)
@@ -73,7 +75,7 @@ func (rt *OpenRuntime) HTTPHandler() http.Handler {
 			return
 		}
 		tw, _ := w.(*trackingWriter)
-		c := &invocation{rt: rt, native: ctx, sync: &ofctx.SyncRequest{ResponseWriter: w, Request: r}}
+		c := &invocation{rt: rt, native: ctx, sync: &ofctx.SyncRequest{ResponseWriter: w, Request: r}, event: event}
 		out := rt.invoke(c, data)
 		span.SetCode(out.Code)
 		span.Fail(c.err)
@@ -156,23 +158,83 @@ func (rt *OpenRuntime) App() (*dapr.App, error) {
 // ServeOpenFunction serves fn until SIGTERM/SIGINT: from Dapr inputs when
 // FUNC_CONTEXT says runtime Async, else over HTTP.
 func ServeOpenFunction(name string, fn functions.OpenFunctionFunc) error {
+	return serveOpen(functions.Registered{Name: name, Open: fn})
+}
+
+// serveOpen is ServeOpenFunction for a registration: over HTTP it answers at
+// r's path (functions.WithPath) when it has one.
+func serveOpen(r functions.Registered) error {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	rt, err := NewOpenRuntime(name, fn)
+	rt, err := NewOpenRuntime(r.Name, r.Open)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		rt.Tracer.Shutdown(sctx)
-	}()
+	defer rt.shutdownTracer()
 	ln, err := rt.listen()
 	if err != nil {
 		return err
 	}
-	return rt.serve(ctx, ln)
+	if !rt.Async() {
+		h := Routed(r, rt.HTTPHandler())
+		return rt.serveDapr(ctx, func(ctx context.Context) error { return ServeListener(ctx, ln, h) })
+	}
+	return rt.serveAsync(ctx, ln)
+}
+
+func (rt *OpenRuntime) shutdownTracer() {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rt.Tracer.Shutdown(sctx)
+}
+
+// serveAllWithOpen serves several functions at their paths, some with the
+// OpenFunction signature. Under FUNC_CONTEXT runtime Async only one function
+// may be registered (Dapr's inputs reach one function).
+func serveAllWithOpen(fns []functions.Registered) error {
+	if os.Getenv(funccontext.Env) != "" {
+		fc, err := funccontext.FromEnv()
+		if err != nil {
+			return err
+		}
+		if fc.Runtime == funccontext.Async {
+			names := make([]string, len(fns))
+			for i, r := range fns {
+				names[i] = r.Name
+			}
+			if len(fns) > 1 || fns[0].Open == nil {
+				return fmt.Errorf("FUNC_CONTEXT says runtime Async, which serves one OpenFunction-signature function, but %d functions are registered (%s): set FUNCTION_TARGET to the one to serve", len(fns), strings.Join(names, ", "))
+			}
+			return serveOpen(fns[0])
+		}
+	}
+	tuneGC()
+	var rts []*OpenRuntime
+	defer func() {
+		for _, rt := range rts {
+			rt.shutdownTracer()
+		}
+	}()
+	var daprRT *OpenRuntime
+	h, err := AllHandler(fns, func(r functions.Registered) (http.Handler, error) {
+		rt, err := NewOpenRuntime(r.Name, r.Open)
+		if err != nil {
+			return nil, err
+		}
+		rts = append(rts, rt)
+		if daprRT == nil && rt.Dapr != nil {
+			daprRT = rt
+		}
+		return rt.HTTPHandler(), nil
+	})
+	if err != nil {
+		return err
+	}
+	if daprRT == nil {
+		return serveRouted(h, fns)
+	}
+	return daprRT.serveDapr(context.Background(), func(ctx context.Context) error { return serveRoutedCtx(ctx, h, fns) })
 }
 
 // serve serves on ln until ctx ends: Dapr's app protocol when Async, else HTTP.

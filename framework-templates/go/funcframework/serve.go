@@ -75,36 +75,23 @@ func handlerForTarget(reg lookup, target string) (http.Handler, error) {
 	}
 	switch {
 	case r.HTTP != nil:
-		return HTTPHandler(r.HTTP), nil
+		return Routed(r, HTTPHandler(r.HTTP)), nil
 	case r.Open != nil:
 		return nil, fmt.Errorf("FUNCTION_TARGET=%q has the OpenFunction signature: serve it with MainOpenFunction", target)
 	}
-	return CloudEventHandler(r.CloudEvent), nil
-}
-
-// ServeRegistered serves the declaratively registered FUNCTION_TARGET until
-// SIGTERM/SIGINT.
-func ServeRegistered() error {
-	if r, ok := functions.Lookup(Target()); ok && r.Open != nil {
-		return serveOpenFunction(r.Name, r.Open)
-	}
-	h, err := HandlerForTarget(Target())
-	if err != nil {
-		return err
-	}
-	return Serve(h)
+	return Routed(r, CloudEventHandler(r.CloudEvent)), nil
 }
 
 // serveOpenFunction is set by openfunction.go, which needs Go 1.24's HTTP/2
-// without TLS for Dapr's gRPC protocol.
-var serveOpenFunction = func(name string, _ functions.OpenFunctionFunc) error {
-	return fmt.Errorf("function %q has the OpenFunction signature, which needs Go 1.24 or newer (set BP_GO_VERSION)", name)
+// without TLS for Dapr's gRPC protocol; r is served at r.Path when it has one.
+var serveOpenFunction = func(r functions.Registered) error {
+	return fmt.Errorf("function %q has the OpenFunction signature, which needs Go 1.24 or newer (set BP_GO_VERSION)", r.Name)
 }
 
 // MainOpenFunction serves an OpenFunction-signature function: from Dapr
 // inputs when FUNC_CONTEXT says runtime Async, else over HTTP.
 func MainOpenFunction(name string, fn functions.OpenFunctionFunc) {
-	exitOn(serveOpenFunction(name, fn))
+	exitOn(serveOpenFunction(functions.Registered{Name: name, Open: fn}))
 }
 
 // Serve listens on $PORT and serves h until SIGTERM or SIGINT, then drains.
@@ -118,6 +105,28 @@ func Serve(h http.Handler) error {
 		return fmt.Errorf("listening on port %s (env PORT): %w", port, err)
 	}
 	return serveUntilSignal(ln, h)
+}
+
+// serveRoutedCtx listens on $PORT and serves h, the router of fns, until ctx
+// ends or SIGTERM/SIGINT.
+func serveRoutedCtx(ctx context.Context, h http.Handler, fns []functions.Registered) error {
+	port, err := Port()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", ":"+port)
+	if err != nil {
+		return fmt.Errorf("listening on port %s (env PORT): %w", port, err)
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	l, err := server.FromEnv()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	l.ShutdownGrace = ShutdownGrace
+	return serveListenerAs(ctx, ln, h, l, describe(fns))
 }
 
 // serveUntilSignal serves h on ln until SIGTERM or SIGINT, then drains.
@@ -143,9 +152,14 @@ func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 }
 
 func serveListener(ctx context.Context, ln net.Listener, h http.Handler, l server.Limits) error {
+	return serveListenerAs(ctx, ln, h, l, fmt.Sprintf("function %q", Target()))
+}
+
+// serveListenerAs is serveListener logging what it serves.
+func serveListenerAs(ctx context.Context, ln net.Listener, h http.Handler, l server.Limits, what string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
-	log.Printf("kiln functions framework %s: serving function %q on %s", Version, Target(), ln.Addr())
+	log.Printf("kiln functions framework %s: serving %s on %s", Version, what, ln.Addr())
 	if err := server.Run(ctx, server.New(mux, l), ln, l.ShutdownGrace); err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 
+	"kiln.dev/functions-framework-go/cloudevents"
 	"kiln.dev/functions-framework-go/dapr"
+	"kiln.dev/functions-framework-go/routes"
 )
 
 // Function is the OpenFunction signature.
@@ -25,6 +27,9 @@ type Context interface {
 	// GetSyncRequest is the HTTP request when the function was called over
 	// HTTP, or nil.
 	GetSyncRequest() *SyncRequest
+	// GetCloudEvent is the CloudEvent the function was called with over HTTP
+	// (binary or structured mode; its data is the function's input), or nil.
+	GetCloudEvent() *cloudevents.Event
 	// GetOutputs lists the output names declared in FUNC_CONTEXT.
 	GetOutputs() []string
 	// Send delivers data to the named output (a Dapr output binding or a
@@ -46,6 +51,11 @@ type RuntimeContext interface {
 	// Values is shared by the hooks of one invocation.
 	Values() map[string]any
 }
+
+// VarsFromCtx returns the path variables of the request the function serves
+// (functions.WithPath), from the request's context or GetNativeContext(); nil
+// when its path has none.
+func VarsFromCtx(ctx context.Context) map[string]string { return routes.Vars(ctx) }
 
 // SyncRequest is the HTTP exchange of a function called over HTTP. A function
 // that writes to ResponseWriter itself owns the response; otherwise the

@@ -14,6 +14,7 @@ const { readBody } = require('./request');
 const cloudevents = require('./cloudevents');
 const { listen, guard } = require('./server');
 const { limitsFromEnv } = require('./limits');
+const { stateOperations } = require('./state');
 
 const ENV = 'FUNC_CONTEXT';
 
@@ -31,7 +32,7 @@ function parseContext(text) {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail('must be a JSON object');
   const v2 = 'triggers' in raw || 'preHooks' in raw || 'postHooks' in raw || 'tracing' in raw;
-  const ctx = { name: raw.name || '', version: raw.version || '', runtime: 'Knative', port: 8080, inputs: {}, outputs: {} };
+  const ctx = { name: raw.name || '', version: raw.version || '', runtime: 'Knative', port: 8080, inputs: {}, outputs: {}, states: {} };
   if (v2) {
     const dapr = (raw.triggers && raw.triggers.dapr) || [];
     ctx.runtime = dapr.length > 0 ? 'Async' : 'Knative';
@@ -60,6 +61,15 @@ function parseContext(text) {
       if (pubsub && !topic) throw fail(`${kind}.${key}: a pub/sub ${kind === 'inputs' ? 'input' : 'output'} needs a topic (${v2 ? 'topic' : 'uri'})`);
       ctx[kind][key] = { componentName: io.componentName, componentType: type, pubsub, topic, operation: io.operation || 'create', metadata: io.metadata || {} };
     }
+  }
+  const states = raw.states || {};
+  if (typeof states !== 'object' || Array.isArray(states)) throw fail('states: must be an object keyed by name');
+  ctx.states = {};
+  for (const [key, st] of Object.entries(states)) {
+    if (!st || typeof st !== 'object' || !st.componentName) throw fail(`states.${key}.componentName is empty: name the Dapr state store component`);
+    const type = st.componentType || '';
+    if (type && !type.startsWith('state.')) throw fail(`states.${key}.componentType: "${type}" must start with state.`);
+    ctx.states[key] = { componentName: st.componentName, componentType: type };
   }
   if (ctx.runtime === 'Async' && Object.keys(ctx.inputs).length === 0) {
     throw fail('runtime Async but no inputs: an async function needs at least one Dapr binding or pub/sub input');
@@ -116,9 +126,9 @@ class DaprClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   }
 
-  request(path, body, headers) {
+  request(method, path, body, headers) {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: this.host, port: this.port, path, method: 'POST', headers, agent: this.agent }, (res) => {
+      const req = http.request({ host: this.host, port: this.port, path, method, headers, agent: this.agent }, (res) => {
         readBody(res).then((b) => resolve({ status: res.statusCode, body: b }), reject);
       });
       req.on('error', reject);
@@ -127,12 +137,17 @@ class DaprClient {
   }
 
   /** POSTs, retrying while daprd is not listening, up to waitMs. */
-  async post(path, body, headers) {
+  post(path, body, headers) {
+    return this.call('POST', path, body, headers);
+  }
+
+  /** Sends a request to daprd, retrying while it is not listening, up to waitMs. */
+  async call(method, path, body, headers) {
     const deadline = Date.now() + this.waitMs;
     let delay = 50;
     for (;;) {
       try {
-        return await this.request(path, body, headers);
+        return await this.request(method, path, body, headers);
       } catch (err) {
         if (err.code !== 'ECONNREFUSED' || Date.now() > deadline) {
           throw new Error(`daprd is not reachable at ${this.host}:${this.port} (DAPR_HOST/DAPR_HTTP_PORT) after ${this.waitMs / 1000}s: ${err.message}; start daprd with --dapr-http-port, or kiln run --dapr <components dir>; DAPR_WAIT_TIMEOUT sets how long to wait`);
@@ -165,25 +180,57 @@ class DaprClient {
   }
 }
 
-/** Makes the per-invocation context a function gets. */
+/** FUNC_CONTEXT components as OpenFunction's ctx.inputs / ctx.outputs show them (frozen). */
+function publicComponents(map) {
+  const out = {};
+  for (const [k, io] of Object.entries(map)) {
+    out[k] = Object.freeze({ componentName: io.componentName, componentType: io.componentType, uri: io.pubsub ? io.topic : io.componentName,
+      topic: io.topic, operation: io.operation, metadata: Object.freeze({ ...io.metadata }) });
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Makes the per-invocation context a function gets. Its names are
+ * OpenFunction's (functions-framework-nodejs): send, state, req, res, locals,
+ * inputs, outputs, states, name, version, runtime, port, sidecarPort,
+ * getPlugin; plus Kiln's inputName, bindingEvent, topicEvent, out,
+ * returnOnSuccess, returnOnInternalError.
+ */
 function makeContext(rt, { inputName = '', bindingEvent = null, topicEvent = null, req = null, res = null, traceparent = '' }) {
+  const sendTo = (name, data) => {
+    const o = rt.ctx.outputs[name];
+    const buf = toBuffer(data);
+    if (o.pubsub) return rt.dapr.publish(o.componentName, o.topic, buf, traceparent);
+    return rt.dapr.invokeBinding(o.componentName, o.operation, buf, o.metadata, traceparent);
+  };
   return {
     name: rt.ctx.name,
+    version: rt.ctx.version,
+    runtime: rt.ctx.runtime,
+    port: String(rt.ctx.port),
     inputName,
     bindingEvent,
     topicEvent,
     req,
     res,
-    outputs: Object.keys(rt.ctx.outputs).sort(),
-    /** Sends data to the named output (the only one when there is one). */
+    inputs: rt.view.inputs,
+    outputs: rt.view.outputs,
+    states: rt.view.states,
+    state: rt.state,
+    sidecarPort: rt.sidecarPort,
+    locals: {},
+    getPlugin: () => undefined,
+    /**
+     * Sends data to the named output; without a name, to the only output, or
+     * (as OpenFunction does) to every output, resolving with their answers.
+     */
     async send(data, outputName) {
-      const names = Object.keys(rt.ctx.outputs);
-      const name = outputName === undefined && names.length === 1 ? names[0] : outputName;
-      const o = rt.ctx.outputs[name];
-      if (!o) throw new Error(`ctx.send(data, ${JSON.stringify(outputName)}): no such output in FUNC_CONTEXT outputs (declared: ${names.sort().join(', ') || 'none'})`);
-      const buf = toBuffer(data);
-      if (o.pubsub) return rt.dapr.publish(o.componentName, o.topic, buf, traceparent);
-      return rt.dapr.invokeBinding(o.componentName, o.operation, buf, o.metadata, traceparent);
+      const names = Object.keys(rt.ctx.outputs).sort();
+      if ((outputName === undefined || outputName === null) && names.length > 1) return Promise.all(names.map((n) => sendTo(n, data)));
+      const name = (outputName === undefined || outputName === null) && names.length === 1 ? names[0] : outputName;
+      if (!rt.ctx.outputs[name]) throw new Error(`ctx.send(data, ${JSON.stringify(outputName)}): no such output in FUNC_CONTEXT outputs (declared: ${names.join(', ') || 'none'})`);
+      return sendTo(name, data);
     },
     out: (code, data, metadata) => new Out(code, data, metadata),
     returnOnSuccess: () => new Out(200),
@@ -213,11 +260,16 @@ function bodyError(res, err) {
 }
 
 class Runtime {
-  constructor(fn, ctx, env = process.env, limits = limitsFromEnv(env)) {
+  constructor(fn, ctx, env = process.env, limits = limitsFromEnv(env), { compat = false } = {}) {
     this.fn = fn;
     this.ctx = ctx;
+    this.compat = compat;
     this.maxBodyBytes = limits.maxBodyBytes;
-    this.dapr = Object.keys(ctx.outputs).length > 0 ? new DaprClient(env) : null;
+    const states = ctx.states || {};
+    this.dapr = Object.keys(ctx.outputs).length > 0 || Object.keys(states).length > 0 ? new DaprClient(env) : null;
+    this.view = { inputs: publicComponents(ctx.inputs), outputs: publicComponents(ctx.outputs), states: Object.freeze({ ...states }) };
+    this.state = stateOperations({ states }, this.dapr);
+    this.sidecarPort = Object.freeze({ HTTP: env.DAPR_HTTP_PORT || '3500', GRPC: env.DAPR_GRPC_PORT || '50001' });
   }
 
   /** The HTTP handler of a sync function (Knative runtime, or a bridge). */
@@ -232,8 +284,8 @@ class Runtime {
       try {
         const body = await readBody(req, this.maxBodyBytes);
         input = body;
+        req.rawBody = body; // the compatibility layer's req.body parses it when asked
         if (req.headers['ce-specversion'] || String(req.headers['content-type'] || '').startsWith(cloudevents.STRUCTURED)) {
-          req.rawBody = body;
           input = toBuffer(cloudevents.fromRequest(req).data);
         }
       } catch (err) {
@@ -322,10 +374,10 @@ function parseTopicEvent(req, body) {
 }
 
 /** Serves fn: Dapr inputs for runtime Async, else HTTP. Resolves with the server. */
-async function serveOpenFunction(fn, { port, env = process.env, graceMs = 10000 } = {}) {
-  const ctx = env[ENV] ? parseContext(env[ENV]) : { name: '', runtime: 'Knative', port: 8080, inputs: {}, outputs: {} };
+async function serveOpenFunction(fn, { port, env = process.env, graceMs = 10000, compat } = {}) {
+  const ctx = env[ENV] ? parseContext(env[ENV]) : { name: '', version: '', runtime: 'Knative', port: 8080, inputs: {}, outputs: {}, states: {} };
   const limits = limitsFromEnv(env);
-  const rt = new Runtime(fn, ctx, env, limits);
+  const rt = new Runtime(fn, ctx, env, limits, { compat: Boolean(compat) });
   const async = ctx.runtime === 'Async';
   if (async) {
     const protocol = (env.APP_PROTOCOL || 'grpc').toLowerCase();
@@ -334,7 +386,9 @@ async function serveOpenFunction(fn, { port, env = process.env, graceMs = 10000 
     }
   }
   const listenPort = port !== undefined ? port : env.PORT ? Number(env.PORT) : ctx.port;
-  const server = await listen(async ? rt.daprHandler() : rt.httpHandler(), limits, { port: listenPort, graceMs });
+  // The compatibility layer gives ctx.req / ctx.res Express's helpers.
+  const classes = compat ? require('./compat/server').classes : undefined;
+  const server = await listen(async ? rt.daprHandler() : rt.httpHandler(), limits, { port: listenPort, graceMs, classes });
   server.runtime = rt;
   return server;
 }

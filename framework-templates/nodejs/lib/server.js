@@ -73,8 +73,10 @@ function makeHandler(fn, signature, { maxBodyBytes } = {}) {
  * in-flight requests, waiting at most graceMs; server.closed resolves when it
  * is done.
  */
-function listen(handler, limits, { port, host, graceMs = 10000 }) {
-  const server = http.createServer(serverOptions(limits), handler);
+function listen(handler, limits, { port, host, graceMs = 10000, classes }) {
+  // classes: { IncomingMessage, ServerResponse } for the compatibility layer's
+  // Express-style request and response (lib/compat/express.js).
+  const server = http.createServer({ ...serverOptions(limits), ...classes }, handler);
   server.closed = new Promise((resolve) => server.once('close', resolve));
   server.stop = () => {
     server.close();
@@ -95,9 +97,18 @@ function listen(handler, limits, { port, host, graceMs = 10000 }) {
   });
 }
 
-function serve(fn, { port = 8080, signature = 'http', graceMs = 10000, host, env = process.env } = {}) {
+/**
+ * Serves fn (http or cloudevent). With compat (a framework kind: "google",
+ * "openfunction") the function gets what that framework gives it (see
+ * lib/compat/server.js).
+ */
+function serve(fn, { port = 8080, signature = 'http', graceMs = 10000, host, env = process.env, compat } = {}) {
   const limits = limitsFromEnv(env);
+  if (compat) {
+    const { makeCompatHandler, classes } = require('./compat/server');
+    return listen(makeCompatHandler(fn, signature, { ...limits, kind: compat }), limits, { port, host, graceMs, classes });
+  }
   return listen(makeHandler(fn, signature, limits), limits, { port, host, graceMs });
 }
 
-module.exports = { makeHandler, serve, listen, guard, SIGNATURES };
+module.exports = { makeHandler, serve, listen, guard, errorStatus, SIGNATURES };

@@ -1,7 +1,9 @@
 """CloudEvents v1.0 over HTTP: binary mode and structured mode."""
 
 import base64
+import datetime
 import json
+import uuid
 
 STRUCTURED = "application/cloudevents+json"
 REQUIRED = ("specversion", "id", "source", "type")
@@ -12,11 +14,33 @@ class BadRequest(Exception):
 
 
 class CloudEvent(dict):
-    """An event: its attributes as dict items, its payload as .data."""
+    """An event: its attributes as dict items, its payload as .data. Also
+    cloudevents.http.CloudEvent's surface (get_attributes(), get_data(),
+    event["id"]); made by a function without specversion, it gets the SDK's
+    defaults (specversion 1.0, a random id, the time now)."""
 
     def __init__(self, attributes, data=None):
         super().__init__(attributes)
+        if "specversion" not in self:
+            self["specversion"] = "1.0"
+            self.setdefault("id", str(uuid.uuid4()))
+            self.setdefault("time", datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"))
         self.data = data
+
+    @classmethod
+    def create(cls, attributes, data=None):
+        return cls(attributes, data)
+
+    def get_attributes(self):
+        return dict(self)
+
+    def get_data(self):
+        return self.data
+
+    def __eq__(self, other):
+        return isinstance(other, CloudEvent) and dict.__eq__(self, other) and self.data == other.data
+
+    __hash__ = None
 
     def to_structured(self):
         out = dict(self)

@@ -26,8 +26,18 @@ class Request:
         self.args = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         self.body = body
 
-    def get_data(self):
-        return self.body
+    def get_data(self, cache=True, as_text=False, parse_form_data=False):
+        """The body: bytes, or text (UTF-8) with as_text (Flask's signature)."""
+        return self.body.decode("utf-8", "replace") if as_text else self.body
+
+    def get_json(self, force=False, silent=False, cache=True):
+        """The body parsed as JSON (None when empty; with silent, None when malformed)."""
+        try:
+            return self.json
+        except ValueError:
+            if silent:
+                return None
+            raise
 
     @property
     def text(self):

@@ -53,11 +53,16 @@ func runBuild(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := sandbox.RequireRoot("kiln build"); err != nil {
-		return err
+	switch *signature {
+	case "", "http", "cloudevent", "openfunction":
+	default:
+		return usageError{fmt.Sprintf("--signature %q: use http, cloudevent or openfunction", *signature)}
 	}
 	if len(pos) > 1 {
 		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
+	}
+	if err := sandbox.RequireRoot("kiln build"); err != nil {
+		return err
 	}
 	dir := "."
 	if len(pos) == 1 {
@@ -118,10 +123,14 @@ func runBuild(args []string) error {
 	if *isolated {
 		deps = ""
 	}
+	auth, err := registry.ImageAuth(h.Registry(), reg.Addr, out)
+	if err != nil {
+		return err
+	}
 	res, err := lifecycle.Build(lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv,
 		RootfsDir: h.Rootfs(), StateDir: state, CacheDir: h.AppCache(abs, repository(out)),
-		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, Out: os.Stdout,
+		ClearCache: *clearCache, DepsDir: deps, LayoutDir: *layoutDir, RegistryAuth: auth, Out: os.Stdout,
 	})
 	if err != nil {
 		return err

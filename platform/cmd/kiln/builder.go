@@ -9,6 +9,7 @@ import (
 
 	"kiln.dev/kiln/platform/builder"
 	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/registry"
 )
 
 func runBuilder(args []string) error {
@@ -72,11 +73,17 @@ func createBuilder(h home.Dir, name, ref, addr, src, bps string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
+	// pack pushes with the embedded registry's token (from a Docker config
+	// in the run directory, removed with it).
+	dockerConfig := filepath.Join(work, "docker")
+	if err := registry.WriteDockerConfig(h.Registry(), addr, dockerConfig); err != nil {
+		return err
+	}
 	opts := builder.Options{
 		Name: name, Source: src, BuildpacksDir: bps,
 		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
 		Pack:         filepath.Join(tools, "pack-v"+builder.PackVersion, "pack"), PackHome: filepath.Join(string(h), "pack"),
-		Ref: ref, WorkDir: work, Out: os.Stdout,
+		Env: []string{"DOCKER_CONFIG=" + dockerConfig}, Ref: ref, WorkDir: work, Out: os.Stdout,
 	}
 	opts.Registry(addr)
 	err = builder.Create(opts)

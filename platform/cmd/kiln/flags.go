@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/registry"
 )
@@ -49,6 +50,11 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		if fs.NArg() == 0 {
 			return pos, nil
 		}
+		// After "--" every argument is positional (kiln run IMAGE -- -x
+		// hands -x to the function), never parsed again as a flag.
+		if used := len(args) - fs.NArg(); used > 0 && args[used-1] == "--" {
+			return append(pos, fs.Args()...), nil
+		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
@@ -78,6 +84,12 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// pushKeys holds the embedded registry's write token for addr and the
+// Docker config's credentials for any other registry.
+func pushKeys(h home.Dir, addr string) authn.Keychain {
+	return registry.Keychain(h.Registry(), addr, authn.DefaultKeychain)
 }
 
 // registryAddr returns flagAddr, or serves the embedded registry for the

@@ -42,10 +42,14 @@ func readManifests(path string) ([][]byte, error) {
 }
 
 // runRender prints the objects the controller creates for each Function.
-func runRender(args []string) error {
+func runRender(args []string) error { return renderFunctions(args, os.Stdout, os.Stderr) }
+
+// renderFunctions is kiln render writing the objects to stdout and notes to
+// stderr.
+func renderFunctions(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("render", "render -f function.yaml [--gateway-config cm.yaml] [--image-digest sha256:...]")
 	file := fs.String("f", "", "Function manifest(s) (core.kiln.dev/v1alpha1; - for stdin)")
-	gwFile := fs.String("gateway-config", "", "the Gateway config ConfigMap routes use (controller/config/gateway/gateway-config.yaml)")
+	gwFile := fs.String("gateway-config", "", "the Gateway config ConfigMap routes use (default: Kiln's, "+render.DefaultGatewayConfigFile+")")
 	digest := fs.String("image-digest", "", "render serving as after a build of this digest (default: before the first build, spec.image)")
 	cfg := render.DefaultConfig()
 	fs.StringVar(&cfg.DefaultBuilder, "default-builder", cfg.DefaultBuilder, "the controller's --default-builder")
@@ -75,6 +79,7 @@ func runRender(args []string) error {
 		return err
 	}
 	var all []client.Object
+	defaultGateway := false
 	for i, d := range docs {
 		var f v1alpha1.Function
 		if err := yaml.UnmarshalStrict(d, &f); err != nil {
@@ -90,9 +95,17 @@ func runRender(args []string) error {
 		if errs := f.Validate(); len(errs) > 0 {
 			return fmt.Errorf("Function %s/%s is invalid:\n  %s", f.Namespace, f.Name, strings.ReplaceAll(errs.ToAggregate().Error(), ", ", "\n  "))
 		}
-		if v := f.Spec.Serving; v != nil && !f.IsAsync() && v.Triggers.HTTP.Route != nil && cfg.Gateway == nil {
-			ref := v.Triggers.HTTP.Route.GatewayRef
-			return fmt.Errorf("Function %s/%s has a route: pass the Gateway config the controller reads (ConfigMap %s/%s) with --gateway-config, e.g. controller/config/gateway/gateway-config.yaml", f.Namespace, f.Name, ref.Namespace, ref.Name)
+		if v := f.Spec.Serving; v != nil && !f.IsAsync() && v.Triggers.HTTP.Route != nil && (cfg.Gateway == nil || defaultGateway) {
+			if cfg.Gateway == nil {
+				cfg.Gateway, defaultGateway = render.DefaultGateway(), true
+				g := cfg.Gateway
+				fmt.Fprintf(stderr, "kiln render: note: no --gateway-config: routes use Kiln's default Gateway config, ConfigMap %s/%s of %s (domain %s, Gateway %s/%s); to render with your cluster's, pass --gateway-config FILE holding that ConfigMap\n",
+					v1alpha1.DefaultGatewayNamespace, v1alpha1.DefaultGatewayName, render.DefaultGatewayConfigFile, g.Domain, g.GatewayNamespace, g.GatewayName)
+			}
+			if ref := v.Triggers.HTTP.Route.GatewayRef; ref.Namespace != v1alpha1.DefaultGatewayNamespace || ref.Name != v1alpha1.DefaultGatewayName {
+				fmt.Fprintf(stderr, "kiln render: note: Function %s/%s: its route names Gateway config ConfigMap %s/%s, rendered with the default %s/%s; pass --gateway-config FILE holding %s/%s to render with it\n",
+					f.Namespace, f.Name, ref.Namespace, ref.Name, v1alpha1.DefaultGatewayNamespace, v1alpha1.DefaultGatewayName, ref.Namespace, ref.Name)
+			}
 		}
 		image := ""
 		if *digest != "" {
@@ -108,12 +121,16 @@ func runRender(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = os.Stdout.Write(out)
+	_, err = stdout.Write(out)
 	return err
 }
 
 // runConvert turns OpenFunction Functions into Kiln Functions.
-func runConvert(args []string) error {
+func runConvert(args []string) error { return convertFunctions(args, os.Stdout, os.Stderr) }
+
+// convertFunctions is kiln convert writing the Functions to stdout and the
+// notes on them to stderr.
+func convertFunctions(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("convert", "convert -f openfunction.yaml")
 	file := fs.String("f", "", "OpenFunction Function manifest(s) (core.openfunction.io/v1beta1 or v1beta2; - for stdin)")
 	if _, err := parse(fs, args); err != nil {
@@ -133,7 +150,7 @@ func runConvert(args []string) error {
 			return fmt.Errorf("%s (document %d): %w", *file, i+1, err)
 		}
 		for _, n := range res.Notes {
-			fmt.Fprintf(os.Stderr, "kiln convert: %s: %s\n", res.Function.Name, n)
+			fmt.Fprintf(stderr, "kiln convert: %s: %s\n", res.Function.Name, n)
 		}
 		objs = append(objs, res.Function)
 	}
@@ -141,6 +158,6 @@ func runConvert(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = os.Stdout.Write(out)
+	_, err = stdout.Write(out)
 	return err
 }

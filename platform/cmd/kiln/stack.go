@@ -54,7 +54,7 @@ func runStack(args []string) error {
 		}
 		start := time.Now()
 		fmt.Printf("==> Building stack %s into %s\n", *dir, addr)
-		if _, err := stackpublish.Publish(*dir, addr, h.Debs(), os.Stdout); err != nil {
+		if _, err := stackpublish.Publish(*dir, addr, h.Debs(), pushKeys(h, addr), os.Stdout); err != nil {
 			return err
 		}
 		fmt.Printf("==> Stack done in %s\n", time.Since(start).Round(time.Millisecond))

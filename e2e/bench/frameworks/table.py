@@ -1,0 +1,106 @@
+"""frameworks.sh's helper.
+
+  table.py parse LANG NAME ROUND MODE ALIVE RC < wrk-output  -> one results line
+  table.py RESULTS LABELS                                    -> the table
+
+A results line: lang, name, round, mode (c50, c1, warmup, start), requests/s,
+p50 ms, p99 ms, errors (socket errors + non-2xx), died (1 when the server was
+not running after the run, or did not start), wrk's exit status.
+"""
+import math
+import re
+import statistics
+import sys
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * UNITS[m.group(2)] if m else math.nan
+
+
+def parse(argv, out):
+    lang, name, rnd, mode, alive, rc = argv
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    errs = sum(int(x) for x in re.findall(r"\b(?:connect|read|write|timeout) (\d+)", out))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errs += int(non2xx.group(1)) if non2xx else 0
+    print("\t".join([lang, name, rnd, mode, rps.group(1) if rps else "0",
+                     str(ms(p50.group(1))) if p50 else "nan", str(ms(p99.group(1))) if p99 else "nan",
+                     str(errs), "0" if alive == "1" else "1", rc]))
+
+
+def median(xs):
+    xs = [x for x in xs if not math.isnan(x)]
+    return statistics.median(xs) if xs else math.nan
+
+
+def div(a, b):
+    return a / b if b and not math.isnan(b) else math.nan
+
+
+def spread(rs):
+    """max/min of the -c50 requests/s over the rounds: how noisy the machine was."""
+    xs = [r[1] for r in rs if r[0] == "c50"]
+    return f"{max(xs) / min(xs):.2f}x" if xs and min(xs) > 0 else "-"
+
+
+def rat(a, b):
+    r = div(a, b)
+    return f"{'-':>8}" if math.isnan(r) else f"{r:7.2f}x"
+
+
+def fmt(x, spec):
+    if not math.isnan(x):
+        return format(x, spec)
+    return "-".rjust(int(re.match(r"\d*", spec).group() or 0))
+
+
+def table(results, labels):
+    label = dict(line.rstrip("\n").split("\t", 1) for line in open(labels) if "\t" in line)
+    runs, order = {}, []
+    for line in open(results):
+        lang, name, _, mode, rps, p50, p99, errs, died, _ = line.rstrip("\n").split("\t")
+        if (lang, name) not in runs:
+            runs[(lang, name)] = []
+            order.append((lang, name))
+        runs[(lang, name)].append((mode, float(rps), float(p50), float(p99), int(errs), int(died)))
+
+    def med(lang, name, mode, i):
+        return median([r[i] for r in runs.get((lang, name), []) if r[0] == mode])
+
+    head = (f"{'':<48}{'-c50 rps':>10}{'x bare':>8}{'x Kiln':>8}{'p99 ms':>8}"
+            f"{'-c1 rps':>10}{'x bare':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}{'deaths':>8}{'spread':>8}")
+    for lang in dict.fromkeys(lang for lang, _ in order):
+        print(f"\n{label.get(lang, lang)}")
+        print(head)
+        bare50, bare1 = med(lang, lang + "-bare", "c50", 1), med(lang, lang + "-bare", "c1", 1)
+        kiln50 = med(lang, lang + "-kiln", "c50", 1)
+        for lg, name in order:
+            if lg != lang:
+                continue
+            rs = runs[(lg, name)]
+            r50, r1 = med(lang, name, "c50", 1), med(lang, name, "c1", 1)
+            errs = sum(r[4] for r in rs)
+            deaths = sum(r[5] for r in rs)
+            note = " (did not start)" if any(r[0] == "start" for r in rs) else ""
+            print(f"{(label.get(name, name) + note)[:47]:<48}{fmt(r50, '10.0f')}{rat(r50, bare50)}{rat(r50, kiln50)}"
+                  f"{fmt(med(lang, name, 'c50', 3), '8.2f')}{fmt(r1, '10.0f')}{rat(r1, bare1)}"
+                  f"{fmt(med(lang, name, 'c1', 2), '8.3f')}{fmt(med(lang, name, 'c1', 3), '8.3f')}{errs:>8}{deaths:>8}{spread(rs):>8}")
+    print("\nmedians of the rounds; x bare / x Kiln: requests/s against the bare server / Kiln native of the"
+          " same run;\nerrors: wrk's socket errors and non-2xx answers over all rounds; deaths: the server was"
+          " gone after a run (it is restarted);\nspread: the largest over the smallest -c50 requests/s of the rounds (machine noise)")
+
+
+def main():
+    if sys.argv[1:2] == ["parse"]:
+        parse(sys.argv[2:], sys.stdin.read())
+    else:
+        table(sys.argv[1], sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
