@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
+.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e e2e-publish publish test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
 
 all: build
 
@@ -51,9 +51,25 @@ unit: tools ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js
 	python3 -m unittest discover -s framework-templates/python/tests
 	bash framework-templates/java/test.sh
 
-e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked (needs root)
+# make test's share of e2e/publish (linux/amd64 only): publish to a TLS +
+# htpasswd distribution registry, credentials, pinned config, workflow lint,
+# one pack build through Podman, kiln rebase + pack rebase, SBOMs.
+E2E_PUBLISH_FAST := ^(TestExitedAfterStart|TestPublishPrintsTheManifestPath|TestPublishWithoutCredentialsSaysHowToLogIn|TestEveryArtifactIsMultiArch|TestBuildersNameTheirRegistrysRunImages|TestPackInspectsWhatWasPublished|TestConfigIsPinnedToTheRelease|TestKilnVersionIsTheReleaseVersion|TestWorkflowsLint|TestWorkflowPublishesOnTags|TestPackBuildEverySample|TestRebaseAndSBOM)$$/^go$$
+
+e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked; the fast share of e2e/publish (needs root, podman)
 	go test -count=1 -timeout 60m -v ./e2e/local/
 	go test -count=1 -timeout 15m -v ./e2e/kube/
+	KILN_E2E_PUBLISH_PLATFORMS=linux/amd64 go test -count=1 -timeout 30m -v -run '$(E2E_PUBLISH_FAST)' ./e2e/publish/
+
+e2e-publish: tools ## the whole release suite: both architectures, publish twice, relocation, pack build of every language, pack builder create, arm64 under qemu-user (needs root, podman, qemu-user-static)
+	go test -count=1 -timeout 60m -v ./e2e/publish/
+
+REGISTRY ?=
+VERSION ?=
+publish: build cnb-tools ## push stacks, buildpackages, builders (linux/amd64 + linux/arm64) and the controller: make publish REGISTRY=REG VERSION=V
+	@test -n "$(REGISTRY)" -a -n "$(VERSION)" || { echo "usage: make publish REGISTRY=registry.example.com/team VERSION=1.2.3"; exit 2; }
+	bash platform/tools/build.sh cnb-arm64
+	$(KILN) publish --registry $(REGISTRY) --version $(VERSION) --out out/release
 
 test: unit fuzz-brief mutate-fast e2e
 

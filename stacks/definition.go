@@ -20,7 +20,10 @@ type Stack struct {
 	UID           int              `toml:"uid"`
 	GID           int              `toml:"gid"`
 	Images        map[string]Image `toml:"images"`
-	Lock          map[string]Pin   `toml:"-"`
+	// Lock is the host architecture's lock (Locks[HostArch()]).
+	Lock map[string]Pin `toml:"-"`
+	// Locks holds the pins of every architecture that has a lock file.
+	Locks map[string]map[string]Pin `toml:"-"`
 }
 
 // Image is one image of the stack.
@@ -41,8 +44,18 @@ type Pin struct {
 	Name, Version, SHA256 string
 }
 
-// LockFile is the name of the lock file next to stack.toml.
+// LockFile is the name of the amd64 lock file next to stack.toml; other
+// architectures have packages.<arch>.lock (LockFileFor).
 const LockFile = "packages.lock"
+
+// LockFileFor names arch's lock file: packages.lock for amd64 (the file
+// predates other architectures), packages.<arch>.lock for the others.
+func LockFileFor(arch string) string {
+	if arch == "amd64" {
+		return LockFile
+	}
+	return "packages." + arch + ".lock"
+}
 
 // Load reads dir/stack.toml and dir/packages.lock.
 func Load(dir string) (*Stack, error) {
@@ -54,11 +67,17 @@ func Load(dir string) (*Stack, error) {
 	if s.ID == "" || s.UID == 0 || s.GID == 0 || len(s.Images) == 0 {
 		return nil, fmt.Errorf("%s: id, uid, gid and at least one [images.NAME] are required", p)
 	}
-	lock, err := readLock(filepath.Join(dir, LockFile))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, err
+	s.Locks = map[string]map[string]Pin{}
+	for arch := range arches {
+		lock, err := readLock(filepath.Join(dir, LockFileFor(arch)))
+		if err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+		if lock != nil {
+			s.Locks[arch] = lock
+		}
 	}
-	s.Lock = lock
+	s.Lock = s.Locks[HostArch()]
 	return s, nil
 }
 
@@ -110,13 +129,18 @@ func readLock(path string) (map[string]Pin, error) {
 	return lock, sc.Err()
 }
 
-// WriteLock writes pins to dir/packages.lock, sorted by name.
+// WriteLock writes the host architecture's pins, sorted by name.
 func WriteLock(dir string, pins []Pin) error {
+	return WriteLockFor(dir, HostArch(), pins)
+}
+
+// WriteLockFor writes arch's pins to its lock file, sorted by name.
+func WriteLockFor(dir, arch string, pins []Pin) error {
 	sort.Slice(pins, func(i, j int) bool { return pins[i].Name < pins[j].Name })
 	var b strings.Builder
-	b.WriteString("# Pinned Debian packages of this stack: name version sha256.\n# Regenerate with `kiln stack lock` (apt-get update first).\n")
+	fmt.Fprintf(&b, "# Pinned Debian packages (%s) of this stack: name version sha256.\n# Regenerate with `kiln stack lock --arch %s` (apt-get update first).\n", arch, arch)
 	for _, p := range pins {
 		fmt.Fprintf(&b, "%s %s %s\n", p.Name, p.Version, p.SHA256)
 	}
-	return os.WriteFile(filepath.Join(dir, LockFile), []byte(b.String()), 0o644)
+	return os.WriteFile(filepath.Join(dir, LockFileFor(arch)), []byte(b.String()), 0o644)
 }

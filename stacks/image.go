@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime"
 	"sort"
 	"strconv"
 
@@ -25,12 +24,34 @@ const (
 	LabelPackages      = "dev.kiln.stack.packages"
 )
 
-// Image builds the OCI image (Docker v2s2 media types) of image name.
+// Image builds the OCI image (Docker v2s2 media types) of image name for
+// the host's architecture.
 func (s *Stack) Image(name, debCache string, progress io.Writer) (v1.Image, error) {
-	t, err := s.Rootfs(name, debCache, progress)
+	return s.ImageFor(name, HostArch(), debCache, progress)
+}
+
+// ImageFor builds image name for arch ("amd64", "arm64") from that
+// architecture's pinned .debs. The image carries its Debian package SBOM
+// (SBOMCycloneDX, SBOMSPDX).
+func (s *Stack) ImageFor(name, arch, debCache string, progress io.Writer) (v1.Image, error) {
+	t, err := s.RootfsFor(name, arch, debCache, progress)
 	if err != nil {
 		return nil, err
 	}
+	pins, err := s.pins(name, arch)
+	if err != nil {
+		return nil, err
+	}
+	cdx, err := s.CycloneDX(name, arch, pins)
+	if err != nil {
+		return nil, err
+	}
+	spdx, err := s.SPDX(name, arch, pins)
+	if err != nil {
+		return nil, err
+	}
+	t.File(SBOMCycloneDX, 0o644, 0, 0, cdx)
+	t.File(SBOMSPDX, 0o644, 0, 0, spdx)
 	layerTar, err := t.Tar()
 	if err != nil {
 		return nil, err
@@ -52,7 +73,7 @@ func (s *Stack) Image(name, debCache string, progress io.Writer) (v1.Image, erro
 		return nil, err
 	}
 	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", runtime.GOARCH
+	cf.OS, cf.Architecture = "linux", arch
 	cf.Created = v1.Time{Time: Epoch}
 	cf.Config.User = fmt.Sprintf("%d:%d", s.UID, s.GID)
 	cf.Config.Env = []string{
@@ -61,13 +82,13 @@ func (s *Stack) Image(name, debCache string, progress io.Writer) (v1.Image, erro
 		"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
 	}
 	im := s.Images[name]
-	pkgs, err := s.packageReceipt(im)
+	pkgs, err := packageReceipt(pins)
 	if err != nil {
 		return nil, err
 	}
 	cf.Config.Labels = map[string]string{
 		LabelStackID: s.ID, LabelDistroName: s.Distro, LabelDistroVersion: s.DistroVersion,
-		LabelPackages: pkgs, "org.opencontainers.image.description": im.Description,
+		LabelPackages: pkgs, LabelSBOM: "/" + SBOMCycloneDX, "org.opencontainers.image.description": im.Description,
 	}
 	if im.Rebasable {
 		cf.Config.Labels[LabelRebasable] = "true"
@@ -76,10 +97,10 @@ func (s *Stack) Image(name, debCache string, progress io.Writer) (v1.Image, erro
 }
 
 // packageReceipt is the JSON list of "name=version" the image was made from.
-func (s *Stack) packageReceipt(im Image) (string, error) {
+func packageReceipt(pins []Pin) (string, error) {
 	var list []string
-	for _, p := range im.Packages {
-		list = append(list, p+"="+s.Lock[p].Version)
+	for _, p := range pins {
+		list = append(list, p.Name+"="+p.Version)
 	}
 	sort.Strings(list)
 	b, err := json.Marshal(list)

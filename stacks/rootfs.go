@@ -6,24 +6,54 @@ import (
 	"io"
 )
 
-// Rootfs assembles the file system of image name from the cached .debs.
+// Rootfs assembles the file system of image name for the host's
+// architecture from the cached .debs.
 func (s *Stack) Rootfs(name, debCache string, progress io.Writer) (*Tree, error) {
+	return s.RootfsFor(name, HostArch(), debCache, progress)
+}
+
+// pins returns the locked packages of image name for arch, in stack.toml order.
+func (s *Stack) pins(name, arch string) ([]Pin, error) {
 	im, ok := s.Images[name]
 	if !ok {
 		return nil, fmt.Errorf("stack %s has no image %q (images: %v)", s.ID, name, s.ImageNames())
 	}
+	lock := s.Locks[arch]
+	var pins []Pin
+	for _, pkg := range im.Packages {
+		pin, ok := lock[pkg]
+		if !ok {
+			return nil, fmt.Errorf("package %s of image %s is not in %s/%s: run `kiln stack lock --arch %s`", pkg, name, s.Dir, LockFileFor(arch), arch)
+		}
+		pins = append(pins, pin)
+	}
+	return pins, nil
+}
+
+// RootfsFor assembles the file system of image name for arch ("amd64",
+// "arm64") from the cached .debs of that architecture.
+func (s *Stack) RootfsFor(name, arch, debCache string, progress io.Writer) (*Tree, error) {
+	a, err := ArchNamed(arch)
+	if err != nil {
+		return nil, err
+	}
+	pins, err := s.pins(name, arch)
+	if err != nil {
+		return nil, err
+	}
+	im := s.Images[name]
 	t := NewTree()
-	only := im.Only
+	only := a.expand(im.Only)
 	if len(only) > 0 {
 		// The CA bundle is generated from these, whatever the filter keeps.
-		only = append(append([]string(nil), only...), "usr/share/ca-certificates/")
+		only = append(only, "usr/share/ca-certificates/")
 	}
-	for _, pkg := range im.Packages {
-		pin, ok := s.Lock[pkg]
-		if !ok {
-			return nil, fmt.Errorf("package %s of image %s is not in %s/%s: run `kiln stack lock`", pkg, name, s.Dir, LockFile)
-		}
-		deb, err := FetchDeb(debCache, pin, progress)
+	exclude := a.expand(im.Exclude)
+	if err := prefetch(debCache, pins, a, progress); err != nil {
+		return nil, err
+	}
+	for _, pin := range pins {
+		deb, err := fetchDeb(debCache, pin, a, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -31,7 +61,7 @@ func (s *Stack) Rootfs(name, debCache string, progress io.Writer) (*Tree, error)
 		if err != nil {
 			return nil, err
 		}
-		err = t.AddTar(rc, only, im.Exclude...)
+		err = t.AddTar(rc, only, exclude...)
 		if cerr := rc.Close(); err == nil {
 			err = cerr
 		}

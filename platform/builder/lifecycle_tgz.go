@@ -12,6 +12,9 @@ import (
 // LifecycleVersion is the pinned CNB lifecycle (platform/tools/lifecycle).
 const LifecycleVersion = "0.21.14"
 
+// PackVersion is the pinned pack (platform/tools/pack).
+const PackVersion = "0.40.9"
+
 // lifecycleTOML declares the APIs lifecycle 0.21.14 supports.
 const lifecycleTOML = `[apis]
   [apis.buildpack]
@@ -29,7 +32,7 @@ const lifecycleTOML = `[apis]
 var phases = []string{"analyzer", "builder", "creator", "detector", "exporter", "extender", "rebaser", "restorer"}
 
 // WriteLifecycleTarball packs the lifecycle and launcher binaries in toolDir
-// into dst, reproducibly.
+// into dst, reproducibly, with their SBOMs (lifecycle.sbom.cdx.json, ...).
 func WriteLifecycleTarball(toolDir, dst string) error {
 	f, err := os.Create(dst)
 	if err != nil {
@@ -60,6 +63,19 @@ func WriteLifecycleTarball(toolDir, dst string) error {
 		}
 		if err := add(&tar.Header{Name: "lifecycle/" + bin, Mode: 0o755, Typeflag: tar.TypeReg}, b); err != nil {
 			return err
+		}
+	}
+	// The lifecycle copies these into every image it exports (the launcher's)
+	// and warns when they are missing from /cnb/lifecycle.
+	for _, bin := range []string{"launcher", "lifecycle"} {
+		docs, err := BinarySBOMs(filepath.Join(toolDir, bin), bin, LifecycleVersion)
+		if err != nil {
+			return fmt.Errorf("SBOM of the %s: %w", bin, err)
+		}
+		for _, ext := range []string{"sbom.cdx.json", "sbom.spdx.json", "sbom.syft.json"} {
+			if err := add(&tar.Header{Name: "lifecycle/" + bin + "." + ext, Mode: 0o644, Typeflag: tar.TypeReg}, docs[ext]); err != nil {
+				return err
+			}
 		}
 	}
 	for _, p := range phases {

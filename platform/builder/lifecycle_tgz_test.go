@@ -3,7 +3,9 @@ package builder
 import (
 	"archive/tar"
 	"compress/gzip"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,10 +13,7 @@ import (
 )
 
 func TestLifecycleTarballHasWhatPackChecks(t *testing.T) {
-	tools := t.TempDir()
-	for _, b := range []string{"lifecycle", "launcher"} {
-		os.WriteFile(filepath.Join(tools, b), []byte(b), 0o755)
-	}
+	tools := fakeLifecycle(t)
 	a, b := filepath.Join(t.TempDir(), "a.tgz"), filepath.Join(t.TempDir(), "b.tgz")
 	if err := WriteLifecycleTarball(tools, a); err != nil {
 		t.Fatal(err)
@@ -37,12 +36,74 @@ func TestLifecycleTarballHasWhatPackChecks(t *testing.T) {
 		names = append(names, h.Name)
 	}
 	sort.Strings(names)
-	for _, want := range []string{"lifecycle.toml", "lifecycle/launcher", "lifecycle/detector", "lifecycle/analyzer", "lifecycle/restorer", "lifecycle/builder", "lifecycle/exporter", "lifecycle/creator"} {
+	for _, want := range []string{"lifecycle.toml", "lifecycle/launcher", "lifecycle/detector", "lifecycle/analyzer", "lifecycle/restorer", "lifecycle/builder", "lifecycle/exporter", "lifecycle/creator",
+		"lifecycle/lifecycle.sbom.cdx.json", "lifecycle/launcher.sbom.spdx.json", "lifecycle/launcher.sbom.syft.json"} {
 		if !strings.Contains(strings.Join(names, " "), want) {
 			t.Errorf("tarball lacks %s (has %v)", want, names)
 		}
 	}
 	if err := WriteLifecycleTarball(t.TempDir(), a); err == nil || !strings.Contains(err.Error(), "make tools") {
 		t.Fatalf("missing tools err = %v", err)
+	}
+}
+
+// fakeLifecycle stands testdata/probe (a Go binary whose build info names
+// github.com/BurntSushi/toml) in for the lifecycle and the launcher.
+func fakeLifecycle(t *testing.T) string {
+	t.Helper()
+	tools := t.TempDir()
+	probe := filepath.Join(tools, "lifecycle")
+	if out, err := exec.Command("go", "build", "-o", probe, "./testdata/probe").CombinedOutput(); err != nil {
+		t.Fatalf("go build testdata/probe: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tools, "launcher"), b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return tools
+}
+
+func TestBinarySBOMsListModules(t *testing.T) {
+	tools := fakeLifecycle(t)
+	docs, err := BinarySBOMs(filepath.Join(tools, "launcher"), "launcher", "0.21.14")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdx struct {
+		Components []struct{ Name, Version, PURL string }
+	}
+	if err := json.Unmarshal(docs["sbom.cdx.json"], &cdx); err != nil {
+		t.Fatal(err)
+	}
+	// The main module comes first: for the real launcher that is
+	// github.com/buildpacks/lifecycle at the pinned version; for the probe,
+	// this checkout (no version).
+	if len(cdx.Components) == 0 || cdx.Components[0].Name != "kiln.dev/kiln" || cdx.Components[0].Version != "" {
+		t.Fatalf("first component %+v, want the main module kiln.dev/kiln without a version", cdx.Components)
+	}
+	found := false
+	for _, c := range cdx.Components {
+		if c.Name == "github.com/BurntSushi/toml" && c.Version == "v1.6.0" && c.PURL == "pkg:golang/github.com/BurntSushi/toml@v1.6.0" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("github.com/BurntSushi/toml v1.6.0 not in %+v", cdx.Components)
+	}
+	for _, ext := range []string{"sbom.spdx.json", "sbom.syft.json"} {
+		if !strings.Contains(string(docs[ext]), `"pkg:golang/github.com/BurntSushi/toml@v1.6.0"`) {
+			t.Errorf("%s lacks the toml module", ext)
+		}
+	}
+	again, _ := BinarySBOMs(filepath.Join(tools, "launcher"), "launcher", "0.21.14")
+	if string(again["sbom.spdx.json"]) != string(docs["sbom.spdx.json"]) {
+		t.Error("SBOM not reproducible")
+	}
+	os.WriteFile(filepath.Join(tools, "notgo"), []byte("#!/bin/sh\n"), 0o755)
+	if _, err := BinarySBOMs(filepath.Join(tools, "notgo"), "x", "1"); err == nil || !strings.Contains(err.Error(), "no Go build info") {
+		t.Fatalf("err = %v", err)
 	}
 }

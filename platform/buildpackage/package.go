@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -29,11 +30,30 @@ type descriptor struct {
 	Metadata map[string]interface{} `toml:"metadata"`
 }
 
-// Package builds every buildpack from the Kiln source tree src into out.
+// Options says how to package: for which architecture and under which
+// version.
+type Options struct {
+	// Arch is the GOARCH the buildpacks are compiled for ("" = the host's).
+	Arch string
+	// Version, when set, replaces every buildpack's own version (the
+	// [buildpack] version of its buildpack.toml): a release stamps its version.
+	Version string
+}
+
+// Package builds every buildpack from the Kiln source tree src into out,
+// for the host's architecture, each under its own version.
 func Package(src, out string, progress io.Writer) ([]Packaged, error) {
+	return PackageWith(src, out, Options{}, progress)
+}
+
+// PackageWith builds every buildpack from src into out as opts says.
+func PackageWith(src, out string, opts Options, progress io.Writer) ([]Packaged, error) {
+	if opts.Arch == "" {
+		opts.Arch = runtime.GOARCH
+	}
 	var done []Packaged
 	for _, n := range Names {
-		p, err := packageOne(src, n, out, progress)
+		p, err := packageOne(src, n, out, opts, progress)
 		if err != nil {
 			return nil, fmt.Errorf("packaging buildpacks/%s: %w", n, err)
 		}
@@ -42,23 +62,35 @@ func Package(src, out string, progress io.Writer) ([]Packaged, error) {
 	return done, nil
 }
 
-func packageOne(src, name, out string, progress io.Writer) (Packaged, error) {
+func packageOne(src, name, out string, opts Options, progress io.Writer) (Packaged, error) {
 	bpSrc := filepath.Join(src, "buildpacks", name)
 	var d descriptor
 	if _, err := toml.DecodeFile(filepath.Join(bpSrc, "buildpack.toml"), &d); err != nil {
 		return Packaged{}, err
 	}
-	dir := filepath.Join(out, strings.ReplaceAll(d.Buildpack.ID, "/", "_"), d.Buildpack.Version)
-	if err := os.RemoveAll(dir); err != nil {
+	descriptorText, err := os.ReadFile(filepath.Join(bpSrc, "buildpack.toml"))
+	if err != nil {
+		return Packaged{}, err
+	}
+	if opts.Version != "" {
+		if descriptorText, err = StampVersion(descriptorText, opts.Version); err != nil {
+			return Packaged{}, fmt.Errorf("%s: %w", filepath.Join(bpSrc, "buildpack.toml"), err)
+		}
+		d.Buildpack.Version = opts.Version
+	}
+	// One version per buildpack in out: builders name them by version.
+	idDir := filepath.Join(out, strings.ReplaceAll(d.Buildpack.ID, "/", "_"))
+	dir := filepath.Join(idDir, d.Buildpack.Version)
+	if err := os.RemoveAll(idDir); err != nil {
 		return Packaged{}, err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
 		return Packaged{}, err
 	}
-	fmt.Fprintf(progress, "  %s@%s -> %s\n", d.Buildpack.ID, d.Buildpack.Version, dir)
+	fmt.Fprintf(progress, "  %s@%s (linux/%s) -> %s\n", d.Buildpack.ID, d.Buildpack.Version, opts.Arch, dir)
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "bin", "main"), "./buildpacks/"+name)
 	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+opts.Arch)
 	if outb, err := cmd.CombinedOutput(); err != nil {
 		return Packaged{}, fmt.Errorf("go build: %v\n%s", err, outb)
 	}
@@ -67,11 +99,12 @@ func packageOne(src, name, out string, progress io.Writer) (Packaged, error) {
 			return Packaged{}, err
 		}
 	}
-	toml, err := os.ReadFile(filepath.Join(bpSrc, "buildpack.toml"))
-	if err != nil {
-		return Packaged{}, err
+	if opts.Arch != "amd64" {
+		if descriptorText, err = RetargetArch(descriptorText, opts.Arch); err != nil {
+			return Packaged{}, fmt.Errorf("%s: %w", filepath.Join(bpSrc, "buildpack.toml"), err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "buildpack.toml"), toml, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "buildpack.toml"), descriptorText, 0o644); err != nil {
 		return Packaged{}, err
 	}
 	if fwDir, ok := d.Metadata["framework-dir"].(string); ok {

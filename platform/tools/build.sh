@@ -4,7 +4,8 @@
 # controller-gen v0.20.0 (CRDs and deepcopy of controller/api) and kube-apiserver
 # v1.36.3 (the controller's envtest suite; etcd comes from Debian's etcd-server)
 # and daprd v1.14.0 with the components Kiln uses (`kiln run --dapr`, the async e2e).
-# Usage: build.sh [all|cnb|daprd]   (cnb: only the lifecycle and pack; daprd: only daprd)
+# Usage: build.sh [all|cnb|daprd|cnb-arm64|publish-tools]   (cnb: only the lifecycle and pack; daprd: only daprd;
+# cnb-arm64: the lifecycle for linux/arm64; publish-tools: distribution's registry and actionlint for e2e/publish)
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +52,46 @@ if [ "${1:-all}" = daprd ]; then
   "$dd/daprd" --version
   exit 0
 fi
+
+# The lifecycle for linux/arm64 (cross-compiled, static): the arm64 half of
+# the multi-arch builders `kiln publish` makes. `build.sh cnb-arm64`.
+lca=$tools/lifecycle-v$LIFECYCLE_VERSION-linux-arm64
+build_lifecycle_arm64() {
+  [ -x "$lca/lifecycle" ] && [ -x "$lca/launcher" ] && return 0
+  echo "==> building lifecycle v$LIFECYCLE_VERSION for linux/arm64 into $lca"
+  mkdir -p "$lca.tmp"
+  local ldf="-s -w -X github.com/buildpacks/lifecycle/cmd.Version=$LIFECYCLE_VERSION"
+  (cd "$here/lifecycle" && GOOS=linux GOARCH=arm64 go build -trimpath -ldflags "$ldf" -o "$lca.tmp/lifecycle" github.com/buildpacks/lifecycle/cmd/lifecycle \
+    && GOOS=linux GOARCH=arm64 go build -trimpath -ldflags "$ldf" -o "$lca.tmp/launcher" github.com/buildpacks/lifecycle/cmd/launcher)
+  rm -rf "$lca" && mv "$lca.tmp" "$lca"
+}
+# Test tools of the publish suite (e2e/publish), pinned by the wrapper modules
+# registry/ (distribution's registry v3.1.2 application served with TLS and
+# htpasswd on a listener the test hands over) and actionlint/ (v1.7.12: lints
+# .github/workflows). `build.sh publish-tools`.
+REGISTRY_VERSION=3.1.2
+ACTIONLINT_VERSION=1.7.12
+# Keyed by the wrapper's source too: a change to registry/main.go rebuilds it.
+dreg=$tools/test-registry-v$REGISTRY_VERSION-$(cat "$here/registry/main.go" "$here/registry/go.sum" | sha256sum | cut -c1-12)
+al=$tools/actionlint-v$ACTIONLINT_VERSION
+build_publish_tools() {
+  if [ ! -x "$dreg/registry" ]; then
+    echo "==> building distribution's registry v$REGISTRY_VERSION into $dreg (first time: several minutes)"
+    mkdir -p "$dreg.tmp"
+    (cd "$here/registry" && go build -trimpath -ldflags "-s -w" -o "$dreg.tmp/registry" .)
+    rm -rf "$dreg" && mv "$dreg.tmp" "$dreg"
+  fi
+  if [ ! -x "$al/actionlint" ]; then
+    echo "==> building actionlint v$ACTIONLINT_VERSION into $al"
+    mkdir -p "$al.tmp"
+    (cd "$here/actionlint" && go build -trimpath -ldflags "-s -w -X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION" -o "$al.tmp/actionlint" github.com/rhysd/actionlint/cmd/actionlint)
+    rm -rf "$al" && mv "$al.tmp" "$al"
+  fi
+}
+case "${1:-all}" in
+  cnb-arm64) build_lifecycle_arm64; file "$lca/lifecycle" 2>/dev/null || ls -l "$lca"; exit 0 ;;
+  publish-tools) build_publish_tools; "$al/actionlint" -version | head -1; exit 0 ;;
+esac
 
 if [ ! -x "$lc/lifecycle" ] || [ ! -x "$lc/launcher" ]; then
   echo "==> building lifecycle v$LIFECYCLE_VERSION into $lc (first time: a few minutes)"

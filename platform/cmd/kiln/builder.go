@@ -4,25 +4,40 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"kiln.dev/kiln/platform/builder"
 	"kiln.dev/kiln/platform/home"
-	kilnregistry "kiln.dev/kiln/platform/registry"
+	"kiln.dev/kiln/platform/registry"
 )
 
 func runBuilder(args []string) error {
-	fs := newFlagSet("builder", "builder create [NAME] [--registry HOST:PORT] [--tag REF]")
+	fs := newFlagSet("builder", "builder create [NAME] [--registry HOST:PORT] [--tag REF] | builder lifecycle-tarball FILE")
 	src := fs.String("source", ".", "the Kiln source tree")
 	bps := fs.String("buildpacks", "out/buildpacks", "packaged buildpacks (kiln buildpack package)")
 	registry := fs.String("registry", "", "registry holding the stack images, where the builder goes (default: the embedded one)")
 	tag := fs.String("tag", "", "builder image reference (default: REGISTRY/kiln/builder-NAME:latest)")
+	arch := fs.String("arch", runtime.GOARCH, "lifecycle-tarball: the lifecycle's architecture (arm64: build.sh cnb-arm64 first)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if len(pos) == 2 && pos[0] == "lifecycle-tarball" {
+		// The tarball pack's [lifecycle] uri takes, for users composing
+		// their own builder (pack cannot download one from here).
+		dir := filepath.Join(home.Default().Tools(), "lifecycle-v"+builder.LifecycleVersion)
+		if *arch != runtime.GOARCH {
+			dir += "-linux-" + *arch
+		}
+		if err := builder.WriteLifecycleTarball(dir, pos[1]); err != nil {
+			return err
+		}
+		fmt.Printf("lifecycle %s (linux/%s) with its SBOMs: %s\n", builder.LifecycleVersion, *arch, pos[1])
+		return nil
+	}
 	if len(pos) < 1 || pos[0] != "create" {
-		return usageError{"kiln builder create [go|node|python|java]... (default: all)"}
+		return usageError{"kiln builder create [go|node|python|java]... (default: all) | kiln builder lifecycle-tarball FILE [--arch arm64]"}
 	}
 	names := pos[1:]
 	if len(names) == 0 {
@@ -58,19 +73,25 @@ func createBuilder(h home.Dir, name, ref, addr string, embedded bool, src, bps s
 		return err
 	}
 	defer os.RemoveAll(work)
-	dockerConfig := ""
-	if embedded { // pack pushes to the embedded registry with its token
-		dockerConfig = filepath.Join(work, "docker")
-		if err := kilnregistry.WriteDockerConfig(h.Registry(), addr, dockerConfig); err != nil {
+	var env []string
+	if embedded {
+		// pack pushes with the embedded registry's token (from a Docker
+		// config in the run directory, removed with it); another registry
+		// keeps the user's Docker config.
+		dockerConfig := filepath.Join(work, "docker")
+		if err := registry.WriteDockerConfig(h.Registry(), addr, dockerConfig); err != nil {
 			return err
 		}
+		env = append(env, "DOCKER_CONFIG="+dockerConfig)
 	}
-	err = builder.Create(builder.Options{
+	opts := builder.Options{
 		Name: name, Source: src, BuildpacksDir: bps,
 		LifecycleDir: filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
-		Pack:         filepath.Join(tools, "pack-v0.40.9", "pack"), PackHome: filepath.Join(string(h), "pack"),
-		Registry: addr, Ref: ref, WorkDir: work, DockerConfig: dockerConfig, Out: os.Stdout,
-	})
+		Pack:         filepath.Join(tools, "pack-v"+builder.PackVersion, "pack"), PackHome: filepath.Join(string(h), "pack"),
+		Env: env, Ref: ref, WorkDir: work, Out: os.Stdout,
+	}
+	opts.Registry(addr)
+	err = builder.Create(opts)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,10 @@ var commands = []command{
 	{"stack", "stack images from pinned .debs: kiln stack build|lock", runStack},
 	{"buildpack", "compile Kiln's buildpacks: kiln buildpack package", runBuildpack},
 	{"builder", "create a builder image: kiln builder create [go node python java]", runBuilder},
+	{"publish", "push stacks, buildpacks, builders and the controller: kiln publish --registry REG --version V", runPublish},
+	{"rebase", "move an app image onto a new run image: kiln rebase IMAGE [--run-image REF]", runRebase},
+	{"sbom", "list or extract an image's SBOMs: kiln sbom IMAGE [--output-dir DIR]", runSBOM},
+	{"version", "print kiln's version and its pinned lifecycle and pack", runVersion},
 	{"render", "print the Kubernetes objects the controller makes of a Function: kiln render -f fn.yaml", runRender},
 	{"convert", "turn an OpenFunction Function into a Kiln Function: kiln convert -f of.yaml", runConvert},
 }

@@ -16,8 +16,9 @@ import (
 )
 
 func runStack(args []string) error {
-	fs := newFlagSet("stack", "stack build|lock [--stack DIR] [--registry HOST:PORT]")
+	fs := newFlagSet("stack", "stack build|lock [--stack DIR] [--registry HOST:PORT] [--arch amd64|arm64]")
 	dir := fs.String("stack", "stacks/bookworm", "stack definition directory (stack.toml + packages.lock)")
+	arch := fs.String("arch", stacks.HostArch(), "architecture to lock (packages.<arch>.lock; other than the host's, apt reads into a private configuration under $KILN_HOME/debs)")
 	registry := fs.String("registry", "", "push to this registry (default: the embedded one)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -32,14 +33,18 @@ func runStack(args []string) error {
 		if err != nil {
 			return err
 		}
-		pins, err := s.LockCandidates()
+		debs := home.Default().Debs()
+		if err := os.MkdirAll(debs, 0o755); err != nil {
+			return err
+		}
+		pins, err := s.LockCandidatesFor(*arch, debs)
 		if err != nil {
 			return err
 		}
-		if err := stacks.WriteLock(*dir, pins); err != nil {
+		if err := stacks.WriteLockFor(*dir, *arch, pins); err != nil {
 			return err
 		}
-		fmt.Printf("pinned %d packages in %s\n", len(pins), filepath.Join(*dir, stacks.LockFile))
+		fmt.Printf("pinned %d packages in %s\n", len(pins), filepath.Join(*dir, stacks.LockFileFor(*arch)))
 		return nil
 	case "build":
 		h := home.Default()
