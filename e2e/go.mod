@@ -12,6 +12,7 @@ require (
 	github.com/twmb/franz-go v1.22.2
 	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c
 	go.uber.org/zap v1.28.0
+	golang.org/x/crypto v0.56.0
 	k8s.io/apiextensions-apiserver v0.36.4
 	kiln.dev/conformance-functions v0.0.0
 	kiln.dev/functions-framework-go v0.1.0
