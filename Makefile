@@ -82,6 +82,7 @@ FUZZ_TARGETS := \
 	./buildpacks/python-function/pythonfunction:FuzzParseRequirements ./buildpacks/python-function/pythonfunction:FuzzCheckPipConf \
 	./buildpacks/java-function/javafunction:FuzzParsePOM \
 	./platform/imagefs:FuzzUntar ./platform/imagefs:FuzzUntarEntries ./controller/convert:FuzzConvert \
+	./platform/daprsidecar:FuzzLoadComponents \
 	./framework-templates/go/funccontext:FuzzParse ./framework-templates/go/cloudevents:FuzzFromRequest \
 	./framework-templates/go/dapr:FuzzWireDecoders ./framework-templates/go/dapr:FuzzUnframe \
 	./framework-templates/go/dapr:FuzzTopicEventFromHTTP

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,7 +31,7 @@ func LoadComponents(dir string) (map[string]Component, error) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		b, err := os.ReadFile(path)
+		b, err := readBounded(path, maxComponentFile)
 		if err != nil {
 			return nil, err
 		}
@@ -60,6 +61,26 @@ func LoadComponents(dir string) (map[string]Component, error) {
 		}
 	}
 	return out, nil
+}
+
+// maxComponentFile bounds one Component file: Dapr's are a few hundred
+// bytes; a huge one is a mistake (or hostile) and is refused unread.
+const maxComponentFile = 1 << 20
+
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: over %d bytes; a Dapr Component file is a few hundred (is this the right folder?)", path, limit)
+	}
+	return b, nil
 }
 
 // CheckFuncContext checks that every component FUNC_CONTEXT (either shape)
