@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -52,15 +53,16 @@ func NewClient() (*Client, error) {
 // ErrSidecarUnreachable is returned when daprd does not answer within Wait.
 var ErrSidecarUnreachable = errors.New("daprd is not reachable")
 
-// WaitReady polls daprd's gRPC port until it accepts connections or Wait
-// passes; the error says which env vars point at the sidecar.
+// WaitReady polls daprd's gRPC port until it answers HTTP/2 or Wait passes;
+// the error says which env vars point at the sidecar. An accepted TCP
+// connection is not enough: a port forwarder (kiln run's, a service mesh's)
+// accepts even while nothing listens behind it.
 func (c *Client) WaitReady(ctx context.Context) error {
 	deadline := time.Now().Add(c.Wait)
 	delay := 50 * time.Millisecond
 	for {
-		conn, err := net.DialTimeout("tcp", c.Addr, time.Second)
+		err := speaksHTTP2(c.Addr, time.Second)
 		if err == nil {
-			conn.Close()
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -76,6 +78,31 @@ func (c *Client) WaitReady(ctx context.Context) error {
 			delay *= 2
 		}
 	}
+}
+
+// speaksHTTP2 sends the HTTP/2 client preface and an empty SETTINGS frame to
+// addr and waits for the server's first frame, which a gRPC server sends at
+// once: its SETTINGS.
+func speaksHTTP2(addr string, timeout time.Duration) error {
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(timeout))
+	const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+	settings := []byte{0, 0, 0, 0x4, 0, 0, 0, 0, 0} // length 0, type SETTINGS, no flags, stream 0
+	if _, err := conn.Write(append([]byte(preface), settings...)); err != nil {
+		return err
+	}
+	var head [9]byte
+	if _, err := io.ReadFull(conn, head[:]); err != nil {
+		return fmt.Errorf("connected, but no HTTP/2 answer: %w", err)
+	}
+	if head[3] != 0x4 {
+		return fmt.Errorf("connected, but the first frame is of type %d, not SETTINGS: not a gRPC server", head[3])
+	}
+	return nil
 }
 
 // call retries while daprd is not yet listening, within Wait.
