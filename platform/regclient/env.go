@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
 )
 
 // InsecureEnv carries --insecure-registry from the kiln command to the
@@ -13,9 +15,13 @@ import (
 const InsecureEnv = "KILN_INSECURE_REGISTRIES"
 
 // FromEnv is the default Target with the registries $KILN_INSECURE_REGISTRIES
-// names as insecure.
+// names as insecure, and the credentials $KILN_REGISTRY_AUTH holds before
+// the Docker config's.
 func FromEnv() Target {
 	var t Target
+	if auths := envAuths(); len(auths) > 0 {
+		t.Keychain = authn.NewMultiKeychain(auths, Keychain())
+	}
 	for _, r := range strings.Split(os.Getenv(InsecureEnv), ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			t.Insecure = append(t.Insecure, r)

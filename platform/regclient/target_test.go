@@ -159,3 +159,31 @@ func TestExplainSaysHowToFixIt(t *testing.T) {
 		}
 	}
 }
+
+// The sandbox helper may not read the Docker config: kiln resolves the
+// credentials first (ExportAuth) and FromEnv answers with them.
+func TestExportedCredentialsReachFromEnv(t *testing.T) {
+	host := authRegistry(t, "ci", "s3cret")
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ref := host + "/app:v1"
+	t.Setenv(AuthEnv, "")
+	useDockerConfig(t, host, "ci", "s3cret")
+	if _, err := (Target{}).WriteImage(ctx, ref, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := ExportAuth(ref, "docker.io/library/nothing-here:v1"); err != nil {
+		t.Fatal(err)
+	}
+	useDockerConfig(t, host, "", "") // the helper's view: no readable config
+	if _, err := FromEnv().Image(ctx, ref, nil); err != nil {
+		t.Fatalf("pull with exported credentials: %v", err)
+	}
+	t.Setenv(AuthEnv, "")
+	if _, err := FromEnv().Image(ctx, ref, nil); err == nil || !strings.Contains(err.Error(), "docker login "+host) {
+		t.Fatalf("pull without: %v", err)
+	}
+}

@@ -138,6 +138,18 @@ func runBuild(args []string) error {
 	if strings.HasPrefix(out, reg.Addr+"/") { // the embedded registry: its write token
 		push = reg.RemoteOptions()
 	}
+	// Other registries: the sandbox helper pulls the builder (and its run
+	// image) with the Docker config's credentials, resolved here; kiln
+	// pushes the image with them.
+	var others []string
+	for _, r := range []string{reg.Ref(*builder), out} {
+		if !strings.HasPrefix(r, reg.Addr+"/") && (r != out || *layoutDir == "") {
+			others = append(others, r)
+		}
+	}
+	if err := regclient.ExportAuth(others...); err != nil {
+		return err
+	}
 	res, err := lifecycle.Build(ctx, lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,
 		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Push: push, Out: os.Stdout,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -72,9 +73,19 @@ func runRun(args []string) error {
 			if err != nil {
 				return "", nil, err
 			}
-			return reg.Ref(image), func() { reg.Close() }, nil
+			ref := reg.Ref(image)
+			if !strings.HasPrefix(ref, reg.Addr+"/") {
+				// Another registry: the sandbox helper pulls with the
+				// Docker config's credentials, resolved here.
+				if err := regclient.ExportAuth(ref); err != nil {
+					reg.Close()
+					return "", nil, err
+				}
+			}
+			return ref, func() { reg.Close() }, nil
 		},
 		Ready: func(url string, d time.Duration) {
+			os.Unsetenv(regclient.AuthEnv) // pulled: daprd need not inherit credentials
 			fmt.Printf("==> Serving on %s (ready %s after kiln run)\n", url, time.Since(start).Round(time.Millisecond))
 			if err := launchDapr(); err != nil {
 				daprFailed.Store(err)
