@@ -1,6 +1,7 @@
 package imagefs
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sys/unix"
 
+	"kiln.dev/kiln/platform/regclient"
 	"kiln.dev/kiln/platform/untar"
 )
 
@@ -46,17 +48,25 @@ func Cached(ref name.Reference, digest v1.Hash, cfg *v1.ConfigFile, cacheDir str
 }
 
 // Pull resolves ref in its registry and flattens it into cacheDir/<digest>.
+// It reaches the registry as regclient.FromEnv does: credentials from the
+// Docker config, plain HTTP for loopback and $KILN_INSECURE_REGISTRIES.
 func Pull(ref, cacheDir string) (*Image, error) { return PullWith(ref, cacheDir, Options{}) }
 
-// PullWith is Pull with options.
+// PullWith is Pull with options; Remote replaces the default credentials
+// and transport (regclient.FromEnv's).
 func PullWith(ref, cacheDir string, opts Options) (*Image, error) {
-	r, err := name.ParseReference(ref)
+	target := regclient.FromEnv()
+	r, err := target.Ref(ref)
 	if err != nil {
-		return nil, fmt.Errorf("image reference %q: %w", ref, err)
+		return nil, err
 	}
-	img, err := remote.Image(r, opts.Remote...)
+	remoteOpts := opts.Remote
+	if len(remoteOpts) == 0 {
+		remoteOpts = target.RemoteOptions(context.Background())
+	}
+	img, err := remote.Image(r, remoteOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("pulling %s: %w", ref, err)
+		return nil, regclient.Explain("pulling "+ref, r, err)
 	}
 	return FlattenWith(r, img, cacheDir, opts)
 }

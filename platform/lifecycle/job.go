@@ -2,7 +2,9 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"kiln.dev/kiln/platform/fsutil"
 	"kiln.dev/kiln/platform/home"
@@ -130,6 +133,10 @@ func pullBuilder(ref, dir string) (*imagefs.Image, error) {
 	defer done()
 	img, err := imagefs.Pull(ref, dir)
 	if err != nil {
+		var te *transport.Error
+		if errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden) {
+			return nil, err // the error says how to log in; the builder exists
+		}
 		return nil, fmt.Errorf("%w\n  create the builder first: kiln builder create (make builder)", err)
 	}
 	return img, nil

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"kiln.dev/kiln/platform/regclient"
 )
 
 // LayoutPath is where the lifecycle keeps ref inside an OCI layout export
@@ -50,13 +53,14 @@ func runImageRef(builderRootfs string) (string, error) {
 // looks for it when exporting to a layout, unless the same digest is there.
 // It returns the run image's digest.
 func seedRunImage(layoutDir, runRef string) (string, error) {
-	ref, err := name.ParseReference(runRef)
+	target := regclient.FromEnv()
+	ref, err := target.Ref(runRef)
 	if err != nil {
 		return "", err
 	}
-	img, err := remote.Image(ref)
+	img, err := remote.Image(ref, target.RemoteOptions(context.Background())...)
 	if err != nil {
-		return "", fmt.Errorf("pulling run image %s: %w", runRef, err)
+		return "", regclient.Explain("pulling run image "+runRef, ref, err)
 	}
 	rel, err := LayoutPath(runRef)
 	if err != nil {

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,13 +13,14 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"kiln.dev/kiln/platform/regclient"
 )
 
 // lifecycleMetadata is the label where the lifecycle records the run image.
@@ -79,8 +81,9 @@ type exported struct {
 // the build (hostile input): it is refused if it holds anything but plain
 // files and directories, every layer blob is checked against its digest on
 // the way into a layout, and the registry checks what it receives. push
-// carries the registry's credential (Options.Push); without it the default
-// keychain (~/.docker/config.json) answers.
+// carries the registry's credential (Options.Push); without it
+// regclient.FromEnv answers (the Docker config's credentials,
+// --insecure-registry).
 func publish(e exported, ref, layoutDir string, push ...remote.Option) (string, int64, error) {
 	if err := plainTree(e.Dir); err != nil {
 		return "", 0, err
@@ -116,15 +119,16 @@ func publish(e exported, ref, layoutDir string, push ...remote.Option) (string, 
 		}
 		return d.String(), size, writeLayout(layoutDir, ref, img)
 	}
-	r, err := name.ParseReference(ref)
+	target := regclient.FromEnv()
+	r, err := target.Ref(ref)
 	if err != nil {
 		return "", 0, err
 	}
 	if len(push) == 0 {
-		push = []remote.Option{remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+		push = target.RemoteOptions(context.Background())
 	}
 	if err := remote.Write(r, img, push...); err != nil {
-		return "", 0, fmt.Errorf("pushing %s: %w", ref, err)
+		return "", 0, regclient.Explain("pushing "+ref, r, err)
 	}
 	return d.String(), size, nil
 }

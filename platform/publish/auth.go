@@ -7,13 +7,18 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"kiln.dev/kiln/platform/regclient"
 )
 
 // Keychain finds registry credentials like docker, crane, pack and the
 // lifecycle do: $DOCKER_CONFIG/config.json (default ~/.docker/config.json),
 // its "auths", "credsStore" and "credHelpers" (docker-credential-* helpers
 // on PATH), and podman's auth.json ($REGISTRY_AUTH_FILE).
-func Keychain() authn.Keychain { return authn.DefaultKeychain }
+func Keychain() authn.Keychain { return regclient.Keychain() }
+
+// Target is how kiln reaches registries (platform/regclient owns it).
+type Target = regclient.Target
 
 // RegistryAuth renders CNB_REGISTRY_AUTH, the lifecycle's credential
 // variable, for the registries of refs: a JSON object from registry host to

@@ -56,7 +56,7 @@ func (p *publisher) publishBuilders(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("builder %s: %w", n, err)
 		}
-		a, err := p.opts.Target.pushIndex(ctx, "builder", n, builderRepo(p.opts.Registry, n), p.tags(), idx)
+		a, err := pushIndex(ctx, p.opts.Target, "builder", n, builderRepo(p.opts.Registry, n), p.tags(), idx)
 		if err != nil {
 			return err
 		}

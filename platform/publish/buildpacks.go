@@ -62,7 +62,7 @@ func (p *publisher) publishBuildpacks(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("buildpack %s: %w", id, err)
 		}
-		a, err := p.opts.Target.pushIndex(ctx, "buildpack", id, buildpackRepo(p.opts.Registry, id), p.tags(), idx)
+		a, err := pushIndex(ctx, p.opts.Target, "buildpack", id, buildpackRepo(p.opts.Registry, id), p.tags(), idx)
 		if err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@ func (p *publisher) publishController(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("controller: %w", err)
 	}
-	a, err := p.opts.Target.pushIndex(ctx, "controller", "kiln-controller", controllerRepo(p.opts.Registry), p.tags(), idx)
+	a, err := pushIndex(ctx, p.opts.Target, "controller", "kiln-controller", controllerRepo(p.opts.Registry), p.tags(), idx)
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,9 @@
 // indexes, renders the controller's kustomize config pinned to their digests
 // and writes a release manifest listing every reference and digest.
 //
-// It also owns how kiln talks to registries other than its embedded one:
-// credentials come from the Docker config the way every other tool finds
-// them (Keychain), plain HTTP only for registries named insecure (Target),
-// and CNB_REGISTRY_AUTH for the lifecycle is rendered here (RegistryAuth).
-// Every push goes through Target.remoteOptions.
+// It reaches registries through platform/regclient (Target: credentials
+// from the Docker config, --insecure-registry, explained errors), and
+// renders CNB_REGISTRY_AUTH for the lifecycle (RegistryAuth).
 //
 // It must not touch the embedded registry's storage (platform/registry) or
 // run builds (platform/lifecycle): it works only through registries.

@@ -47,7 +47,7 @@ func makeIndex(imgs []archImage) (v1.ImageIndex, error) {
 }
 
 // pushIndex pushes idx to repo under every tag and describes it.
-func (t Target) pushIndex(ctx context.Context, kind, nm, repo string, tags []string, idx v1.ImageIndex) (Artifact, error) {
+func pushIndex(ctx context.Context, t Target, kind, nm, repo string, tags []string, idx v1.ImageIndex) (Artifact, error) {
 	var d v1.Hash
 	var err error
 	for _, tag := range tags {

@@ -40,7 +40,7 @@ func TestMakeIndexAndPush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := Target{}.pushIndex(context.Background(), "stack", "run", reg+"/kiln/stack/run", []string{"1.0.0", "latest"}, docker)
+	a, err := pushIndex(context.Background(), Target{}, "stack", "run", reg+"/kiln/stack/run", []string{"1.0.0", "latest"}, docker)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func (p *publisher) publishStacks(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("stack %s: %w", n, err)
 		}
-		a, err := p.opts.Target.pushIndex(ctx, "stack", n, stackRepo(p.opts.Registry, n), append(p.tags(), p.channel()), idx)
+		a, err := pushIndex(ctx, p.opts.Target, "stack", n, stackRepo(p.opts.Registry, n), append(p.tags(), p.channel()), idx)
 		if err != nil {
 			return err
 		}

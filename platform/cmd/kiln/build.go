@@ -14,6 +14,7 @@ import (
 
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
+	"kiln.dev/kiln/platform/regclient"
 	"kiln.dev/kiln/platform/registry"
 	"kiln.dev/kiln/platform/sandbox"
 )
@@ -41,7 +42,7 @@ func BuilderFor(dir string) string {
 }
 
 func runBuild(args []string) error {
-	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent|openfunction] [--builder REF] [--image REF] [--env K=V]...")
+	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent|openfunction] [--builder REF] [--image REF] [--env K=V]... [--insecure-registry HOST:PORT]...")
 	target := fs.String("target", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
 	signature := fs.String("signature", "", "function signature: http, cloudevent or openfunction (sets FUNC_SIGNATURE_TYPE; default: from the source)")
 	builder := fs.String("builder", "", "builder image (default: picked from the source: kiln/builder-go or kiln/builder-node, in the embedded registry)")
@@ -54,9 +55,14 @@ func runBuild(args []string) error {
 	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
 	var hostPorts portsFlag
 	fs.Var(&hostPorts, "allow-host-port", "let the build reach this host loopback port at 127.0.0.1:PORT (repeatable; a package mirror on the host). Reduces isolation: the build can talk to whatever listens there")
+	var insecure listFlag
+	fs.Var(&insecure, "insecure-registry", "registry (host:port) to push to or pull the builder from over plain HTTP (repeatable; loopback registries need not be named). Credentials come from the Docker config (docker login)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if err := regclient.ExportInsecure(insecure); err != nil {
+		return usageError{err.Error()}
 	}
 	switch *signature {
 	case "", "http", "cloudevent", "openfunction":
@@ -131,6 +137,18 @@ func runBuild(args []string) error {
 	var push []remote.Option
 	if strings.HasPrefix(out, reg.Addr+"/") { // the embedded registry: its write token
 		push = reg.RemoteOptions()
+	}
+	// Other registries: the sandbox helper pulls the builder (and its run
+	// image) with the Docker config's credentials, resolved here; kiln
+	// pushes the image with them.
+	var others []string
+	for _, r := range []string{reg.Ref(*builder), out} {
+		if !strings.HasPrefix(r, reg.Addr+"/") && (r != out || *layoutDir == "") {
+			others = append(others, r)
+		}
+	}
+	if err := regclient.ExportAuth(others...); err != nil {
+		return err
 	}
 	res, err := lifecycle.Build(ctx, lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,

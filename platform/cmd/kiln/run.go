@@ -5,18 +5,20 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"kiln.dev/kiln/platform/daprsidecar"
 	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/regclient"
 	"kiln.dev/kiln/platform/runner"
 	"kiln.dev/kiln/platform/sandbox"
 )
 
 func runRun(args []string) error {
-	fs := newFlagSet("run", "run IMAGE [--port N] [--publish-address ADDR] [--env K=V]... [--dapr COMPONENTS_DIR [--func-context FILE]] [-- ARGS]")
+	fs := newFlagSet("run", "run IMAGE [--port N] [--publish-address ADDR] [--env K=V]... [--dapr COMPONENTS_DIR [--func-context FILE]] [--insecure-registry HOST:PORT]... [-- ARGS]")
 	port := fs.Int("port", 0, "host port the function is published on; it listens on the same port in its own network namespace (sets PORT; default: a free port)")
 	publish := fs.String("publish-address", "127.0.0.1", "host address the port is published on (0.0.0.0: every interface)")
 	stateDir := fs.String("state-dir", "", "keep the run's writable layer here (default: a temp dir removed on exit)")
@@ -26,11 +28,16 @@ func runRun(args []string) error {
 	fs.Var(&env, "env", "runtime env var K=V (repeatable); host loopback addresses in the values (http://127.0.0.1:4318) are forwarded into the function")
 	var hostPorts portsFlag
 	fs.Var(&hostPorts, "allow-host-port", "let the function reach this host loopback port at 127.0.0.1:PORT (repeatable)")
+	var insecure listFlag
+	fs.Var(&insecure, "insecure-registry", "registry (host:port) to pull IMAGE from over plain HTTP (repeatable; loopback registries need not be named). Credentials come from the Docker config (docker login)")
 	var dapr daprFlags
 	dapr.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if err := regclient.ExportInsecure(insecure); err != nil {
+		return usageError{err.Error()}
 	}
 	if len(pos) < 1 {
 		return usageError{"kiln run needs an image: kiln run IMAGE (e.g. the name kiln build printed)"}
@@ -66,9 +73,19 @@ func runRun(args []string) error {
 			if err != nil {
 				return "", nil, err
 			}
-			return reg.Ref(image), func() { reg.Close() }, nil
+			ref := reg.Ref(image)
+			if !strings.HasPrefix(ref, reg.Addr+"/") {
+				// Another registry: the sandbox helper pulls with the
+				// Docker config's credentials, resolved here.
+				if err := regclient.ExportAuth(ref); err != nil {
+					reg.Close()
+					return "", nil, err
+				}
+			}
+			return ref, func() { reg.Close() }, nil
 		},
 		Ready: func(url string, d time.Duration) {
+			os.Unsetenv(regclient.AuthEnv) // pulled: daprd need not inherit credentials
 			fmt.Printf("==> Serving on %s (ready %s after kiln run)\n", url, time.Since(start).Round(time.Millisecond))
 			if err := launchDapr(); err != nil {
 				daprFailed.Store(err)

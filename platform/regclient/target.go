@@ -1,4 +1,4 @@
-package publish
+package regclient
 
 import (
 	"context"
@@ -42,6 +42,12 @@ func (t Target) Ref(s string) (name.Reference, error) {
 	return ref, nil
 }
 
+// Keychain finds registry credentials like docker, crane, pack and the
+// lifecycle do: $DOCKER_CONFIG/config.json (default ~/.docker/config.json),
+// its "auths", "credsStore" and "credHelpers" (docker-credential-* helpers
+// on PATH), and podman's auth.json ($REGISTRY_AUTH_FILE).
+func Keychain() authn.Keychain { return authn.DefaultKeychain }
+
 // Keys is t's keychain: Keychain() unless one was given.
 func (t Target) Keys() authn.Keychain {
 	if t.Keychain != nil {
@@ -50,9 +56,9 @@ func (t Target) Keys() authn.Keychain {
 	return Keychain()
 }
 
-// remoteOptions is the one place kiln's registry calls get their
+// RemoteOptions is the one place kiln's registry calls get their
 // credentials and transport.
-func (t Target) remoteOptions(ctx context.Context) []remote.Option {
+func (t Target) RemoteOptions(ctx context.Context) []remote.Option {
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(t.Keys()), remote.WithUserAgent("kiln")}
 	if t.Transport != nil {
 		opts = append(opts, remote.WithTransport(t.Transport))
@@ -66,8 +72,8 @@ func (t Target) WriteImage(ctx context.Context, ref string, img v1.Image) (v1.Ha
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	if err := remote.Write(r, img, t.remoteOptions(ctx)...); err != nil {
-		return v1.Hash{}, explain("pushing "+ref, r, err)
+	if err := remote.Write(r, img, t.RemoteOptions(ctx)...); err != nil {
+		return v1.Hash{}, Explain("pushing "+ref, r, err)
 	}
 	return img.Digest()
 }
@@ -78,8 +84,8 @@ func (t Target) WriteIndex(ctx context.Context, ref string, idx v1.ImageIndex) (
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	if err := remote.WriteIndex(r, idx, t.remoteOptions(ctx)...); err != nil {
-		return v1.Hash{}, explain("pushing "+ref, r, err)
+	if err := remote.WriteIndex(r, idx, t.RemoteOptions(ctx)...); err != nil {
+		return v1.Hash{}, Explain("pushing "+ref, r, err)
 	}
 	return idx.Digest()
 }
@@ -90,9 +96,9 @@ func (t Target) Get(ctx context.Context, ref string) (*remote.Descriptor, error)
 	if err != nil {
 		return nil, err
 	}
-	d, err := remote.Get(r, t.remoteOptions(ctx)...)
+	d, err := remote.Get(r, t.RemoteOptions(ctx)...)
 	if err != nil {
-		return nil, explain("reading "+ref, r, err)
+		return nil, Explain("reading "+ref, r, err)
 	}
 	return d, nil
 }
@@ -104,19 +110,19 @@ func (t Target) Image(ctx context.Context, ref string, platform *v1.Platform) (v
 	if err != nil {
 		return nil, err
 	}
-	opts := t.remoteOptions(ctx)
+	opts := t.RemoteOptions(ctx)
 	if platform != nil {
 		opts = append(opts, remote.WithPlatform(*platform))
 	}
 	img, err := remote.Image(r, opts...)
 	if err != nil {
-		return nil, explain("reading "+ref, r, err)
+		return nil, Explain("reading "+ref, r, err)
 	}
 	return img, nil
 }
 
 // explain turns the registry errors a user can fix into sentences saying how.
-func explain(what string, ref name.Reference, err error) error {
+func Explain(what string, ref name.Reference, err error) error {
 	reg := ref.Context().RegistryStr()
 	var te *transport.Error
 	if errors.As(err, &te) {
