@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// integrityHashes turns an npm integrity string (SRI: "sha512-<base64>",
+// IntegrityHashes turns an npm integrity string (SRI: "sha512-<base64>",
 // several separated by spaces) into CycloneDX hashes; unknown algorithms and
 // malformed entries are skipped.
-func integrityHashes(sri string) []Hash {
+func IntegrityHashes(sri string) []Hash {
 	algs := map[string]string{"sha1": "SHA-1", "sha256": "SHA-256", "sha384": "SHA-384", "sha512": "SHA-512"}
 	var out []Hash
 	for _, f := range strings.Fields(sri) {

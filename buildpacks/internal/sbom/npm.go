@@ -65,7 +65,7 @@ func NPMLock(lockfile string) ([]Component, error) {
 		if name == "" || path.Clean(name) != name || strings.HasPrefix(name, ".") {
 			return nil, fmt.Errorf("sbom: %s: package %q has no usable name", lockfile, key)
 		}
-		comps = append(comps, Component{Name: name, Version: p.Version, PURL: NPMPURL(name, p.Version), Hashes: integrityHashes(p.Integrity)})
+		comps = append(comps, Component{Name: name, Version: p.Version, PURL: NPMPURL(name, p.Version), Hashes: IntegrityHashes(p.Integrity)})
 	}
 	return comps, nil
 }

@@ -32,7 +32,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestMarshalIsSortedDedupedAndStable(t *testing.T) {
 	comps := []Component{
 		{Name: "zlib", Version: "1.0", PURL: GenericPURL("zlib", "1.0")},
-		{Name: "@types/node", Version: "20.1.0", PURL: NPMPURL("@types/node", "20.1.0"), Hashes: integrityHashes("sha512-AAEC sha1-AAEC md5-AAEC sha256-!!!")},
+		{Name: "@types/node", Version: "20.1.0", PURL: NPMPURL("@types/node", "20.1.0"), Hashes: IntegrityHashes("sha512-AAEC sha1-AAEC md5-AAEC sha256-!!!")},
 		{Type: "platform", Name: "go", Version: "1.26.8", PURL: GolangPURL("golang.org/toolchain", "v0.0.1-go1.26.8")},
 		{Name: "Flask_Cors", Version: "4.0.0+local", PURL: PyPIPURL("Flask_Cors", "4.0.0+local")},
 		{Group: "org.slf4j", Name: "slf4j-api", Version: "2.0.9", PURL: MavenPURL("org.slf4j", "slf4j-api", "2.0.9")},
