@@ -61,6 +61,11 @@ func Components(cdx []byte) ([]Component, error) {
 	for _, c := range doc.Components {
 		out = append(out, Component{c.Name, c.Version, c.PURL})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Version < out[j].Version
+	})
 	return out, nil
 }

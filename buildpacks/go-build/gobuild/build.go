@@ -17,6 +17,7 @@ import (
 	"kiln.dev/kiln/buildpacks/go-function/gofunction"
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/internal/depcache"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // Builder compiles the application.
@@ -82,6 +83,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, fmt.Errorf("compiling %s: %w", pkg, err)
 	}
 	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
+	comps, err := sbom.GoBinary(bin)
+	if err != nil {
+		return result, err
+	}
+	if err := sbom.WriteLayer(app, comps); err != nil {
+		return result, err
+	}
 	clear, err := clearSourceSet()
 	if err != nil {
 		return result, err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -37,6 +38,17 @@ func (r *recorder) Run(c command.Command) error {
 		if strings.Contains(strings.Join(c.Args, " "), "broken") {
 			return fmt.Errorf("./main.go:3:1: syntax error")
 		}
+		// a real Go binary at -o (this test binary: it has build info).
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(exe)
+		if err != nil {
+			return err
+		}
+		os.MkdirAll(filepath.Dir(c.Args[5]), 0o755)
+		return os.WriteFile(c.Args[5], b, 0o755)
 	}
 	return nil
 }
@@ -89,6 +101,16 @@ func TestBuild(t *testing.T) {
 			Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{filepath.Join(ctx.Layers.Path, "app", "bin", "app")}, Default: true}}))
 			Expect(result.Layers[0].LayerTypes).To(Equal(libcnb.LayerTypes{Cache: true}))
 			Expect(result.Layers[2].LayerTypes).To(Equal(libcnb.LayerTypes{Launch: true}))
+		})
+
+		it("writes the app layer's CycloneDX SBOM from the binary's build info", func() {
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "app.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"bomFormat": "CycloneDX"`))
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-` + runtime.Version() + `"`))
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/kiln.dev/kiln"`))
 		})
 
 		it("finds the module's only main package for a plain Go program", func() {

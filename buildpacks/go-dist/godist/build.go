@@ -70,6 +70,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		if err != nil {
 			return result, fmt.Errorf("go %s: %w", version, err)
 		}
+		if err := writeSBOM(layer, version); err != nil {
+			return result, err
+		}
 		result.Layers = append(result.Layers, layer)
 		return result, nil
 	}
@@ -83,6 +86,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	// The go command must never fetch another toolchain behind the user's back.
 	layer.BuildEnvironment.Override("GOTOOLCHAIN", "local")
 	layer.BuildEnvironment.Override("GOROOT", layer.Path)
+	if err := writeSBOM(layer, version); err != nil {
+		return result, err
+	}
 	result.Layers = append(result.Layers, layer)
 	return result, nil
 }

@@ -81,6 +81,9 @@ func TestBuild(t *testing.T) {
 			Expect(filepath.Join(l.Path, "src", "fmt", "print_test.go")).NotTo(BeAnExistingFile())
 			Expect(filepath.Join(l.Path, "src", "cmd")).NotTo(BeAnExistingFile())
 			Expect(filepath.Join(l.Path, "test")).NotTo(BeAnExistingFile())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "go.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-go1.26.8.linux-amd64"`))
 		})
 
 		it("reuses the cached layer on the next build (cache hit) and downloads again when the version changes (miss)", func() {
@@ -108,6 +111,7 @@ func TestBuild(t *testing.T) {
 			Expect(l.BuildEnvironment).To(HaveKeyWithValue("GOROOT.override", goroot))
 			Expect(l.BuildEnvironment).To(HaveKeyWithValue("PATH.prepend", filepath.Join(goroot, "bin")))
 			Expect(filepath.Join(goroot, "bin", "go")).To(BeAnExistingFile())
+			Expect(filepath.Join(ctx.Layers.Path, "go.sbom.cdx.json")).To(BeAnExistingFile(), "the build-only layer still says which Go built the app")
 
 			other := ctx
 			other.ApplicationPath, other.Layers = t.TempDir(), libcnb.Layers{Path: t.TempDir()}

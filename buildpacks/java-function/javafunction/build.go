@@ -15,6 +15,7 @@ import (
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // Invoker is the framework's main class.
@@ -116,6 +117,13 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 
 	jre, err := b.jlink(ctx, j, append([]string{fwJar, classes}, libs...))
 	if err != nil {
+		return result, err
+	}
+	jars, err := sbom.MavenJars(lib)
+	if err != nil {
+		return result, err
+	}
+	if err := sbom.WriteLayer(appLayer, jars); err != nil {
 		return result, err
 	}
 	appLayer.LaunchEnvironment.Default("FUNCTION_TARGET", target)
@@ -225,7 +233,14 @@ func (b Builder) jlink(ctx libcnb.BuildContext, j jdk, roots []string) (libcnb.L
 		b.Logger.Bodyf("jlink'd in %s", time.Since(start).Round(10*time.Millisecond))
 		return nil
 	})
-	return layer, err
+	if err != nil {
+		return layer, err
+	}
+	rt, err := sbom.JavaRuntime(layer.Path)
+	if err != nil {
+		return layer, err
+	}
+	return layer, sbom.WriteLayer(layer, []sbom.Component{rt})
 }
 
 // candidates lists the compiled classes outside the framework, for errors.

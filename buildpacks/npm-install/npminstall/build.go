@@ -72,6 +72,9 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	if err := lc.Contribute(&layer, func(l *libcnb.Layer) error { return b.install(app, l.Path, lock, npmCache, dropped) }); err != nil {
 		return result, err
 	}
+	if err := writeSBOM(layer); err != nil {
+		return result, err
+	}
 	layer.SharedEnvironment.Prepend("PATH", string(os.PathListSeparator), filepath.Join(layer.Path, "node_modules", ".bin"))
 	if err := link(app, filepath.Join(layer.Path, "node_modules"), b.Logger); err != nil {
 		return result, err

@@ -72,6 +72,16 @@ func TestBuild(t *testing.T) {
 			Expect(string(out)).To(Equal("hi kiln\n"))
 		})
 
+		it("lists every installed package with its version and integrity in the layer's SBOM", func() {
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "modules.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:npm/kiln-greet@1.2.0"`))
+			Expect(string(doc)).To(ContainSubstring(`"alg": "SHA-512"`))
+			Expect(string(doc)).NotTo(ContainSubstring("kiln-dev-only"), "dev dependencies are not installed")
+		})
+
 		it("does not run npm again for unchanged manifests (hit), and does for a changed one (miss)", func() {
 			result, err := b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())

@@ -16,6 +16,7 @@ import (
 	"kiln.dev/kiln/buildpacks/internal/depcache"
 	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // FrameworkPackage is the import name of Kiln's Python framework.
@@ -262,6 +263,14 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		return nil
 	})
 	if err != nil {
+		return "", err
+	}
+	// The distributions pip installed, rewritten on cache hits too.
+	dists, err := sbom.PythonDists(filepath.Join(layer.Path, "lib"))
+	if err != nil {
+		return "", err
+	}
+	if err := sbom.WriteLayer(layer, dists); err != nil {
 		return "", err
 	}
 	result.Layers = append(result.Layers, layer)

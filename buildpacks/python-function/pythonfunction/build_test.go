@@ -103,6 +103,9 @@ func TestBuild(t *testing.T) {
 			}
 			Expect(packages.LayerTypes).To(Equal(libcnb.LayerTypes{Build: true, Launch: true, Cache: true}))
 			Expect(filepath.Join(ctx.Layers.Path, "packages", "lib", "pip")).NotTo(BeAnExistingFile(), "pip stays out of the image")
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "packages.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:pypi/kiln-greeting@1.0.0"`), "the layer's SBOM lists what pip installed")
 			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())

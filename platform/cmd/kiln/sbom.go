@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -54,19 +53,5 @@ func runSBOM(args []string) error {
 		return nil
 	}
 	fmt.Printf("==> SBOMs of %s\n", ref)
-	for _, f := range rep.Files {
-		fmt.Printf("%s (%s, %d bytes)\n", f.Path, f.Format, len(f.Data))
-		if f.Format != "cyclonedx" {
-			continue
-		}
-		comps, err := sbom.Components(f.Data)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "    %s: %v\n", f.Path, err)
-			continue
-		}
-		for _, c := range comps {
-			fmt.Printf("    %s %s\n", c.Name, strings.TrimSpace(c.Version))
-		}
-	}
-	return nil
+	return rep.WriteSummary(os.Stdout)
 }

@@ -1,0 +1,10 @@
+// Package sbom writes the CycloneDX JSON SBOMs Kiln's buildpacks put beside
+// their layers (<layers>/<layer>.sbom.cdx.json, Buildpack API 0.7+; the
+// buildpack must list application/vnd.cyclonedx+json in sbom-formats), and
+// reads what goes in them: the Go modules of a compiled binary's build info,
+// npm's node_modules/.package-lock.json and pip's *.dist-info METADATA.
+// Output is deterministic (components sorted, no timestamps or serial
+// numbers) so an unchanged rebuild keeps its layer digests. Everything read
+// is hostile: files are size-bounded and malformed entries are errors naming
+// the file.
+package sbom

@@ -1,0 +1,36 @@
+package sbom
+
+import (
+	"debug/buildinfo"
+	"fmt"
+	"strings"
+)
+
+// GoBinary lists the Go modules compiled into the binary at path (from its
+// build info: the main module, every dependency, replacements resolved) and
+// the Go toolchain that built it.
+func GoBinary(path string) ([]Component, error) {
+	info, err := buildinfo.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sbom: reading the Go build info of %s: %w", path, err)
+	}
+	goVersion := strings.TrimPrefix(strings.Fields(info.GoVersion + " ")[0], "go")
+	comps := []Component{{Type: "platform", Name: "go", Version: goVersion, PURL: GolangPURL("golang.org/toolchain", "v0.0.1-go"+goVersion)}}
+	if info.Main.Path != "" {
+		v := info.Main.Version
+		if v == "(devel)" {
+			v = ""
+		}
+		comps = append(comps, Component{Type: "application", Name: info.Main.Path, Version: v, PURL: GolangPURL(info.Main.Path, v)})
+	}
+	for _, d := range info.Deps {
+		m := d
+		if d.Replace != nil {
+			m = d.Replace
+		}
+		// go.sum's h1: hash covers the module's file tree, not one file:
+		// it is not a CycloneDX hash, so it is left out.
+		comps = append(comps, Component{Name: m.Path, Version: m.Version, PURL: GolangPURL(m.Path, m.Version)})
+	}
+	return comps, nil
+}
