@@ -178,7 +178,9 @@ func TestRebaseAndSBOM(t *testing.T) {
 		t.Fatalf("kiln sbom: %v\n%s", err, out)
 	}
 	tzdata := lockedVersion(t, "tzdata")
-	for _, want := range []string{"stack/sbom.cdx.json (cyclonedx", "    tzdata " + tzdata, "layers/sbom/launch/buildpacksio_lifecycle/launcher/sbom.cdx.json", "github.com/buildpacks/lifecycle v0.21.14"} {
+	for _, want := range []string{"stack/sbom.cdx.json (cyclonedx", "    tzdata " + tzdata, "layers/sbom/launch/buildpacksio_lifecycle/launcher/sbom.cdx.json", "github.com/buildpacks/lifecycle v0.21.14",
+		// Kiln's own buildpacks: the app binary's modules (the framework it was built with).
+		"layers/sbom/launch/kiln_go-build/app/sbom.cdx.json", "pkg:golang/kiln.dev/functions-framework-go@"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kiln sbom lacks %q:\n%s", want, out)
 		}
@@ -187,8 +189,10 @@ func TestRebaseAndSBOM(t *testing.T) {
 	if out, err := p.pack("sbom", "download", app, "--remote", "--output-dir", dir); err != nil {
 		t.Fatalf("pack sbom download --remote: %v\n%s", err, out)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "layers", "sbom", "launch", "buildpacksio_lifecycle", "launcher", "sbom.cdx.json")); err != nil {
-		t.Errorf("pack sbom download: %v", err)
+	for _, f := range [][]string{{"buildpacksio_lifecycle", "launcher"}, {"kiln_go-build", "app"}} {
+		if _, err := os.Stat(filepath.Join(dir, "layers", "sbom", "launch", f[0], f[1], "sbom.cdx.json")); err != nil {
+			t.Errorf("pack sbom download: %v", err)
+		}
 	}
 }
 
