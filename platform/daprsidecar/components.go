@@ -3,8 +3,9 @@ package daprsidecar
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"kiln.dev/kiln/platform/fsutil"
 	"os"
 	"path/filepath"
 	"sort"
@@ -68,19 +69,11 @@ func LoadComponents(dir string) (map[string]Component, error) {
 const maxComponentFile = 1 << 20
 
 func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
+	b, err := fsutil.ReadFileAtMost(path, limit)
+	if errors.Is(err, fsutil.ErrTooLarge) {
 		return nil, fmt.Errorf("%s: over %d bytes; a Dapr Component file is a few hundred (is this the right folder?)", path, limit)
 	}
-	return b, nil
+	return b, err
 }
 
 // CheckFuncContext checks that every component FUNC_CONTEXT (either shape)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kiln.dev/kiln/platform/fsutil"
 	"path"
 	"sort"
 	"strings"
@@ -196,14 +197,11 @@ func cleanName(n string) (string, bool) {
 }
 
 func readBounded(r io.Reader, name string) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxFile {
+	b, err := fsutil.ReadAtMost(r, maxFile)
+	if errors.Is(err, fsutil.ErrTooLarge) {
 		return nil, fmt.Errorf("SBOM %s is larger than %d MB: refused", name, maxFile>>20)
 	}
-	return b, nil
+	return b, err
 }
 
 // formatOf tells an SBOM file's format from its name.

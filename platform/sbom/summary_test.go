@@ -18,9 +18,9 @@ func TestWriteSummaryListsBuildpackLayerSBOMs(t *testing.T) {
 		"layers/sbom/launch/kiln_go-build/app/sbom.cdx.json": `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
 			{"type":"library","name":"github.com/google/uuid","version":"v1.6.0","purl":"pkg:golang/github.com/google/uuid@v1.6.0"},
 			{"type":"platform","name":"go","version":"1.26.8","purl":"pkg:golang/golang.org/toolchain@v0.0.1-go1.26.8"}]}`,
-		"layers/sbom/launch/kiln_npm-install/modules/sbom.cdx.json":        `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}`,
-		"layers/sbom/launch/kiln_java-function/launch.sbom.cdx.json":       `{"bomFormat":"CycloneDX","components":[{"name":"x","version":"1"}]}`,
-		"layers/sbom/launch/kiln_python-function/packages/sbom.cdx.json":   `{"bomFormat":"SPDX"}`,
+		"layers/sbom/launch/kiln_npm-install/modules/sbom.cdx.json":         `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}`,
+		"layers/sbom/launch/kiln_java-function/launch.sbom.cdx.json":        `{"bomFormat":"CycloneDX","components":[{"name":"x","version":"1"}]}`,
+		"layers/sbom/launch/kiln_python-function/packages/sbom.cdx.json":    `{"bomFormat":"SPDX"}`,
 		"layers/sbom/launch/buildpacksio_lifecycle/launcher/sbom.spdx.json": `{}`,
 	}, true)
 	r, err := Read(img)
@@ -50,9 +50,9 @@ func TestOrigin(t *testing.T) {
 		"layers/sbom/launch/my_org_bp/layer/sbom.cdx.json":                  "buildpack my/org_bp, layer layer",
 		"layers/sbom/launch/kiln_go-build/launch.sbom.cdx.json":             "buildpack kiln/go-build",
 		"layers/sbom/launch/buildpacksio_lifecycle/launcher/sbom.spdx.json": "the lifecycle, layer launcher",
-		"stack/sbom.cdx.json":                                               "the stack",
-		"layers/sbom/launch/a/b/c/d.json":                                   "",
-		"other":                                                             "",
+		"stack/sbom.cdx.json":             "the stack",
+		"layers/sbom/launch/a/b/c/d.json": "",
+		"other":                           "",
 	} {
 		if got := Origin(p); got != want {
 			t.Errorf("Origin(%q) = %q, want %q", p, got, want)

@@ -2,9 +2,9 @@ package sbom
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"os"
+	"kiln.dev/kiln/platform/fsutil"
 	"path"
 	"strings"
 )
@@ -13,19 +13,11 @@ import (
 const maxManifest = 64 << 20
 
 func readBounded(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxManifest+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxManifest {
+	b, err := fsutil.ReadFileAtMost(p, maxManifest)
+	if errors.Is(err, fsutil.ErrTooLarge) {
 		return nil, fmt.Errorf("sbom: %s is larger than %d MB: refused", p, maxManifest>>20)
 	}
-	return b, nil
+	return b, err
 }
 
 // NPMLock lists every installed package of an npm lockfile (lockfileVersion
