@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/sandbox"
@@ -14,9 +13,8 @@ import (
 
 // Exit codes (documented in the README).
 const (
-	exitError    = 1
-	exitUsage    = 2
-	exitNeedRoot = 4
+	exitError = 1
+	exitUsage = 2
 )
 
 type command struct {
@@ -91,8 +89,5 @@ func exitCode(err error) int {
 		return le.Code
 	}
 	fmt.Fprintln(os.Stderr, "kiln:", err)
-	if strings.Contains(err.Error(), "needs root") {
-		return exitNeedRoot
-	}
 	return exitError
 }
