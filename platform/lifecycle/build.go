@@ -50,6 +50,9 @@ type Options struct {
 	// in it; none means the default keychain.
 	Push []remote.Option
 	Out  io.Writer
+	// LogLevel is the lifecycle's -log-level (kiln --quiet: warn,
+	// --verbose: debug); "" is info.
+	LogLevel string
 }
 
 // Result is what a successful build produced.
@@ -104,7 +107,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	req.Store, req.Builder, req.Image = string(store), opts.Builder, opts.Image
 	req.CacheDir, req.LayoutDir = filepath.Join(app, "cache"), filepath.Join(app, "layout")
-	req.ClearCache, req.HostPorts = opts.ClearCache, opts.HostPorts
+	req.ClearCache, req.HostPorts, req.LogLevel = opts.ClearCache, opts.HostPorts, opts.LogLevel
 	if opts.SharedDeps {
 		req.DepsDir = store.Deps()
 	}

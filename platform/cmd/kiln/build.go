@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/spf13/cobra"
 
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
@@ -41,70 +43,114 @@ func BuilderFor(dir string) string {
 	return "kiln/builder-go:latest"
 }
 
-func runBuild(args []string) error {
-	fs := newFlagSet("build", "build [DIR] [--target NAME] [--signature http|cloudevent|openfunction] [--builder REF] [--image REF] [--env K=V]... [--insecure-registry HOST:PORT]...")
-	target := fs.String("target", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
+func newBuildCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "build [DIR]",
+		Short: "Build a function or app into an image",
+		Long: "Build the source in DIR (default: the current directory) into an image with Cloud Native Buildpacks.\n\n" +
+			"On a terminal the build's log goes to stdout; piped (or with --output json), stdout carries only the result\n" +
+			"(the image reference with its digest, or one JSON object) and the log goes to stderr.",
+		Example: "  kiln build samples/go/hello --target HelloWorld\n  kiln build . -t fn -e BP_GO_VERSION=1.25.12 -o json",
+		Args: func(_ *cobra.Command, pos []string) error {
+			if len(pos) > 1 {
+				return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	target := fs.StringP("target", "t", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
 	signature := fs.String("signature", "", "function signature: http, cloudevent or openfunction (sets FUNC_SIGNATURE_TYPE; default: from the source)")
-	builder := fs.String("builder", "", "builder image (default: picked from the source: kiln/builder-go or kiln/builder-node, in the embedded registry)")
+	builder := fs.String("builder", "", "builder image (default: picked from the source: kiln/builder-go, -node, -python or -java, in the embedded registry)")
 	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
+	output := fs.StringP("output", "o", "text", "what stdout gets: text, or json (one object: image, digest, size, phases, cache hits)")
 	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")
 	isolated := fs.Bool("isolated-cache", false, "keep toolchains and Go caches in this app's own CNB cache layers, not the machine-wide $KILN_HOME/deps")
 	layoutDir := fs.String("layout", "", "export to an OCI image layout in this directory instead of the registry")
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
 	var env envFlag
-	fs.Var(&env, "env", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
+	fs.VarP(&env, "env", "e", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
 	var hostPorts portsFlag
 	fs.Var(&hostPorts, "allow-host-port", "let the build reach this host loopback port at 127.0.0.1:PORT (repeatable; a package mirror on the host). Reduces isolation: the build can talk to whatever listens there")
 	var insecure listFlag
 	fs.Var(&insecure, "insecure-registry", "registry (host:port) to push to or pull the builder from over plain HTTP (repeatable; loopback registries need not be named). Credentials come from the Docker config (docker login)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		return c.build(cmd.Context(), buildFlags{
+			pos: pos, target: *target, signature: *signature, builder: *builder, image: *image, output: *output,
+			clearCache: *clearCache, isolated: *isolated, layoutDir: *layoutDir, regAddr: *regAddr,
+			env: env, hostPorts: hostPorts, insecure: insecure,
+		})
 	}
-	if err := regclient.ExportInsecure(insecure); err != nil {
+	return cmd
+}
+
+// buildFlags are kiln build's parsed flags.
+type buildFlags struct {
+	pos                                                  []string
+	target, signature, builder, image, output, layoutDir string
+	regAddr                                              string
+	clearCache, isolated                                 bool
+	env                                                  envFlag
+	hostPorts                                            portsFlag
+	insecure                                             listFlag
+}
+
+func (c *cli) build(ctx context.Context, f buildFlags) error {
+	if f.output != "text" && f.output != "json" {
+		return usageError{fmt.Sprintf("--output %q: use text or json", f.output)}
+	}
+	if err := regclient.ExportInsecure(f.insecure); err != nil {
 		return usageError{err.Error()}
 	}
-	switch *signature {
+	switch f.signature {
 	case "", "http", "cloudevent", "openfunction":
 	default:
-		return usageError{fmt.Sprintf("--signature %q: use http, cloudevent or openfunction", *signature)}
-	}
-	if len(pos) > 1 {
-		return usageError{fmt.Sprintf("kiln build takes one directory, got %q", pos)}
+		return usageError{fmt.Sprintf("--signature %q: use http, cloudevent or openfunction", f.signature)}
 	}
 	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
 	if _, err := sandbox.CurrentIDMap(); err != nil {
 		return err
 	}
 	dir := "."
-	if len(pos) == 1 {
-		dir = pos[0]
+	if len(f.pos) == 1 {
+		dir = f.pos[0]
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	if *image == "" {
-		*image = imageName(abs)
+	image, builder := f.image, f.builder
+	if image == "" {
+		image = imageName(abs)
 	}
-	if *builder == "" {
-		*builder = BuilderFor(abs)
+	if builder == "" {
+		builder = BuilderFor(abs)
+	}
+	// On a terminal the log is the output; piped or as JSON, stdout
+	// carries only the result and the log goes to stderr.
+	log := c.stdout
+	if f.output == "json" || !isTerminal(c.stdout) {
+		log = c.stderr
+	}
+	if c.quiet {
+		log = io.Discard
 	}
 	h := home.Default()
-	reg, err := openRegistry(h, *regAddr)
+	reg, err := openRegistry(h, f.regAddr)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	if err := hostPorts.refuse(reg.Addr, "the embedded registry: builds never get it; kiln pushes the image itself"); err != nil {
+	if err := f.hostPorts.refuse(reg.Addr, "the embedded registry: builds never get it; kiln pushes the image itself"); err != nil {
 		return err
 	}
-	buildEnv := env.Map()
-	if *target != "" {
-		buildEnv["FUNC_NAME"] = *target
+	buildEnv := f.env.Map()
+	if f.target != "" {
+		buildEnv["FUNC_NAME"] = f.target
 	}
-	if *signature != "" {
-		buildEnv["FUNC_SIGNATURE_TYPE"] = *signature
+	if f.signature != "" {
+		buildEnv["FUNC_SIGNATURE_TYPE"] = f.signature
 	}
 	for _, k := range []string{"GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"} {
 		if v, ok := os.LookupEnv(k); ok {
@@ -113,26 +159,27 @@ func runBuild(args []string) error {
 			}
 		}
 	}
-	out := reg.Ref(*image)
-	if *layoutDir != "" {
-		if !registry.IsQualified(*image) {
-			out = "kiln.local/" + strings.TrimPrefix(reg.Ref(*image), reg.Addr+"/")
+	out := reg.Ref(image)
+	layoutDir := f.layoutDir
+	if layoutDir != "" {
+		if !registry.IsQualified(image) {
+			out = "kiln.local/" + strings.TrimPrefix(reg.Ref(image), reg.Addr+"/")
 		}
-		if *layoutDir, err = filepath.Abs(*layoutDir); err != nil {
+		if layoutDir, err = filepath.Abs(layoutDir); err != nil {
 			return err
 		}
-		if err := os.MkdirAll(*layoutDir, 0o755); err != nil {
+		if err := os.MkdirAll(layoutDir, 0o755); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("==> Building %s from %s\n", out, abs)
+	fmt.Fprintf(log, "%s %s from %s\n", c.paint(log, bold, "==> Building"), out, abs)
 	if len(buildEnv) > 0 {
-		fmt.Printf("    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
+		fmt.Fprintf(log, "    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
 	}
-	if len(hostPorts.ports) > 0 {
-		fmt.Printf("    host ports the build may reach: %s\n", hostPorts.String())
+	if len(f.hostPorts.ports) > 0 {
+		fmt.Fprintf(log, "    host ports the build may reach: %s\n", f.hostPorts.String())
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	var push []remote.Option
 	if strings.HasPrefix(out, reg.Addr+"/") { // the embedded registry: its write token
@@ -142,8 +189,8 @@ func runBuild(args []string) error {
 	// image) with the Docker config's credentials, resolved here; kiln
 	// pushes the image with them.
 	var others []string
-	for _, r := range []string{reg.Ref(*builder), out} {
-		if !strings.HasPrefix(r, reg.Addr+"/") && (r != out || *layoutDir == "") {
+	for _, r := range []string{reg.Ref(builder), out} {
+		if !strings.HasPrefix(r, reg.Addr+"/") && (r != out || layoutDir == "") {
 			others = append(others, r)
 		}
 	}
@@ -151,18 +198,25 @@ func runBuild(args []string) error {
 		return err
 	}
 	res, err := lifecycle.Build(ctx, lifecycle.Options{
-		AppDir: abs, Image: out, Builder: reg.Ref(*builder), Env: buildEnv, Home: h,
-		SharedDeps: !*isolated, ClearCache: *clearCache, LayoutDir: *layoutDir, HostPorts: hostPorts.ports, Push: push, Out: os.Stdout,
+		AppDir: abs, Image: out, Builder: reg.Ref(builder), Env: buildEnv, Home: h, LogLevel: c.logLevel(),
+		SharedDeps: !f.isolated, ClearCache: f.clearCache, LayoutDir: layoutDir, HostPorts: f.hostPorts.ports, Push: push, Out: log,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Print(res.Summary())
+	fmt.Fprint(log, res.Summary())
 	if res.Layout != "" {
-		fmt.Printf("    push it:    crane push %s REGISTRY/%s\n", res.Layout, *image)
-		return nil
+		fmt.Fprintf(log, "    push it:    crane push %s REGISTRY/%s\n", res.Layout, image)
+	} else {
+		fmt.Fprintf(log, "    run it:     kiln run %s\n", image)
 	}
-	fmt.Printf("    run it:     kiln run %s\n", *image)
+	switch {
+	case f.output == "json":
+		return writeBuildJSON(c.stdout, res)
+	case log != c.stdout:
+		_, err := fmt.Fprintln(c.stdout, imageReference(res))
+		return err
+	}
 	return nil
 }
 

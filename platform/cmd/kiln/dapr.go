@@ -1,8 +1,8 @@
 package main
 
 import (
-	"flag"
 	"fmt"
+	"github.com/spf13/pflag"
 	"os"
 	"path"
 	"strings"
@@ -16,7 +16,7 @@ type daprFlags struct {
 	dir, funcContext, protocol, appID, logLevel string
 }
 
-func (d *daprFlags) register(fs *flag.FlagSet) {
+func (d *daprFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.dir, "dapr", "", "run daprd beside the function with the Dapr Components in this folder")
 	fs.StringVar(&d.funcContext, "func-context", "", "FUNC_CONTEXT for the function: a JSON file, or inline JSON (with --dapr)")
 	fs.StringVar(&d.protocol, "app-protocol", "grpc", "how daprd calls the function: grpc or http (sets APP_PROTOCOL)")
