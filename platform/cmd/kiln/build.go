@@ -14,34 +14,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
+	"kiln.dev/kiln/platform/detect"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/regclient"
 	"kiln.dev/kiln/platform/registry"
 	"kiln.dev/kiln/platform/sandbox"
 )
-
-// BuilderFor picks the builder for the source in dir (in the embedded
-// registry): Go for go.mod, Node.js for package.json, index.js or
-// function.js, Python for main.py or requirements.txt, else Go (whose
-// detection failure explains what was expected).
-func BuilderFor(dir string) string {
-	has := func(f string) bool { _, err := os.Stat(filepath.Join(dir, f)); return err == nil }
-	if !has("go.mod") && !has("package.json") && (has("pom.xml") || has(filepath.Join("src", "main", "java"))) {
-		return "kiln/builder-java:latest"
-	}
-	if !has("go.mod") && !has("package.json") && (has("main.py") || has("requirements.txt")) {
-		return "kiln/builder-python:latest"
-	}
-	for _, f := range []string{"package.json", "index.js", "function.js"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-				return "kiln/builder-node:latest"
-			}
-		}
-	}
-	return "kiln/builder-go:latest"
-}
 
 func newBuildCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
@@ -62,7 +41,7 @@ func newBuildCmd(c *cli) *cobra.Command {
 	fs.SortFlags = false
 	target := fs.StringP("target", "t", "", "function to serve (sets FUNC_NAME); omit to build a plain program")
 	signature := fs.String("signature", "", "function signature: http, cloudevent or openfunction (sets FUNC_SIGNATURE_TYPE; default: from the source)")
-	builder := fs.String("builder", "", "builder image (default: picked from the source: kiln/builder-go, -node, -python or -java, in the embedded registry)")
+	builder := fs.String("builder", "", "builder image (default: picked from the source by platform/detect: kiln/builder-go, -node, -python or -java, in the embedded registry)")
 	image := fs.String("image", "", "output image (default: the directory's name, in the embedded registry)")
 	output := fs.StringP("output", "o", "text", "what stdout gets: text, or json (one object: image, digest, size, phases, cache hits)")
 	clearCache := fs.Bool("clear-cache", false, "start from an empty build cache")
@@ -124,9 +103,6 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 	if image == "" {
 		image = imageName(abs)
 	}
-	if builder == "" {
-		builder = BuilderFor(abs)
-	}
 	// On a terminal the log is the output; piped or as JSON, stdout
 	// carries only the result and the log goes to stderr.
 	log := c.stdout
@@ -158,6 +134,13 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 				buildEnv[k] = v
 			}
 		}
+	}
+	if builder == "" {
+		d, err := detect.Detect(abs, buildEnv)
+		if err != nil {
+			return fmt.Errorf("detecting the language of %s: %w", abs, err)
+		}
+		builder = d.Language.Builder()
 	}
 	out := reg.Ref(image)
 	layoutDir := f.layoutDir
