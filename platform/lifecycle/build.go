@@ -50,6 +50,9 @@ type Options struct {
 	// in it; none means the default keychain.
 	Push []remote.Option
 	Out  io.Writer
+	// Skip leaves source paths out of the build's workspace (.kilnignore,
+	// project.toml include/exclude); nil copies the whole AppDir.
+	Skip func(rel string, dir bool) bool
 	// LogLevel is the lifecycle's -log-level (kiln --quiet: warn,
 	// --verbose: debug); "" is info.
 	LogLevel string
@@ -206,7 +209,7 @@ func prepareState(ids sandbox.IDMap, dir string, opts Options) (buildRequest, er
 	req := buildRequest{StateDir: dir}
 	uid, gid := ids.HostUID(0), ids.HostGID(0)
 	ws := filepath.Join(dir, "workspace")
-	if err := fsutil.CopyTree(opts.AppDir, ws, uid, gid); err != nil {
+	if err := fsutil.CopyTreeExcept(opts.AppDir, ws, uid, gid, opts.Skip); err != nil {
 		return req, fmt.Errorf("copying %s into the workspace: %w", opts.AppDir, err)
 	}
 	env := map[string]string{}

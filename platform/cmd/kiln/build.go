@@ -7,14 +7,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
-	"kiln.dev/kiln/platform/detect"
+	"kiln.dev/kiln/platform/buildrequest"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/regclient"
@@ -50,6 +50,8 @@ func newBuildCmd(c *cli) *cobra.Command {
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered, else a free loopback port; env KILN_REGISTRY_ADDR)")
 	var env envFlag
 	fs.VarP(&env, "env", "e", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
+	var envFiles []string
+	fs.StringArrayVar(&envFiles, "env-file", nil, "build-time env vars from a file of KEY=VALUE lines (repeatable; # comments; --env wins over it, it wins over project.toml)")
 	var hostPorts portsFlag
 	fs.Var(&hostPorts, "allow-host-port", "let the build reach this host loopback port at 127.0.0.1:PORT (repeatable; a package mirror on the host). Reduces isolation: the build can talk to whatever listens there")
 	var insecure listFlag
@@ -58,7 +60,7 @@ func newBuildCmd(c *cli) *cobra.Command {
 		return c.build(cmd.Context(), buildFlags{
 			pos: pos, target: *target, signature: *signature, builder: *builder, image: *image, output: *output,
 			clearCache: *clearCache, isolated: *isolated, layoutDir: *layoutDir, regAddr: *regAddr,
-			env: env, hostPorts: hostPorts, insecure: insecure,
+			env: env, envFiles: envFiles, hostPorts: hostPorts, insecure: insecure,
 		})
 	}
 	return cmd
@@ -71,6 +73,7 @@ type buildFlags struct {
 	regAddr                                              string
 	clearCache, isolated                                 bool
 	env                                                  envFlag
+	envFiles                                             []string
 	hostPorts                                            portsFlag
 	insecure                                             listFlag
 }
@@ -82,26 +85,23 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 	if err := regclient.ExportInsecure(f.insecure); err != nil {
 		return usageError{err.Error()}
 	}
-	switch f.signature {
-	case "", "http", "cloudevent", "openfunction":
-	default:
+	if f.signature != "" && !slices.Contains(buildrequest.Signatures, f.signature) {
 		return usageError{fmt.Sprintf("--signature %q: use http, cloudevent or openfunction", f.signature)}
-	}
-	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
-	if _, err := sandbox.CurrentIDMap(); err != nil {
-		return err
 	}
 	dir := "."
 	if len(f.pos) == 1 {
 		dir = f.pos[0]
 	}
-	abs, err := filepath.Abs(dir)
+	plan, err := buildrequest.Resolve(buildrequest.Request{
+		Dir: dir, Image: f.image, Builder: f.builder, Target: f.target, Signature: f.signature,
+		Env: f.env.kv, EnvFiles: f.envFiles, LookupEnv: os.LookupEnv,
+	})
 	if err != nil {
 		return err
 	}
-	image, builder := f.image, f.builder
-	if image == "" {
-		image = imageName(abs)
+	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
+	if _, err := sandbox.CurrentIDMap(); err != nil {
+		return err
 	}
 	// On a terminal the log is the output; piped or as JSON, stdout
 	// carries only the result and the log goes to stderr.
@@ -121,27 +121,7 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 	if err := f.hostPorts.refuse(reg.Addr, "the embedded registry: builds never get it; kiln pushes the image itself"); err != nil {
 		return err
 	}
-	buildEnv := f.env.Map()
-	if f.target != "" {
-		buildEnv["FUNC_NAME"] = f.target
-	}
-	if f.signature != "" {
-		buildEnv["FUNC_SIGNATURE_TYPE"] = f.signature
-	}
-	for _, k := range []string{"GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"} {
-		if v, ok := os.LookupEnv(k); ok {
-			if _, set := buildEnv[k]; !set {
-				buildEnv[k] = v
-			}
-		}
-	}
-	if builder == "" {
-		d, err := detect.Detect(abs, buildEnv)
-		if err != nil {
-			return fmt.Errorf("detecting the language of %s: %w", abs, err)
-		}
-		builder = d.Language.Builder()
-	}
+	image, builder, abs, buildEnv := plan.Image, plan.Builder, plan.Dir, plan.Env
 	out := reg.Ref(image)
 	layoutDir := f.layoutDir
 	if layoutDir != "" {
@@ -156,8 +136,12 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 		}
 	}
 	fmt.Fprintf(log, "%s %s from %s\n", c.paint(log, bold, "==> Building"), out, abs)
+	fmt.Fprintf(log, "    builder: %s (%s)\n", builder, plan.BuilderFrom)
 	if len(buildEnv) > 0 {
-		fmt.Fprintf(log, "    env: %s\n", strings.Join(sortedKeys(buildEnv), " "))
+		fmt.Fprintf(log, "    env: %s\n", strings.Join(plan.EnvNames(), " "))
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintf(log, "    %s\n", n)
 	}
 	if len(f.hostPorts.ports) > 0 {
 		fmt.Fprintf(log, "    host ports the build may reach: %s\n", f.hostPorts.String())
@@ -182,7 +166,7 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 	}
 	res, err := lifecycle.Build(ctx, lifecycle.Options{
 		AppDir: abs, Image: out, Builder: reg.Ref(builder), Env: buildEnv, Home: h, LogLevel: c.logLevel(),
-		SharedDeps: !f.isolated, ClearCache: f.clearCache, LayoutDir: layoutDir, HostPorts: f.hostPorts.ports, Push: push, Out: log,
+		Skip: plan.Skip, SharedDeps: !f.isolated, ClearCache: f.clearCache, LayoutDir: layoutDir, HostPorts: f.hostPorts.ports, Push: push, Out: log,
 	})
 	if err != nil {
 		return err
@@ -201,17 +185,6 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 		return err
 	}
 	return nil
-}
-
-var nonName = regexp.MustCompile(`[^a-z0-9._-]+`)
-
-// imageName derives a repository name from a directory.
-func imageName(dir string) string {
-	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-"), "-._")
-	if n == "" {
-		n = "app"
-	}
-	return n
 }
 
 func ensure(dir string) string {

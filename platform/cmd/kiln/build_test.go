@@ -5,19 +5,6 @@ import (
 	"testing"
 )
 
-func TestImageName(t *testing.T) {
-	for dir, want := range map[string]string{
-		"/src/samples/go/hello": "hello",
-		"/src/My Function":      "my-function",
-		"/src/__":               "app",
-		"/x/Go.App_v2":          "go.app_v2",
-	} {
-		if got := imageName(dir); got != want {
-			t.Errorf("imageName(%q) = %q, want %q", dir, got, want)
-		}
-	}
-}
-
 func TestPortsFlag(t *testing.T) {
 	var p portsFlag
 	for _, v := range []string{"8080", "1"} {

@@ -14,7 +14,7 @@ func TestBuildJSON(t *testing.T) {
 	res := &lifecycle.Result{
 		Image: "127.0.0.1:5000/hello", Digest: "sha256:" + string(bytes.Repeat([]byte("a"), 64)), Size: 12_345_678,
 		Buildpacks: []string{"kiln/go@0.1.0"}, CacheHits: []string{"kiln/go:toolchain", "kiln/go:build-cache"},
-		Phases: []lifecycle.Phase{{Name: "detect", Duration: 120 * time.Millisecond}, {Name: "build", Duration: 2 * time.Second}},
+		Phases:  []lifecycle.Phase{{Name: "detect", Duration: 120 * time.Millisecond}, {Name: "build", Duration: 2 * time.Second}},
 		Flatten: 15 * time.Millisecond, Publish: 300 * time.Millisecond, Total: 2500 * time.Millisecond, BuilderHit: true,
 	}
 	var out bytes.Buffer
