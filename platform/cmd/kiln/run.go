@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"kiln.dev/kiln/platform/daprsidecar"
+	"kiln.dev/kiln/platform/envfile"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/regclient"
 	"kiln.dev/kiln/platform/runner"
@@ -39,6 +40,7 @@ func newRunCmd(c *cli) *cobra.Command {
 	fs.IntVarP(&o.port, "port", "p", 0, "host port the function is published on; it listens on the same port in its own network namespace (sets PORT; default: a free port)")
 	fs.StringVar(&o.publish, "publish-address", "127.0.0.1", "host address the port is published on (0.0.0.0: every interface)")
 	fs.VarP(&o.env, "env", "e", "runtime env var K=V (repeatable); host loopback addresses in the values (http://127.0.0.1:4318) are forwarded into the function")
+	fs.StringArrayVar(&o.envFiles, "env-file", nil, "runtime env vars from a file of KEY=VALUE lines (repeatable; # comments; --env wins over it)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "keep the run's writable layer here (default: a temp dir removed on exit)")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long to wait after SIGTERM before killing the function")
 	fs.StringVar(&o.regAddr, "registry-addr", "", "embedded registry address (env KILN_REGISTRY_ADDR)")
@@ -55,6 +57,7 @@ type runFlags struct {
 	publish, stateDir, regAddr string
 	grace                      time.Duration
 	env                        envFlag
+	envFiles                   []string
 	hostPorts                  portsFlag
 	insecure                   listFlag
 	dapr                       daprFlags
@@ -64,6 +67,17 @@ func (c *cli) run(pos []string, o runFlags) error {
 	if err := regclient.ExportInsecure(o.insecure); err != nil {
 		return usageError{err.Error()}
 	}
+	var fromFiles []string
+	for _, f := range o.envFiles {
+		vars, err := envfile.ReadFile(f, os.LookupEnv)
+		if err != nil {
+			return err
+		}
+		for _, v := range vars {
+			fromFiles = append(fromFiles, v.Name+"="+v.Value)
+		}
+	}
+	o.env.kv = lastWins(append(fromFiles, o.env.kv...))
 	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
 	if _, err := sandbox.CurrentIDMap(); err != nil {
 		return err
@@ -142,4 +156,21 @@ func (c *cli) run(pos []string, o runFlags) error {
 		return exitStatus{code}
 	}
 	return nil
+}
+
+// lastWins drops earlier K=V entries whose K comes again (an --env over an
+// --env-file line), keeping the order of the survivors.
+func lastWins(kv []string) []string {
+	last := map[string]int{}
+	for i, e := range kv {
+		k, _, _ := strings.Cut(e, "=")
+		last[k] = i
+	}
+	var out []string
+	for i, e := range kv {
+		if k, _, _ := strings.Cut(e, "="); last[k] == i {
+			out = append(out, e)
+		}
+	}
+	return out
 }
