@@ -56,8 +56,8 @@ func appImage(t testing.TB, extra map[string]string) v1.Image {
 	cf.Created = v1.Time{Time: time.Date(1980, 1, 1, 0, 0, 1, 0, time.UTC)}
 	cf.Config.Labels = map[string]string{
 		gofunction.LabelTarget: "HelloWorld", gofunction.LabelSignature: "http", gofunction.LabelFrameworkVersion: "0.4.0",
-		LabelStackID:       "io.kiln.stacks.bookworm",
-		LabelBuildMetadata: `{"buildpacks":[{"id":"kiln/go-dist","version":"0.4.0"},{"id":"kiln/go-function","version":"0.4.0","homepage":"https://kiln.dev"}],"processes":[{"type":"web","command":["/workspace/bin/fn"],"args":[],"default":true}]}`,
+		LabelStackID:           "io.kiln.stacks.bookworm",
+		LabelBuildMetadata:     `{"buildpacks":[{"id":"kiln/go-dist","version":"0.4.0"},{"id":"kiln/go-function","version":"0.4.0","homepage":"https://kiln.dev"}],"processes":[{"type":"web","command":["/workspace/bin/fn"],"args":[],"default":true}]}`,
 		LabelLifecycleMetadata: `{"sbom":{"sha":"` + id.String() + `"},"runImage":{"topLayer":"sha256:0","reference":"reg/run@sha256:1","image":"reg/kiln/run-go:latest"}}`,
 	}
 	for k, v := range extra {

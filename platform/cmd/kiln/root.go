@@ -69,7 +69,7 @@ func newRootCmd(c *cli) *cobra.Command {
 	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
-		newBuildCmd(c), newRunCmd(c), newInvokeCmd(c), newInspectCmd(c),
+		newBuildCmd(c), newRunCmd(c), newInitCmd(c), newInvokeCmd(c), newInspectCmd(c),
 		newRegistryCmd(c), newStackCmd(c), newBuildpackCmd(c), newBuilderCmd(c), newPublishCmd(c),
 		newRebaseCmd(c), newSBOMCmd(c), newRenderCmd(c), newConvertCmd(c), newVersionCmd(c), newCompletionCmd(c),
 	)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -183,6 +184,33 @@ func TestColour(t *testing.T) {
 	for _, tc := range cases {
 		if got := colourOn(tc.w, env(tc.env)); got != tc.want {
 			t.Errorf("%s: colour %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// kiln init writes the scaffold and says how to test and build it; bad
+// languages and signatures are usage errors.
+func TestInit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hello")
+	r := runCLI(t, "init", "python", dir, "--signature", "cloudevent")
+	if r.code != 0 || !strings.Contains(r.stdout, "main.py") || !strings.Contains(r.stdout, "--target on_event --signature cloudevent") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "test_main.py")); err != nil {
+		t.Error(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"init"}, 2, "kiln init LANG [DIR]"},
+		{[]string{"init", "cobol", dir}, 2, `language "cobol"`},
+		{[]string{"init", "java", dir, "--signature", "openfunction"}, 2, "java functions take http or cloudevent"},
+		{[]string{"init", "python", dir}, 1, "already exists"},
+	} {
+		if r := runCLI(t, tc.args...); r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("kiln %q: exit %d, stderr %q; want %d, %q", tc.args, r.code, r.stderr, tc.code, tc.want)
 		}
 	}
 }
