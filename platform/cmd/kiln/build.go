@@ -51,7 +51,7 @@ func newBuildCmd(c *cli) *cobra.Command {
 	var env envFlag
 	fs.VarP(&env, "env", "e", "build-time env var K=V for the buildpacks (repeatable), e.g. --env BP_GO_VERSION=1.25.12")
 	var envFiles []string
-	fs.StringArrayVar(&envFiles, "env-file", nil, "build-time env vars from a file of KEY=VALUE lines (repeatable; # comments; --env wins over it, it wins over project.toml)")
+	fs.StringArrayVar(&envFiles, "env-file", nil, "build-time env vars from `FILE`, one KEY=VALUE a line (repeatable; # comments; --env wins over it, it wins over project.toml)")
 	var hostPorts portsFlag
 	fs.Var(&hostPorts, "allow-host-port", "let the build reach this host loopback port at 127.0.0.1:PORT (repeatable; a package mirror on the host). Reduces isolation: the build can talk to whatever listens there")
 	var insecure listFlag

@@ -40,7 +40,7 @@ func newRunCmd(c *cli) *cobra.Command {
 	fs.IntVarP(&o.port, "port", "p", 0, "host port the function is published on; it listens on the same port in its own network namespace (sets PORT; default: a free port)")
 	fs.StringVar(&o.publish, "publish-address", "127.0.0.1", "host address the port is published on (0.0.0.0: every interface)")
 	fs.VarP(&o.env, "env", "e", "runtime env var K=V (repeatable); host loopback addresses in the values (http://127.0.0.1:4318) are forwarded into the function")
-	fs.StringArrayVar(&o.envFiles, "env-file", nil, "runtime env vars from a file of KEY=VALUE lines (repeatable; # comments; --env wins over it)")
+	fs.StringArrayVar(&o.envFiles, "env-file", nil, "runtime env vars from `FILE`, one KEY=VALUE a line (repeatable; # comments; --env wins over it)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "keep the run's writable layer here (default: a temp dir removed on exit)")
 	fs.DurationVar(&o.grace, "grace", 10*time.Second, "how long to wait after SIGTERM before killing the function")
 	fs.StringVar(&o.regAddr, "registry-addr", "", "embedded registry address (env KILN_REGISTRY_ADDR)")
