@@ -44,10 +44,3 @@ func TestEnvFlag(t *testing.T) {
 		t.Fatal("want an error for an unset bare name")
 	}
 }
-
-func TestLastWins(t *testing.T) {
-	got := strings.Join(lastWins([]string{"A=file", "B=file", "A=flag", "C=1"}), " ")
-	if got != "B=file A=flag C=1" {
-		t.Errorf("lastWins = %s", got)
-	}
-}

@@ -5,18 +5,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"kiln.dev/kiln/platform/daprsidecar"
 	"kiln.dev/kiln/platform/envfile"
 	"kiln.dev/kiln/platform/home"
+	"kiln.dev/kiln/platform/localrun"
 	"kiln.dev/kiln/platform/regclient"
-	"kiln.dev/kiln/platform/runner"
 	"kiln.dev/kiln/platform/sandbox"
 )
 
@@ -67,110 +64,48 @@ func (c *cli) run(pos []string, o runFlags) error {
 	if err := regclient.ExportInsecure(o.insecure); err != nil {
 		return usageError{err.Error()}
 	}
-	var fromFiles []string
+	var files [][]envfile.Var
 	for _, f := range o.envFiles {
 		vars, err := envfile.ReadFile(f, os.LookupEnv)
 		if err != nil {
 			return err
 		}
-		for _, v := range vars {
-			fromFiles = append(fromFiles, v.Name+"="+v.Value)
+		files = append(files, vars)
+	}
+	env := localrun.MergeEnv(files, o.env.kv)
+	dapr := o.dapr.session()
+	if dapr != nil {
+		if err := dapr.Check(env); err != nil {
+			return usageError{err.Error()}
 		}
 	}
-	o.env.kv = lastWins(append(fromFiles, o.env.kv...))
 	// Say what is missing (subordinate ids, uidmap) before touching KILN_HOME.
 	if _, err := sandbox.CurrentIDMap(); err != nil {
 		return err
 	}
-	h := home.Default()
-	var err error
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	var sidecar *daprsidecar.Sidecar
-	launchDapr := func() error { return nil }
-	var daprFailed atomic.Value // the error that ended the run early, if daprd did
-	if o.dapr.dir != "" {
-		if sidecar, launchDapr, err = o.dapr.prepare(h, pos[0], o.port, &o.env); err != nil {
-			return err
-		}
-		defer sidecar.Stop(o.grace)
-		o.port = sidecar.AppPort
-		o.hostPorts.ports = append(o.hostPorts.ports, sidecar.HTTPPort, sidecar.GRPCPort)
-	}
 	fmt.Fprintf(c.stdout, "%s %s\n", c.paint(c.stdout, bold, "==> Running"), pos[0])
-	code, err := runner.Run(ctx, runner.Options{
-		Image: pos[0], Home: h, Port: o.port, PublishAddress: o.publish, HostPorts: o.hostPorts.ports,
-		Env: o.env.kv, Args: pos[1:], StateDir: o.stateDir, Grace: o.grace,
+	s := &localrun.Session{
+		Image: pos[0], Args: pos[1:], Home: home.Default(), RegistryAddr: o.regAddr,
+		Port: o.port, PublishAddress: o.publish, HostPorts: o.hostPorts.ports, Env: env,
+		StateDir: o.stateDir, Grace: o.grace, Dapr: dapr,
 		Out: c.stdout, Stdout: os.Stdout, Stderr: os.Stderr,
-		// An image kiln already flattened starts from local storage; only
-		// otherwise is the embedded registry served to pull it.
-		Qualify: func(image string) (string, func(), error) {
-			reg, err := openRegistry(h, o.regAddr)
-			if err != nil {
-				return "", nil, err
-			}
-			ref := reg.Ref(image)
-			if !strings.HasPrefix(ref, reg.Addr+"/") {
-				// Another registry: the sandbox helper pulls with the
-				// Docker config's credentials, resolved here.
-				if err := regclient.ExportAuth(ref); err != nil {
-					reg.Close()
-					return "", nil, err
-				}
-			}
-			return ref, func() { reg.Close() }, nil
-		},
-		Ready: func(url string, d time.Duration) {
-			os.Unsetenv(regclient.AuthEnv) // pulled: daprd need not inherit credentials
+		Ready: func(url string) {
 			fmt.Fprintf(c.stdout, "%s %s (ready %s after kiln run)\n", c.paint(c.stdout, green, "==> Serving on"), url, time.Since(start).Round(time.Millisecond))
-			if err := launchDapr(); err != nil {
-				daprFailed.Store(err)
-				stop()
-				return
-			}
-			if sidecar != nil {
-				go func() { // daprd dying (a bad component, say) ends the run
-					select {
-					case <-sidecar.Done():
-						daprFailed.Store(fmt.Errorf("daprd exited (%v); its log is above", sidecar.Err()))
-						stop()
-					case <-ctx.Done():
-					}
-				}()
-			}
 		},
-	})
-	if err != nil {
-		return err
 	}
-	if err, ok := daprFailed.Load().(error); ok {
+	res, err := s.Run(ctx)
+	switch {
+	case err != nil:
 		return err
-	}
-	if ctx.Err() != nil {
+	case res.Stopped:
 		fmt.Fprintln(c.stdout, "==> Stopped")
 		return nil
-	}
-	if code != 0 {
-		fmt.Fprintf(c.stderr, "kiln: the function exited with code %d\n", code)
-		return exitStatus{code}
+	case res.Code != 0:
+		fmt.Fprintf(c.stderr, "kiln: the function exited with code %d\n", res.Code)
+		return exitStatus{res.Code}
 	}
 	return nil
-}
-
-// lastWins drops earlier K=V entries whose K comes again (an --env over an
-// --env-file line), keeping the order of the survivors.
-func lastWins(kv []string) []string {
-	last := map[string]int{}
-	for i, e := range kv {
-		k, _, _ := strings.Cut(e, "=")
-		last[k] = i
-	}
-	var out []string
-	for i, e := range kv {
-		if k, _, _ := strings.Cut(e, "="); last[k] == i {
-			out = append(out, e)
-		}
-	}
-	return out
 }

@@ -48,6 +48,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--port"}, "kiln run: flag needs an argument: --port (kiln run --help lists its flags)"},
 		{[]string{"run", "img", "-p", "eighty"}, `invalid argument "eighty" for "-p, --port"`},
 		{[]string{"run", "img", "--env", "=x"}, `want KEY=VALUE`},
+		{[]string{"run", "img", "--dapr", "components"}, "--dapr needs the function's FUNC_CONTEXT"},
+		{[]string{"run", "img", "--dapr", "c", "--func-context", "{}", "--app-protocol", "tcp"}, `--app-protocol="tcp": use grpc or http`},
 		{[]string{"render"}, "kiln render: -f FILE is required"},
 		{[]string{"convert"}, "kiln convert: -f FILE is required"},
 		{[]string{"stack"}, "kiln stack build | kiln stack lock"},
