@@ -1,10 +1,11 @@
 package detect
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"kiln.dev/kiln/buildpacks/java-function/javafunction"
 )
 
 // Language is one of Kiln's builders' languages.
@@ -85,28 +86,9 @@ func (r Rule) matches(dir string, env map[string]string) (bool, error) {
 	return false, nil
 }
 
-// errFound stops the walk at the first .java file.
-var errFound = fs.ErrExist
-
-// hasJavaSource says whether a .java file lies in dir outside src/test,
-// target/ (Maven's output) and hidden directories, as the Java buildpack
-// looks for them.
+// hasJavaSource says whether the Java buildpack finds .java sources in dir
+// (its own Sources: outside src/test, target/ and hidden directories).
 func hasJavaSource(dir string) (bool, error) {
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() && (rel == filepath.Join("src", "test") || rel == "target" || strings.HasPrefix(d.Name(), ".") && rel != ".") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".java") {
-			return errFound
-		}
-		return nil
-	})
-	if err == errFound {
-		return true, nil
-	}
-	return false, err
+	srcs, err := javafunction.Sources(dir)
+	return len(srcs) > 0, err
 }

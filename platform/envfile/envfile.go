@@ -61,7 +61,7 @@ func parseLine(line string, lookup func(string) (string, bool)) (Var, bool, erro
 	t = strings.TrimPrefix(t, "export ")
 	k, v, hasValue := strings.Cut(t, "=")
 	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-	if !validName(k) {
+	if !ValidName(k) {
 		return Var{}, false, fmt.Errorf("%q is not a variable name: want KEY=VALUE, KEY a letter or _ then letters, digits or _", k)
 	}
 	if !hasValue {
@@ -85,7 +85,9 @@ func parseLine(line string, lookup func(string) (string, bool)) (Var, bool, erro
 	return Var{k, v}, true, nil
 }
 
-func validName(k string) bool {
+// ValidName says whether k is a portable env variable name: a letter or _,
+// then letters, digits or _.
+func ValidName(k string) bool {
 	if k == "" {
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"kiln.dev/kiln/platform/envfile"
 	"kiln.dev/kiln/platform/fsutil"
 )
 
@@ -108,24 +109,9 @@ func Parse(name string, data []byte) (Descriptor, error) {
 		return Descriptor{}, fmt.Errorf("%s: %s.include and %s.exclude are both set: the spec allows one (list what goes in, or what stays out)", name, table, table)
 	}
 	for i, v := range d.Env {
-		if !validName(v.Name) {
+		if !envfile.ValidName(v.Name) {
 			return Descriptor{}, fmt.Errorf("%s: %s[%d].name %q: want a variable name (a letter or _, then letters, digits or _)", name, envField, i, v.Name)
 		}
 	}
 	return d, nil
-}
-
-func validName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i, r := range k {
-		switch {
-		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
-		case r >= '0' && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }

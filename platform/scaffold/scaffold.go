@@ -9,10 +9,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"text/template"
+
+	"kiln.dev/kiln/platform/buildrequest"
 )
 
 //go:embed templates
@@ -148,20 +149,17 @@ func render(root string, d data) (map[string][]byte, error) {
 	return out, err
 }
 
-var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
-
 // name is dir's name as an image and module name.
-func name(dir string) string {
-	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-"), "-")
-	if n == "" {
-		n = "function"
-	}
-	return n
-}
+func name(dir string) string { return buildrequest.ImageName(dir) }
 
 // goPackage is dir's name as a Go package name.
 func goPackage(dir string) string {
-	p := strings.ReplaceAll(name(dir), "-", "")
+	p := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, name(dir))
 	if p == "main" {
 		p = "function"
 	}

@@ -109,10 +109,11 @@ func TestWriteRefusesAndNames(t *testing.T) {
 
 func TestNames(t *testing.T) {
 	for dir, want := range map[string][2]string{
-		"/x/My Fn": {"my-fn", "myfn"},
-		"/x/main":  {"main", "function"},
-		"/x/2cool": {"2cool", "function2cool"},
-		"/x/__":    {"function", "function"},
+		"/x/My Fn":     {"my-fn", "myfn"},
+		"/x/main":      {"main", "function"},
+		"/x/2cool":     {"2cool", "function2cool"},
+		"/x/__":        {"app", "app"},
+		"/x/Go.App_v2": {"go.app_v2", "goappv2"},
 	} {
 		if n, p := name(dir), goPackage(dir); n != want[0] || p != want[1] {
 			t.Errorf("%s: name %q package %q, want %q", dir, n, p, want)
