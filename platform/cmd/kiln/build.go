@@ -2,23 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
 	"kiln.dev/kiln/platform/buildrequest"
 	"kiln.dev/kiln/platform/home"
-	"kiln.dev/kiln/platform/lifecycle"
+	"kiln.dev/kiln/platform/localbuild"
 	"kiln.dev/kiln/platform/regclient"
-	"kiln.dev/kiln/platform/registry"
 	"kiln.dev/kiln/platform/sandbox"
 )
 
@@ -112,70 +109,24 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 	if c.quiet {
 		log = io.Discard
 	}
-	h := home.Default()
-	reg, err := openRegistry(h, f.regAddr)
-	if err != nil {
-		return err
-	}
-	defer reg.Close()
-	if err := f.hostPorts.refuse(reg.Addr, "the embedded registry: builds never get it; kiln pushes the image itself"); err != nil {
-		return err
-	}
-	image, builder, abs, buildEnv := plan.Image, plan.Builder, plan.Dir, plan.Env
-	out := reg.Ref(image)
-	layoutDir := f.layoutDir
-	if layoutDir != "" {
-		if !registry.IsQualified(image) {
-			out = "kiln.local/" + strings.TrimPrefix(reg.Ref(image), reg.Addr+"/")
-		}
-		if layoutDir, err = filepath.Abs(layoutDir); err != nil {
-			return err
-		}
-		if err := os.MkdirAll(layoutDir, 0o755); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(log, "%s %s from %s\n", c.paint(log, bold, "==> Building"), out, abs)
-	fmt.Fprintf(log, "    builder: %s (%s)\n", builder, plan.BuilderFrom)
-	if len(buildEnv) > 0 {
-		fmt.Fprintf(log, "    env: %s\n", strings.Join(plan.EnvNames(), " "))
-	}
-	for _, n := range plan.Notes {
-		fmt.Fprintf(log, "    %s\n", n)
-	}
-	if len(f.hostPorts.ports) > 0 {
-		fmt.Fprintf(log, "    host ports the build may reach: %s\n", f.hostPorts.String())
-	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	var push []remote.Option
-	if strings.HasPrefix(out, reg.Addr+"/") { // the embedded registry: its write token
-		push = reg.RemoteOptions()
-	}
-	// Other registries: the sandbox helper pulls the builder (and its run
-	// image) with the Docker config's credentials, resolved here; kiln
-	// pushes the image with them.
-	var others []string
-	for _, r := range []string{reg.Ref(builder), out} {
-		if !strings.HasPrefix(r, reg.Addr+"/") && (r != out || layoutDir == "") {
-			others = append(others, r)
-		}
-	}
-	if err := regclient.ExportAuth(others...); err != nil {
-		return err
-	}
-	res, err := lifecycle.Build(ctx, lifecycle.Options{
-		AppDir: abs, Image: out, Builder: reg.Ref(builder), Env: buildEnv, Home: h, LogLevel: c.logLevel(),
-		Skip: plan.Skip, SharedDeps: !f.isolated, ClearCache: f.clearCache, LayoutDir: layoutDir, HostPorts: f.hostPorts.ports, Push: push, Out: log,
+	res, err := localbuild.Build(ctx, localbuild.Options{
+		Plan: plan, Home: home.Default(), RegistryAddr: f.regAddr, LayoutDir: f.layoutDir, HostPorts: f.hostPorts.ports,
+		ClearCache: f.clearCache, Isolated: f.isolated, LogLevel: c.logLevel(), Log: log,
 	})
+	var hp *localbuild.HostPortError
+	if errors.As(err, &hp) {
+		return usageError{hp.Error()}
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(log, res.Summary())
 	if res.Layout != "" {
-		fmt.Fprintf(log, "    push it:    crane push %s REGISTRY/%s\n", res.Layout, image)
+		fmt.Fprintf(log, "    push it:    crane push %s REGISTRY/%s\n", res.Layout, plan.Image)
 	} else {
-		fmt.Fprintf(log, "    run it:     kiln run %s\n", image)
+		fmt.Fprintf(log, "    run it:     kiln run %s\n", plan.Image)
 	}
 	switch {
 	case f.output == "json":

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -64,35 +62,12 @@ func (p *portsFlag) Set(v string) error {
 	return nil
 }
 
-// refuse rejects addr's port (host:port) with why.
-func (p *portsFlag) refuse(addr, why string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil
-	}
-	for _, n := range p.ports {
-		if strconv.Itoa(n) == port {
-			return usageError{fmt.Sprintf("--allow-host-port %d: that is %s", n, why)}
-		}
-	}
-	return nil
-}
-
 // openRegistry starts (or attaches to) the embedded registry.
 func openRegistry(h home.Dir, addr string) (*registry.Registry, error) {
 	if addr == "" {
 		addr = os.Getenv("KILN_REGISTRY_ADDR")
 	}
 	return registry.Open(h.Registry(), addr)
-}
-
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // registryAddr returns flagAddr, or serves the embedded registry for the
