@@ -100,15 +100,7 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 	if _, err := sandbox.CurrentIDMap(); err != nil {
 		return err
 	}
-	// On a terminal the log is the output; piped or as JSON, stdout
-	// carries only the result and the log goes to stderr.
-	log := c.stdout
-	if f.output == "json" || !isTerminal(c.stdout) {
-		log = c.stderr
-	}
-	if c.quiet {
-		log = io.Discard
-	}
+	log := c.buildLog(f.output)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	res, err := localbuild.Build(ctx, localbuild.Options{
@@ -136,6 +128,19 @@ func (c *cli) build(ctx context.Context, f buildFlags) error {
 		return err
 	}
 	return nil
+}
+
+// buildLog is where kiln build's log goes: on a terminal the log is the
+// output; piped or as JSON, stdout carries only the result and the log goes
+// to stderr; --quiet drops it.
+func (c *cli) buildLog(output string) io.Writer {
+	switch {
+	case c.quiet:
+		return io.Discard
+	case output == "json" || !isTerminal(c.stdout):
+		return c.stderr
+	}
+	return c.stdout
 }
 
 func ensure(dir string) string {

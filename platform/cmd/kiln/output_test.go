@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -32,6 +34,40 @@ func TestImageReference(t *testing.T) {
 	} {
 		if got := imageReference(&lifecycle.Result{Image: tc.image, Digest: tc.digest}); got != tc.want {
 			t.Errorf("imageReference(%q, %q) = %q, want %q", tc.image, tc.digest, got, tc.want)
+		}
+	}
+}
+
+// Piped or as JSON, the build's log goes to stderr; on a terminal to stdout.
+func TestBuildLog(t *testing.T) {
+	_, pipe, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	stderr := new(bytes.Buffer)
+	for _, tc := range []struct {
+		name   string
+		stdout io.Writer
+		output string
+		quiet  bool
+		want   io.Writer
+	}{
+		{"pipe", pipe, "text", false, stderr},
+		{"buffer", new(bytes.Buffer), "text", false, stderr},
+		{"json", pipe, "json", false, stderr},
+		{"quiet", pipe, "text", true, io.Discard},
+	} {
+		c := &cli{stdout: tc.stdout, stderr: stderr, quiet: tc.quiet}
+		if got := c.buildLog(tc.output); got != tc.want {
+			t.Errorf("%s: the log goes to %T, want %T", tc.name, got, tc.want)
+		}
+	}
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		c := &cli{stdout: tty, stderr: stderr}
+		if c.buildLog("text") != io.Writer(tty) || c.buildLog("json") != io.Writer(stderr) {
+			t.Error("on a terminal the text log goes to stdout, JSON's to stderr")
 		}
 	}
 }
