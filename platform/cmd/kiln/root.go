@@ -64,7 +64,10 @@ func newRootCmd(c *cli) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&c.quiet, "quiet", "q", false, "print only results and errors (the lifecycle logs at warn)")
 	root.PersistentFlags().BoolVarP(&c.verbose, "verbose", "v", false, "print more (the lifecycle logs at debug)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageError{fmt.Sprintf("%s: %v (kiln %s --help lists its flags)", cmd.CommandPath(), err, strings.TrimSpace(strings.TrimPrefix(cmd.CommandPath(), "kiln")))}
+		if cmd == cmd.Root() {
+			return usageError{fmt.Sprintf("%v (kiln --help lists its flags)", err)}
+		}
+		return usageError{fmt.Sprintf("%s: %v (%s --help lists its flags)", cmd.CommandPath(), err, cmd.CommandPath())}
 	})
 	root.SuggestionsMinimumDistance = 2
 	root.CompletionOptions.DisableDefaultCmd = true

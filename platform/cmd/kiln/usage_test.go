@@ -37,6 +37,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "Available Commands:"},
 		{[]string{"bogus"}, `unknown command "bogus" (kiln --help lists the commands)`},
+		{[]string{"--bogus"}, "kiln: unknown flag: --bogus (kiln --help lists its flags)"},
+		{[]string{"registry", "gc", "--grace", "soon"}, `kiln registry gc: invalid argument "soon" for "--grace" flag`},
 		{[]string{"biuld"}, `unknown command "biuld": did you mean build?`},
 		{[]string{"build", "a", "b"}, `kiln build takes one directory, got ["a" "b"]`},
 		{[]string{"build", "--signature", "bogus", "."}, `--signature "bogus": use http, cloudevent or openfunction`},
