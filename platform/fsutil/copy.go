@@ -13,7 +13,12 @@ var skipped = map[string]bool{".git": true, ".hg": true, ".svn": true}
 
 // CopyTree copies src into dst (which must not exist or be empty), keeping
 // modes and symlinks, and gives every copy to uid:gid.
-func CopyTree(src, dst string, uid, gid int) error {
+func CopyTree(src, dst string, uid, gid int) error { return CopyTreeExcept(src, dst, uid, gid, nil) }
+
+// CopyTreeExcept is CopyTree leaving out what skip names: rel is the
+// slash-separated path under src, dir whether it is a directory (a skipped
+// directory is not entered). A nil skip copies everything.
+func CopyTreeExcept(src, dst string, uid, gid int, skip func(rel string, dir bool) bool) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -24,6 +29,12 @@ func CopyTree(src, dst string, uid, gid int) error {
 		}
 		if d.IsDir() && skipped[d.Name()] && rel != "." {
 			return filepath.SkipDir
+		}
+		if skip != nil && rel != "." && skip(filepath.ToSlash(rel), d.IsDir()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		target := filepath.Join(dst, rel)
 		info, err := d.Info()

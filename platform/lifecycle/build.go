@@ -50,6 +50,12 @@ type Options struct {
 	// in it; none means the default keychain.
 	Push []remote.Option
 	Out  io.Writer
+	// Skip leaves source paths out of the build's workspace (.kilnignore,
+	// project.toml include/exclude); nil copies the whole AppDir.
+	Skip func(rel string, dir bool) bool
+	// LogLevel is the lifecycle's -log-level (kiln --quiet: warn,
+	// --verbose: debug); "" is info.
+	LogLevel string
 }
 
 // Result is what a successful build produced.
@@ -104,7 +110,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	req.Store, req.Builder, req.Image = string(store), opts.Builder, opts.Image
 	req.CacheDir, req.LayoutDir = filepath.Join(app, "cache"), filepath.Join(app, "layout")
-	req.ClearCache, req.HostPorts = opts.ClearCache, opts.HostPorts
+	req.ClearCache, req.HostPorts, req.LogLevel = opts.ClearCache, opts.HostPorts, opts.LogLevel
 	if opts.SharedDeps {
 		req.DepsDir = store.Deps()
 	}
@@ -203,7 +209,7 @@ func prepareState(ids sandbox.IDMap, dir string, opts Options) (buildRequest, er
 	req := buildRequest{StateDir: dir}
 	uid, gid := ids.HostUID(0), ids.HostGID(0)
 	ws := filepath.Join(dir, "workspace")
-	if err := fsutil.CopyTree(opts.AppDir, ws, uid, gid); err != nil {
+	if err := fsutil.CopyTreeExcept(opts.AppDir, ws, uid, gid, opts.Skip); err != nil {
 		return req, fmt.Errorf("copying %s into the workspace: %w", opts.AppDir, err)
 	}
 	env := map[string]string{}

@@ -42,6 +42,7 @@ type buildRequest struct {
 	DepsDir    string `json:"depsDir,omitempty"`
 	ClearCache bool   `json:"clearCache,omitempty"`
 	HostPorts  []int  `json:"hostPorts,omitempty"`
+	LogLevel   string `json:"logLevel,omitempty"`
 }
 
 type builderEvent struct {
@@ -185,11 +186,21 @@ func creator(req buildRequest, builder *imagefs.Image, uid, gid int) *sandbox.Co
 	return &sandbox.Container{
 		Rootfs: builder.Rootfs, State: filepath.Join(state, "sandbox"), Mounts: mounts, UID: uid, GID: gid,
 		Args: []string{"/cnb/lifecycle/creator", "-app", "/workspace", "-layers", "/layers", "-platform", "/platform",
-			"-cache-dir", "/cache", "-uid", strconv.Itoa(uid), "-gid", strconv.Itoa(gid), "-log-level", "info", req.Image},
+			"-cache-dir", "/cache", "-uid", strconv.Itoa(uid), "-gid", strconv.Itoa(gid), "-log-level", logLevel(req.LogLevel), req.Image},
 		Env: env, Dir: "/", Hostname: "kiln-build",
 		Net:    sandbox.Network{Egress: true, HostPorts: req.HostPorts},
 		Stdout: os.Stdout, Stderr: os.Stderr,
 	}
+}
+
+// logLevel is the creator's -log-level: level if the lifecycle knows it,
+// else info.
+func logLevel(level string) string {
+	switch level {
+	case "debug", "info", "warn", "error":
+		return level
+	}
+	return "info"
 }
 
 // buildpacks lists the group that ran (group.toml), as id@version.

@@ -2,23 +2,31 @@ package main
 
 import (
 	"fmt"
-	"os"
+
+	"github.com/spf13/cobra"
 
 	"kiln.dev/kiln/platform/buildpackage"
 )
 
-func runBuildpack(args []string) error {
-	fs := newFlagSet("buildpack", "buildpack package [--source DIR] [--out DIR]")
-	src := fs.String("source", ".", "the Kiln source tree")
-	out := fs.String("out", "out/buildpacks", "where the CNB buildpack directories go")
-	pos, err := parse(fs, args)
-	if err != nil {
+func newBuildpackCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "buildpack",
+		Short: "Compile Kiln's buildpacks",
+		Args:  subcommandArgs("kiln buildpack package [--source DIR] [--out DIR]", "package"),
+		RunE:  needSubcommand("kiln buildpack package [--source DIR] [--out DIR]"),
+	}
+	pkg := &cobra.Command{
+		Use:   "package",
+		Short: "Compile the buildpacks into CNB buildpack directories",
+		Args:  exactArgs(0, "kiln buildpack package takes no arguments"),
+	}
+	src := pkg.Flags().String("source", ".", "the Kiln source tree")
+	out := pkg.Flags().String("out", "out/buildpacks", "where the CNB buildpack directories go")
+	pkg.RunE = func(*cobra.Command, []string) error {
+		fmt.Fprintf(c.stdout, "==> Packaging buildpacks into %s\n", *out)
+		_, err := buildpackage.Package(*src, *out, c.stdout)
 		return err
 	}
-	if len(pos) != 1 || pos[0] != "package" {
-		return usageError{"kiln buildpack package [--source DIR] [--out DIR]"}
-	}
-	fmt.Printf("==> Packaging buildpacks into %s\n", *out)
-	_, err = buildpackage.Package(*src, *out, os.Stdout)
-	return err
+	cmd.AddCommand(pkg)
+	return cmd
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"net"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -17,6 +14,8 @@ import (
 type envFlag struct{ kv []string }
 
 func (e *envFlag) String() string { return strings.Join(e.kv, ",") }
+
+func (e *envFlag) Type() string { return "KEY=VALUE" }
 
 func (e *envFlag) Set(v string) error {
 	k, _, ok := strings.Cut(v, "=")
@@ -52,6 +51,8 @@ func (p *portsFlag) String() string {
 	return strings.Join(s, ",")
 }
 
+func (p *portsFlag) Type() string { return "PORT" }
+
 func (p *portsFlag) Set(v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
@@ -61,64 +62,12 @@ func (p *portsFlag) Set(v string) error {
 	return nil
 }
 
-// refuse rejects addr's port (host:port) with why.
-func (p *portsFlag) refuse(addr, why string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil
-	}
-	for _, n := range p.ports {
-		if strconv.Itoa(n) == port {
-			return usageError{fmt.Sprintf("--allow-host-port %d: that is %s", n, why)}
-		}
-	}
-	return nil
-}
-
-// parse parses flags interspersed with positional arguments.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		// After "--" every argument is positional (kiln run IMAGE -- -x
-		// hands -x to the function), never parsed again as a flag.
-		if used := len(args) - fs.NArg(); used > 0 && args[used-1] == "--" {
-			return append(pos, fs.Args()...), nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-func newFlagSet(name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet("kiln "+name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: kiln %s\n\nflags:\n", usage)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
 // openRegistry starts (or attaches to) the embedded registry.
 func openRegistry(h home.Dir, addr string) (*registry.Registry, error) {
 	if addr == "" {
 		addr = os.Getenv("KILN_REGISTRY_ADDR")
 	}
 	return registry.Open(h.Registry(), addr)
-}
-
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // registryAddr returns flagAddr, or serves the embedded registry for the

@@ -5,60 +5,43 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"kiln.dev/kiln/platform/lifecycle"
 	"kiln.dev/kiln/platform/sandbox"
 )
 
-// Exit codes (documented in the README).
+// Exit codes (documented in the README): 0 ok, 1 error, 2 usage; a failed
+// build exits with the lifecycle's code, kiln run with the function's.
 const (
 	exitError = 1
 	exitUsage = 2
 )
 
-type command struct {
-	name, summary string
-	run           func(args []string) error
-}
-
-var commands = []command{
-	{"build", "build a function or app into an image: kiln build [DIR] --target NAME", runBuild},
-	{"run", "serve an image locally: kiln run IMAGE [--port N] [--env K=V]", runRun},
-	{"registry", "the embedded registry: kiln registry serve|address|stop|gc|du", runRegistry},
-	{"stack", "stack images from pinned .debs: kiln stack build|lock", runStack},
-	{"buildpack", "compile Kiln's buildpacks: kiln buildpack package", runBuildpack},
-	{"builder", "create a builder image: kiln builder create [go node python java]", runBuilder},
-	{"publish", "push stacks, buildpacks, builders and the controller: kiln publish --registry REG --version V", runPublish},
-	{"rebase", "move an app image onto a new run image: kiln rebase IMAGE [--run-image REF]", runRebase},
-	{"sbom", "list or extract an image's SBOMs: kiln sbom IMAGE [--output-dir DIR]", runSBOM},
-	{"version", "print kiln's version and its pinned lifecycle and pack", runVersion},
-	{"render", "print the Kubernetes objects the controller makes of a Function: kiln render -f fn.yaml", runRender},
-	{"convert", "turn an OpenFunction Function into a Kiln Function: kiln convert -f of.yaml", runConvert},
-}
-
 func main() {
 	sandbox.MaybeInit()
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage()
-		os.Exit(exitUsage)
-	}
-	for _, c := range commands {
-		if c.name == os.Args[1] {
-			os.Exit(exitCode(c.run(os.Args[2:])))
-		}
-	}
-	fmt.Fprintf(os.Stderr, "kiln: unknown command %q\n\n", os.Args[1])
-	usage()
-	os.Exit(exitUsage)
+	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "kiln: build serverless functions into OCI images and run them, no Docker needed.\n\nCommands:")
-	for _, c := range commands {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", c.name, c.summary)
+// execute runs the CLI with args and returns the exit code; tests call it
+// with buffers for stdout and stderr.
+func execute(args []string, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr}
+	root := newRootCmd(c)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err != nil && !c.ran {
+		// cobra refused the invocation (an unknown command, flag or
+		// argument count) before any command ran: a usage error.
+		var ue usageError
+		if !errors.As(err, &ue) {
+			err = usageError{err.Error()}
+		}
 	}
-	fmt.Fprintln(os.Stderr, "\nState lives in $KILN_HOME (default ~/.cache/kiln). See README.md for flags, env vars and exit codes.")
+	return c.exitCode(err)
 }
 
 // usageError is a bad invocation (exit 2).
@@ -71,7 +54,8 @@ type exitStatus struct{ code int }
 
 func (e exitStatus) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-func exitCode(err error) int {
+// exitCode prints err (if any) on stderr and says what kiln exits with.
+func (c *cli) exitCode(err error) int {
 	if err == nil {
 		return 0
 	}
@@ -82,12 +66,12 @@ func exitCode(err error) int {
 	case errors.As(err, &es):
 		return es.code
 	case errors.As(err, &ue):
-		fmt.Fprintln(os.Stderr, "kiln:", err)
+		fmt.Fprintln(c.stderr, c.paint(c.stderr, red, "kiln:"), err)
 		return exitUsage
 	case errors.As(err, &le):
-		fmt.Fprintln(os.Stderr, "kiln: build failed:", le.Message)
+		fmt.Fprintln(c.stderr, c.paint(c.stderr, red, "kiln: build failed:"), le.Message)
 		return le.Code
 	}
-	fmt.Fprintln(os.Stderr, "kiln:", err)
+	fmt.Fprintln(c.stderr, c.paint(c.stderr, red, "kiln:"), err)
 	return exitError
 }

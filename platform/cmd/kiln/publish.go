@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"kiln.dev/kiln/platform/builder"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/publish"
@@ -20,6 +22,8 @@ type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
+func (l *listFlag) Type() string { return "strings" }
+
 func (l *listFlag) Set(v string) error {
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -29,8 +33,18 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-func runPublish(args []string) error {
-	fs := newFlagSet("publish", "publish --registry REG --version V [--no-latest] [--platforms linux/amd64,linux/arm64] [--run-image-mirror REG2]...")
+func newPublishCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "publish --registry REG --version V",
+		Short: "Push stacks, buildpacks, builders and the controller to a registry",
+		Args: func(_ *cobra.Command, pos []string) error {
+			if len(pos) > 0 {
+				return usageError{fmt.Sprintf("kiln publish takes no arguments, got %q", pos)}
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
 	reg := fs.String("registry", os.Getenv("KILN_PUBLISH_REGISTRY"), "registry to publish to, host[:port][/path] (env KILN_PUBLISH_REGISTRY)")
 	ver := fs.String("version", "", "release version (semantic version, e.g. 1.2.0): the tag of every image and the version of every buildpack and builder")
 	noLatest := fs.Bool("no-latest", false, "do not also tag the images latest")
@@ -42,13 +56,22 @@ func runPublish(args []string) error {
 	fs.Var(&mirrors, "run-image-mirror", "registry that will mirror the stack images: builders name it as a run-image mirror (repeatable)")
 	fs.Var(&insecure, "insecure-registry", "registry (host:port) to reach over plain HTTP (repeatable; loopback registries need not be named)")
 	fs.Var(&skip, "skip", "leave out builders or controller")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	cmd.RunE = func(*cobra.Command, []string) error {
+		return c.publish(publishFlags{*reg, *ver, !*noLatest, *src, *stack, *out, platforms, mirrors, insecure, skip})
 	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("kiln publish takes no arguments, got %q", pos)}
-	}
+	return cmd
+}
+
+type publishFlags struct {
+	reg, ver                           string
+	latest                             bool
+	src, stack, out                    string
+	platforms, mirrors, insecure, skip listFlag
+}
+
+func (c *cli) publish(f publishFlags) error {
+	reg, ver, src, stack, out := &f.reg, &f.ver, &f.src, &f.stack, &f.out
+	platforms, mirrors, insecure, skip := f.platforms, f.mirrors, f.insecure, f.skip
 	if *reg == "" || *ver == "" {
 		return usageError{"kiln publish --registry REG --version V: both are required"}
 	}
@@ -72,9 +95,9 @@ func runPublish(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	fmt.Printf("==> Publishing Kiln %s to %s\n", *ver, *reg)
+	fmt.Fprintf(c.stdout, "==> Publishing Kiln %s to %s\n", *ver, *reg)
 	rel, err := publish.Run(ctx, publish.Options{
-		Registry: strings.TrimSuffix(*reg, "/"), Version: *ver, Latest: !*noLatest, Arches: arches,
+		Registry: strings.TrimSuffix(*reg, "/"), Version: *ver, Latest: f.latest, Arches: arches,
 		RunImageMirrors: mirrors, Source: *src, StackDir: *stack,
 		DebCache: h.Debs(), WorkDir: h.Runs(), OutDir: *out,
 		Pack: filepath.Join(tools, "pack-v"+builder.PackVersion, "pack"),
@@ -82,15 +105,15 @@ func runPublish(args []string) error {
 			"amd64": filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion),
 			"arm64": filepath.Join(tools, "lifecycle-v"+builder.LifecycleVersion+"-linux-arm64"),
 		},
-		Target: publish.Target{Insecure: insecure}, Skip: skipSet, Log: os.Stdout,
+		Target: publish.Target{Insecure: insecure}, Skip: skipSet, Log: c.stdout,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("==> Published %d images in %s\n", len(rel.Images), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(c.stdout, "==> Published %d images in %s\n", len(rel.Images), time.Since(start).Round(time.Millisecond))
 	if rel.Config != nil {
-		fmt.Printf("    controller config: kubectl apply -k %s\n", filepath.Join(*out, rel.Config.Dir))
+		fmt.Fprintf(c.stdout, "    controller config: kubectl apply -k %s\n", filepath.Join(*out, rel.Config.Dir))
 	}
-	fmt.Printf("    release manifest: %s\n", publish.ManifestPath(*out, *ver))
+	fmt.Fprintf(c.stdout, "    release manifest: %s\n", publish.ManifestPath(*out, *ver))
 	return nil
 }

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 
 	"kiln.dev/kiln/platform/builder"
 	"kiln.dev/kiln/platform/home"
@@ -13,38 +14,43 @@ import (
 	"kiln.dev/kiln/platform/registry"
 )
 
-func runRebase(args []string) error {
-	fs := newFlagSet("rebase", "rebase IMAGE [--run-image REF] [--force] [--insecure-registry HOST]...")
+func newRebaseCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rebase IMAGE",
+		Short: "Move an app image onto a new run image",
+		Args:  exactArgs(1, "kiln rebase IMAGE [--run-image REF]"),
+	}
+	fs := cmd.Flags()
 	runImage := fs.String("run-image", "", "new run image (default: the run image the app names, re-resolved: its tag may have moved)")
 	force := fs.Bool("force", false, "rebase onto a run image the app does not name (nor its mirrors)")
 	regAddr := fs.String("registry-addr", "", "embedded registry address (default: remembered; env KILN_REGISTRY_ADDR)")
 	var insecure listFlag
 	fs.Var(&insecure, "insecure-registry", "registry (host:port) to reach over plain HTTP (repeatable)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	cmd.RunE = func(_ *cobra.Command, pos []string) error {
+		return c.rebase(pos[0], *runImage, *regAddr, *force, insecure)
 	}
-	if len(pos) != 1 {
-		return usageError{"kiln rebase IMAGE [--run-image REF]"}
-	}
+	return cmd
+}
+
+func (c *cli) rebase(image, runImage, regAddr string, force bool, insecure listFlag) error {
 	h := home.Default()
-	ref, done, err := qualify(h, pos[0], *regAddr)
+	ref, done, err := qualify(h, image, regAddr)
 	if err != nil {
 		return err
 	}
 	defer done()
-	fmt.Printf("==> Rebasing %s\n", ref)
+	fmt.Fprintf(c.stdout, "==> Rebasing %s\n", ref)
 	res, err := rebase.Rebase(context.Background(), rebase.Options{
-		Image: ref, RunImage: *runImage, Force: *force,
+		Image: ref, RunImage: runImage, Force: force,
 		Lifecycle: filepath.Join(h.Tools(), "lifecycle-v"+builder.LifecycleVersion, "lifecycle"),
-		Target:    publish.Target{Insecure: insecure}, Out: os.Stdout,
+		Target:    publish.Target{Insecure: insecure}, Out: c.stdout,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("    image:      %s → %s\n", res.Before, res.After)
-	fmt.Printf("    run image:  %s → %s\n", res.RunBefore, res.RunAfter)
-	fmt.Printf("    app layers: %d unchanged\n", len(res.AppLayers))
+	fmt.Fprintf(c.stdout, "    image:      %s → %s\n", res.Before, res.After)
+	fmt.Fprintf(c.stdout, "    run image:  %s → %s\n", res.RunBefore, res.RunAfter)
+	fmt.Fprintf(c.stdout, "    app layers: %d unchanged\n", len(res.AppLayers))
 	return nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/registry"
 )
@@ -20,80 +22,89 @@ import (
 // runs): it serves and exits here, before main.
 func init() { registry.ServeIfSpawned() }
 
-func runRegistry(args []string) error {
-	fs := newFlagSet("registry", "registry serve [--background [--idle-exit D]] | address | stop [--force] | gc [--grace D] | du")
+func newRegistryCmd(c *cli) *cobra.Command {
+	const usage = "kiln registry serve | address | stop | gc | du"
+	cmd := &cobra.Command{
+		Use:   "registry",
+		Short: "The embedded registry: serve, address, stop, gc, du",
+		Args:  subcommandArgs(usage, "serve", "address", "stop", "gc", "du"),
+		RunE:  needSubcommand(usage),
+	}
+	fs := cmd.PersistentFlags()
 	regAddr := fs.String("registry-addr", "", "serve, address: listen address on loopback (default: remembered, else a free port; env KILN_REGISTRY_ADDR)")
 	background := fs.Bool("background", false, "serve: start a detached server and return; it runs until kiln registry stop (or --idle-exit)")
 	idle := fs.Duration("idle-exit", 0, "serve --background: exit after this long with no kiln process attached and no request (0: never)")
 	force := fs.Bool("force", false, "stop: stop even while kiln processes use the registry")
 	grace := fs.Duration("grace", time.Hour, "gc: keep blobs and untagged manifests younger than this (pushes in progress)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"kiln registry serve | address | stop | gc | du"}
-	}
-	h := home.Default()
-	dir := h.Registry()
-	addr := *regAddr
-	if addr == "" {
-		addr = os.Getenv("KILN_REGISTRY_ADDR")
-	}
-	switch pos[0] {
-	case "serve":
-		if *background {
-			return serveBackground(dir, addr, *idle)
+	addr := func() string {
+		if *regAddr != "" {
+			return *regAddr
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return registry.Serve(ctx, dir, registry.ServeOptions{Addr: addr, Ready: func(a string) {
-			fmt.Printf("==> Serving the kiln registry (%s) on http://%s — Ctrl-C stops it\n", dir, a)
-		}})
-	case "address":
-		reg, err := openRegistry(h, addr)
-		if err != nil {
-			return err
-		}
-		defer reg.Close()
-		fmt.Println(reg.Addr)
-		return nil
-	case "stop":
-		err := registry.Stop(dir, *force)
-		if errors.Is(err, registry.ErrNotServed) {
-			fmt.Printf("==> The kiln registry (%s) is not running\n", dir)
+		return os.Getenv("KILN_REGISTRY_ADDR")
+	}
+	sub := func(use, short string, run func(h home.Dir) error) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: exactArgs(0, usage),
+			RunE: func(*cobra.Command, []string) error { return run(home.Default()) }}
+	}
+	cmd.AddCommand(
+		sub("serve", "Serve the registry in the foreground (or --background)", func(h home.Dir) error {
+			if *background {
+				return c.serveBackground(h.Registry(), addr(), *idle)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return registry.Serve(ctx, h.Registry(), registry.ServeOptions{Addr: addr(), Ready: func(a string) {
+				fmt.Fprintf(c.stdout, "==> Serving the kiln registry (%s) on http://%s — Ctrl-C stops it\n", h.Registry(), a)
+			}})
+		}),
+		sub("address", "Print the registry's address, serving it if it is not running", func(h home.Dir) error {
+			reg, err := openRegistry(h, addr())
+			if err != nil {
+				return err
+			}
+			defer reg.Close()
+			fmt.Fprintln(c.stdout, reg.Addr)
 			return nil
-		}
-		if err == nil {
-			fmt.Printf("==> Stopped the kiln registry (%s)\n", dir)
-		}
-		return err
-	case "gc":
-		reg, err := openRegistry(h, addr)
-		if err != nil {
+		}),
+		sub("stop", "Stop the background registry", func(h home.Dir) error {
+			err := registry.Stop(h.Registry(), *force)
+			if errors.Is(err, registry.ErrNotServed) {
+				fmt.Fprintf(c.stdout, "==> The kiln registry (%s) is not running\n", h.Registry())
+				return nil
+			}
+			if err == nil {
+				fmt.Fprintf(c.stdout, "==> Stopped the kiln registry (%s)\n", h.Registry())
+			}
 			return err
-		}
-		defer reg.Close()
-		rep, err := reg.GC(*grace)
-		if err != nil {
-			return err
-		}
-		fmt.Print(gcSummary(rep, *grace))
-		return nil
-	case "du":
-		u, err := registry.DiskUsage(dir)
-		if err != nil {
-			return err
-		}
-		printUsage(os.Stdout, dir, u)
-		return nil
-	}
-	return usageError{fmt.Sprintf("unknown registry command %q: serve, address, stop, gc or du", pos[0])}
+		}),
+		sub("gc", "Remove blobs and untagged manifests nothing refers to", func(h home.Dir) error {
+			reg, err := openRegistry(h, addr())
+			if err != nil {
+				return err
+			}
+			defer reg.Close()
+			rep, err := reg.GC(*grace)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(c.stdout, gcSummary(rep, *grace))
+			return nil
+		}),
+		sub("du", "Show what the registry holds, per repository", func(h home.Dir) error {
+			u, err := registry.DiskUsage(h.Registry())
+			if err != nil {
+				return err
+			}
+			printUsage(c.stdout, h.Registry(), u)
+			return nil
+		}),
+	)
+	return cmd
 }
 
-func serveBackground(dir, addr string, idle time.Duration) error {
+func (c *cli) serveBackground(dir, addr string, idle time.Duration) error {
 	if at, ok := registry.Running(dir); ok {
-		fmt.Printf("==> The kiln registry (%s) already serves on http://%s; kiln registry stop stops it\n", dir, at)
+		fmt.Fprintf(c.stdout, "==> The kiln registry (%s) already serves on http://%s; kiln registry stop stops it\n", dir, at)
 		return nil
 	}
 	reg, err := registry.ServeDetached(dir, addr, idle)
@@ -109,7 +120,7 @@ func serveBackground(dir, addr string, idle time.Duration) error {
 	if idle > 0 {
 		until = fmt.Sprintf("it exits after %s unused, or with kiln registry stop", idle)
 	}
-	fmt.Printf("==> The kiln registry (%s) serves on http://%s in the background (pid %d); %s\n", dir, reg.Addr, st.PID, until)
+	fmt.Fprintf(c.stdout, "==> The kiln registry (%s) serves on http://%s in the background (pid %d); %s\n", dir, reg.Addr, st.PID, until)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
@@ -41,23 +42,34 @@ func readManifests(path string) ([][]byte, error) {
 	return docs, nil
 }
 
-// runRender prints the objects the controller creates for each Function.
-func runRender(args []string) error { return renderFunctions(args, os.Stdout, os.Stderr) }
+func newRenderCmd(c *cli) *cobra.Command {
+	o := renderFlags{cfg: render.DefaultConfig()}
+	cmd := &cobra.Command{
+		Use:   "render -f FILE",
+		Short: "Print the Kubernetes objects the controller makes of a Function",
+		Args:  exactArgs(0, "kiln render -f FILE takes no arguments"),
+		RunE:  func(*cobra.Command, []string) error { return renderFunctions(o, c.stdout, c.stderr) },
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.file, "file", "f", "", "Function manifest(s) (core.kiln.dev/v1alpha1; - for stdin)")
+	fs.StringVar(&o.gwFile, "gateway-config", "", "the Gateway config ConfigMap routes use (default: Kiln's, "+render.DefaultGatewayConfigFile+")")
+	fs.StringVar(&o.digest, "image-digest", "", "render serving as after a build of this digest (default: before the first build, spec.image)")
+	fs.StringVar(&o.cfg.DefaultBuilder, "default-builder", o.cfg.DefaultBuilder, "the controller's --default-builder")
+	fs.StringVar(&o.cfg.ClusterDomain, "cluster-domain", o.cfg.ClusterDomain, "the controller's --cluster-domain")
+	fs.StringVar(&o.cfg.BuildCacheSize, "build-cache-size", o.cfg.BuildCacheSize, "the controller's --build-cache-size")
+	return cmd
+}
+
+// renderFlags are kiln render's parsed flags.
+type renderFlags struct {
+	file, gwFile, digest string
+	cfg                  render.Config
+}
 
 // renderFunctions is kiln render writing the objects to stdout and notes to
 // stderr.
-func renderFunctions(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("render", "render -f function.yaml [--gateway-config cm.yaml] [--image-digest sha256:...]")
-	file := fs.String("f", "", "Function manifest(s) (core.kiln.dev/v1alpha1; - for stdin)")
-	gwFile := fs.String("gateway-config", "", "the Gateway config ConfigMap routes use (default: Kiln's, "+render.DefaultGatewayConfigFile+")")
-	digest := fs.String("image-digest", "", "render serving as after a build of this digest (default: before the first build, spec.image)")
-	cfg := render.DefaultConfig()
-	fs.StringVar(&cfg.DefaultBuilder, "default-builder", cfg.DefaultBuilder, "the controller's --default-builder")
-	fs.StringVar(&cfg.ClusterDomain, "cluster-domain", cfg.ClusterDomain, "the controller's --cluster-domain")
-	fs.StringVar(&cfg.BuildCacheSize, "build-cache-size", cfg.BuildCacheSize, "the controller's --build-cache-size")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
+func renderFunctions(o renderFlags, stdout, stderr io.Writer) error {
+	file, gwFile, digest, cfg := &o.file, &o.gwFile, &o.digest, o.cfg
 	if *file == "" {
 		return usageError{"kiln render: -f FILE is required"}
 	}
@@ -125,17 +137,22 @@ func renderFunctions(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// runConvert turns OpenFunction Functions into Kiln Functions.
-func runConvert(args []string) error { return convertFunctions(args, os.Stdout, os.Stderr) }
+func newConvertCmd(c *cli) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "convert -f FILE",
+		Short: "Turn an OpenFunction Function into a Kiln Function",
+		Args:  exactArgs(0, "kiln convert -f FILE takes no arguments"),
+		RunE:  func(*cobra.Command, []string) error { return convertFunctions(file, c.stdout, c.stderr) },
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "OpenFunction Function manifest(s) (core.openfunction.io/v1beta1 or v1beta2; - for stdin)")
+	return cmd
+}
 
 // convertFunctions is kiln convert writing the Functions to stdout and the
 // notes on them to stderr.
-func convertFunctions(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("convert", "convert -f openfunction.yaml")
-	file := fs.String("f", "", "OpenFunction Function manifest(s) (core.openfunction.io/v1beta1 or v1beta2; - for stdin)")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
+func convertFunctions(path string, stdout, stderr io.Writer) error {
+	file := &path
 	if *file == "" {
 		return usageError{"kiln convert: -f FILE is required"}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ func installedGatewayConfig() string {
 func TestRenderDefaultGateway(t *testing.T) {
 	in := filepath.Join("testdata", "render", "route.yaml")
 	var out, notes bytes.Buffer
-	if err := renderFunctions([]string{"-f", in}, &out, &notes); err != nil {
+	if err := cliTo([]string{"render", "-f", in}, &out, &notes); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "route.out.yaml", out.String())
@@ -51,7 +52,7 @@ func TestRenderDefaultGateway(t *testing.T) {
 	}
 
 	var explicit, none bytes.Buffer
-	if err := renderFunctions([]string{"-f", in, "--gateway-config", installedGatewayConfig()}, &explicit, &none); err != nil {
+	if err := cliTo([]string{"render", "-f", in, "--gateway-config", installedGatewayConfig()}, &explicit, &none); err != nil {
 		t.Fatal(err)
 	}
 	if explicit.String() != out.String() {
@@ -71,7 +72,7 @@ func TestRenderWithoutRouteHasNoNote(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, notes bytes.Buffer
-	if err := renderFunctions([]string{"-f", in}, &out, &notes); err != nil {
+	if err := cliTo([]string{"render", "-f", in}, &out, &notes); err != nil {
 		t.Fatal(err)
 	}
 	if notes.Len() != 0 || strings.Contains(out.String(), "HTTPRoute") {
@@ -84,7 +85,7 @@ func TestRenderWithoutRouteHasNoNote(t *testing.T) {
 // kiln convert prints renders without --gateway-config.
 func TestConvertThenRender(t *testing.T) {
 	var converted, notes bytes.Buffer
-	if err := convertFunctions([]string{"-f", filepath.Join("testdata", "render", "openfunction-stray.yaml")}, &converted, &notes); err != nil {
+	if err := cliTo([]string{"convert", "-f", filepath.Join("testdata", "render", "openfunction-stray.yaml")}, &converted, &notes); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "openfunction-stray.out.yaml", converted.String())
@@ -95,10 +96,19 @@ func TestConvertThenRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, renderNotes bytes.Buffer
-	if err := renderFunctions([]string{"-f", kiln}, &out, &renderNotes); err != nil {
+	if err := cliTo([]string{"render", "-f", kiln}, &out, &renderNotes); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "kind: HTTPRoute") || !strings.Contains(out.String(), "stray.default.fn.example.com") {
 		t.Errorf("no route through the default Gateway config:\n%s", out.String())
 	}
+}
+
+// cliTo runs kiln with args in-process, writing to stdout and stderr; a
+// non-zero exit is an error.
+func cliTo(args []string, stdout, stderr *bytes.Buffer) error {
+	if code := execute(args, stdout, stderr); code != 0 {
+		return fmt.Errorf("kiln %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+	return nil
 }

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"kiln.dev/kiln/platform/scaffold"
+)
+
+func newInitCmd(c *cli) *cobra.Command {
+	var signature string
+	cmd := &cobra.Command{
+		Use:   "init LANG [DIR]",
+		Short: "Scaffold a function (go, node, python, java) with a test",
+		Long: "Write a new function in DIR (default: a directory named after the language) with a test you run with\n" +
+			"the language's own tools: go test, node --test, python3 -m unittest, or for Java a main-based check.",
+		Example:   "  kiln init go hello\n  kiln init python events --signature cloudevent\n  kiln init node worker --signature openfunction",
+		ValidArgs: scaffold.Languages,
+		Args: func(_ *cobra.Command, pos []string) error {
+			if len(pos) < 1 || len(pos) > 2 {
+				return usageError{"kiln init LANG [DIR] [--signature http|cloudevent|openfunction], LANG one of " + strings.Join(scaffold.Languages, ", ")}
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, pos []string) error {
+			dir := pos[0] + "-function"
+			if len(pos) == 2 {
+				dir = pos[1]
+			}
+			res, err := scaffold.Write(scaffold.Options{Language: pos[0], Signature: signature, Dir: dir})
+			if err != nil {
+				if strings.HasPrefix(err.Error(), "language") || strings.HasPrefix(err.Error(), "--signature") {
+					return usageError{err.Error()}
+				}
+				return err
+			}
+			sig := signature
+			if sig == "" {
+				sig = "http"
+			}
+			fmt.Fprintf(c.stdout, "==> Wrote a %s %s function in %s:\n", pos[0], sig, res.Dir)
+			for _, f := range res.Files {
+				fmt.Fprintf(c.stdout, "    %s\n", filepath.ToSlash(f))
+			}
+			fmt.Fprintf(c.stdout, "    test it:   cd %s && %s\n", dir, res.Test)
+			fmt.Fprintf(c.stdout, "    build it:  kiln build %s --target %s --signature %s\n", dir, res.Target, sig)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&signature, "signature", "http", "http, cloudevent or openfunction (Java: http or cloudevent)")
+	return cmd
+}
