@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools daprd build generate stack buildpacks builder demo unit e2e e2e-publish publish test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
+.PHONY: all tools cnb-tools daprd build generate cli-docs stack buildpacks builder demo unit e2e e2e-publish publish test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
 
 all: build
 
@@ -27,6 +27,9 @@ generate: tools ## deepcopy and the Function CRD from controller/api (a unit tes
 
 build: ## the kiln CLI
 	go build -o $(KILN) ./platform/cmd/kiln
+
+cli-docs: ## docs/cli, the command reference, from the CLI's own help (a unit test fails when it is stale)
+	go test -count=1 ./platform/cmd/kiln -run '^TestCommandReference$$' -args -update
 
 stack: build ## stack images from pinned .debs into the embedded registry
 	$(KILN) stack build

@@ -2,6 +2,7 @@ package devproxy
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -70,4 +71,27 @@ func FrameworkRelease(src string) (string, error) {
 		return "", fmt.Errorf("%s: [metadata] framework-version is %q: want a version such as 0.1.0", p, v)
 	}
 	return "v" + strings.TrimPrefix(v, "v"), nil
+}
+
+// SumLines are the go.sum lines of the framework release in the proxy: the
+// hashes a build injects, so a module carrying them needs no checksum database.
+func (p Proxy) SumLines() ([]string, error) {
+	return gofunction.CarriedProxy{Dir: p.Dir, Version: p.Version}.SumLines()
+}
+
+// Locate returns the first candidate directory that is a Kiln source tree
+// (one holding buildpacks/go-function/buildpack.toml); empty candidates are
+// skipped.
+func Locate(candidates ...string) (string, error) {
+	var tried []string
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(c, descriptorPath)); err == nil {
+			return c, nil
+		}
+		tried = append(tried, c)
+	}
+	return "", fmt.Errorf("no Kiln source tree (with %s) at %s: run kiln from a Kiln checkout or pass --source DIR", descriptorPath, strings.Join(tried, ", "))
 }

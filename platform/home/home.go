@@ -64,3 +64,7 @@ func (d Dir) AppCache(sourceDir, repository string) string {
 	h := sha256.Sum256([]byte(repository + "\x00" + abs))
 	return d.path("apps", hex.EncodeToString(h[:8]))
 }
+
+// FrameworkProxy is the file:// Go module proxy holding Kiln's Go framework
+// for functions' own modules (go test, IDEs): platform/devproxy writes it.
+func (d Dir) FrameworkProxy() string { return d.path("framework-proxy") }

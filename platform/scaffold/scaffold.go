@@ -14,6 +14,7 @@ import (
 	"text/template"
 
 	"kiln.dev/kiln/platform/buildrequest"
+	"kiln.dev/kiln/platform/devproxy"
 )
 
 //go:embed templates
@@ -30,6 +31,10 @@ type Options struct {
 	Language  string // go, node (or nodejs), python, java
 	Signature string // http (default), cloudevent, openfunction
 	Dir       string // where it goes; created if missing, must hold none of its files
+	// GoFramework is the module proxy holding Kiln's Go framework
+	// (platform/devproxy): the Go cloudevent and openfunction scaffolds import
+	// it, so they require its release and get its go.sum lines.
+	GoFramework *devproxy.Proxy
 }
 
 // Result says what was written and how to go on.
@@ -38,6 +43,7 @@ type Result struct {
 	Files  []string // relative, sorted
 	Target string   // for kiln build --target
 	Test   string   // the command that runs the scaffold's test in Dir
+	Env    []string // what Test needs in its environment (Go: the framework's GOPROXY)
 }
 
 // data is what the templates see.
@@ -46,6 +52,8 @@ type data struct {
 	Package string // a Go package name
 	Target  string // the function's name (Java: class name with package)
 	Class   string // a Java or Python class name
+	// FrameworkVersion is the Go framework release the go.mod requires.
+	FrameworkVersion string
 }
 
 var targets = map[string]map[string]string{
@@ -91,6 +99,16 @@ func Write(opts Options) (*Result, error) {
 		return nil, err
 	}
 	d := data{Name: name(abs), Package: goPackage(abs), Target: target, Class: upperFirst(strings.ReplaceAll(target, "_", ""))}
+	var goSum []string
+	if lang == "go" && sig != "http" {
+		if opts.GoFramework == nil {
+			return nil, errors.New("the go " + sig + " scaffold imports kiln.dev/functions-framework-go: give it the framework's module proxy (platform/devproxy)")
+		}
+		if goSum, err = opts.GoFramework.SumLines(); err != nil {
+			return nil, err
+		}
+		d.FrameworkVersion = opts.GoFramework.Version
+	}
 	if lang == "java" {
 		d.Class, d.Target = target, "com.example."+target
 	}
@@ -99,7 +117,13 @@ func Write(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if goSum != nil {
+		files["go.sum"] = []byte(strings.Join(goSum, "\n") + "\n")
+	}
 	res := &Result{Dir: abs, Target: d.Target, Test: tests[lang]}
+	if goSum != nil {
+		res.Env = opts.GoFramework.Env(os.Getenv("GOPROXY"))[:1]
+	}
 	for rel := range files {
 		if _, err := os.Lstat(filepath.Join(abs, rel)); err == nil {
 			return nil, fmt.Errorf("%s: already exists; kiln init writes only new files (pick an empty DIR)", filepath.Join(abs, rel))

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"kiln.dev/kiln/platform/devproxy"
 )
 
 // repo is the Kiln checkout (for the frameworks the Go and Java scaffolds
@@ -37,20 +39,28 @@ func TestScaffoldsPassTheirOwnTests(t *testing.T) {
 					t.Skipf("no %s here", tools[lang])
 				}
 				dir := filepath.Join(t.TempDir(), "my-fn")
-				res, err := Write(Options{Language: lang, Signature: sig, Dir: dir})
+				opts := Options{Language: lang, Signature: sig, Dir: dir}
+				if lang == "go" {
+					p, err := devproxy.Write(repo(t), filepath.Join(t.TempDir(), "proxy"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					opts.GoFramework = &p
+				}
+				res, err := Write(opts)
 				if err != nil {
 					t.Fatal(err)
 				}
-				env := []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "GOTOOLCHAIN=local", "PYTHONDONTWRITEBYTECODE=1"}
+				// No network, no workspace, no -mod=mod: the scaffold's go.mod and
+				// go.sum are complete, and the framework comes from the file://
+				// proxy alone (an empty module cache proves it is fetched there).
+				env := []string{"GOPROXY=off", "GOWORK=off", "GOFLAGS=-modcacherw", "GOTOOLCHAIN=local", "PYTHONDONTWRITEBYTECODE=1",
+					"GOMODCACHE=" + filepath.Join(t.TempDir(), "modcache"), "GONOSUMDB=", "GONOSUMCHECK=", "GOPRIVATE="}
 				if lang == "go" && sig != "http" {
-					// Until kiln.dev/functions-framework-go is published, the
-					// framework comes from this checkout through a go.work.
-					work := filepath.Join(t.TempDir(), "go.work")
-					body := "go 1.22\n\nuse (\n\t" + dir + "\n\t" + filepath.Join(repo(t), "framework-templates", "go") + "\n)\n"
-					if err := os.WriteFile(work, []byte(body), 0o644); err != nil {
-						t.Fatal(err)
+					if len(res.Env) != 1 || !strings.HasPrefix(res.Env[0], "GOPROXY=file://") {
+						t.Fatalf("Result.Env = %q, want the framework's GOPROXY", res.Env)
 					}
-					env = append(env, "GOWORK="+work, "GOFLAGS=")
+					env = append(env, "GOPROXY="+strings.SplitN(strings.TrimPrefix(res.Env[0], "GOPROXY="), ",", 2)[0]+",off")
 				}
 				test := res.Test
 				if lang == "go" {

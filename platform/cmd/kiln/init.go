@@ -2,16 +2,19 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"kiln.dev/kiln/platform/devproxy"
+	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/scaffold"
 )
 
 func newInitCmd(c *cli) *cobra.Command {
-	var signature string
+	var signature, source string
 	cmd := &cobra.Command{
 		Use:   "init LANG [DIR]",
 		Short: "Scaffold a function (go, node, python, java) with a test",
@@ -30,7 +33,16 @@ func newInitCmd(c *cli) *cobra.Command {
 			if len(pos) == 2 {
 				dir = pos[1]
 			}
-			res, err := scaffold.Write(scaffold.Options{Language: pos[0], Signature: signature, Dir: dir})
+			opts := scaffold.Options{Language: pos[0], Signature: signature, Dir: dir}
+			if pos[0] == "go" && signature != "http" && signature != "" {
+				p, err := goFrameworkProxy(source)
+				if err != nil {
+					return err
+				}
+				opts.GoFramework = &p
+				fmt.Fprintf(c.stdout, "==> %s %s for go test and your IDE: module proxy %s\n", p.Module, p.Version, p.Dir)
+			}
+			res, err := scaffold.Write(opts)
 			if err != nil {
 				if strings.HasPrefix(err.Error(), "language") || strings.HasPrefix(err.Error(), "--signature") {
 					return usageError{err.Error()}
@@ -45,11 +57,36 @@ func newInitCmd(c *cli) *cobra.Command {
 			for _, f := range res.Files {
 				fmt.Fprintf(c.stdout, "    %s\n", filepath.ToSlash(f))
 			}
-			fmt.Fprintf(c.stdout, "    test it:   cd %s && %s\n", dir, res.Test)
+			test := res.Test
+			if len(res.Env) > 0 {
+				test = "export " + strings.Join(res.Env, " ") + " && " + test
+			}
+			fmt.Fprintf(c.stdout, "    test it:   cd %s && %s\n", dir, test)
 			fmt.Fprintf(c.stdout, "    build it:  kiln build %s --target %s --signature %s\n", dir, res.Target, sig)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&signature, "signature", "http", "http, cloudevent or openfunction (Java: http or cloudevent)")
+	cmd.Flags().StringVar(&source, "source", "", "the Kiln source tree whose Go framework the go cloudevent/openfunction scaffolds use (default: the working directory, else the tree holding this kiln binary)")
 	return cmd
+}
+
+// goFrameworkProxy writes Kiln's Go framework, from the source tree, into the
+// file:// module proxy under $KILN_HOME that go test and IDEs resolve it from.
+func goFrameworkProxy(source string) (devproxy.Proxy, error) {
+	var candidates []string
+	if source != "" {
+		candidates = []string{source}
+	} else {
+		cwd, _ := os.Getwd()
+		candidates = append(candidates, cwd)
+		if exe, err := os.Executable(); err == nil {
+			candidates = append(candidates, filepath.Dir(filepath.Dir(exe)))
+		}
+	}
+	src, err := devproxy.Locate(candidates...)
+	if err != nil {
+		return devproxy.Proxy{}, err
+	}
+	return devproxy.Write(src, home.Default().FrameworkProxy())
 }
