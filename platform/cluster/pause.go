@@ -16,18 +16,19 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
-// pauseImage is the sandbox image: one layer holding the static pause
-// binary at /pause, its entrypoint. No image can be pulled from the
-// internet here, so the node gets its sandbox image from kiln's registry.
-func pauseImage(bin string) (v1.Image, error) {
+// BinaryImage is a linux/amd64 image of one static binary: a single layer
+// holding it at /<name>, which is the entrypoint. The sandbox (pause) image
+// is one: no image can be pulled from the internet here, so the node gets
+// its sandbox image from kiln's registry.
+func BinaryImage(bin, name string) (v1.Image, error) {
 	b, err := os.ReadFile(bin)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: pause binary (run `bash platform/tools/build.sh cluster`): %w", err)
+		return nil, fmt.Errorf("cluster: image of %s: %w", bin, err)
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	epoch := time.Unix(0, 0)
-	if err := tw.WriteHeader(&tar.Header{Name: "pause", Mode: 0o755, Size: int64(len(b)), ModTime: epoch, Typeflag: tar.TypeReg}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(b)), ModTime: epoch, Typeflag: tar.TypeReg}); err != nil {
 		return nil, err
 	}
 	if _, err := tw.Write(b); err != nil {
@@ -51,7 +52,7 @@ func pauseImage(bin string) (v1.Image, error) {
 	}
 	cf = cf.DeepCopy()
 	cf.Architecture, cf.OS = "amd64", "linux"
-	cf.Config.Entrypoint = []string{"/pause"}
+	cf.Config.Entrypoint = []string{"/" + name}
 	cf.Created = v1.Time{Time: epoch}
 	return mutate.ConfigFile(img, cf)
 }
@@ -59,7 +60,10 @@ func pauseImage(bin string) (v1.Image, error) {
 // pushPause pushes the pause image to ref unless the registry already has
 // the same digest.
 func pushPause(bin, ref string, opts []remote.Option) error {
-	img, err := pauseImage(bin)
+	if bin == "" {
+		return fmt.Errorf("cluster: no pause binary in the tools dir: run `bash platform/tools/build.sh cluster`")
+	}
+	img, err := BinaryImage(bin, "pause")
 	if err != nil {
 		return err
 	}

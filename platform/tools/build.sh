@@ -89,6 +89,15 @@ build_publish_tools() {
     rm -rf "$al" && mv "$al.tmp" "$al"
   fi
 }
+build_kube_apiserver() {
+  [ -x "$kas/kube-apiserver" ] && return 0
+  echo "==> building kube-apiserver v$KUBE_VERSION into $kas (first time: 5-15 minutes on 2 cores)"
+  mkdir -p "$kas.tmp"
+  local v="-X k8s.io/component-base/version"
+  (cd "$here/kube-apiserver" && go build -trimpath -ldflags "-s -w $v.gitVersion=v$KUBE_VERSION $v.gitMajor=1 $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) $v.gitTreeState=clean" \
+    -o "$kas.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  rm -rf "$kas" && mv "$kas.tmp" "$kas"
+}
 # The single-node cluster of platform/cluster (`kiln cluster up`): the node
 # binaries of the same Kubernetes release as kube-apiserver (wrapper kube-node/),
 # containerd v2.4.2 with its runc shim and ctr (wrapper containerd/; kubelet
@@ -100,6 +109,7 @@ ctd=$tools/containerd-v$CONTAINERD_VERSION
 # Keyed by its source: a change to pause/main.go rebuilds it.
 pau=$tools/pause-$(cat "$here/pause/main.go" "$here/pause/go.mod" | sha256sum | cut -c1-12)
 build_cluster() {
+  build_kube_apiserver
   local c v="-X k8s.io/component-base/version"
   for c in kubelet kube-controller-manager kube-scheduler kube-proxy kubectl; do
     [ -x "$kn/$c" ] && continue
@@ -159,14 +169,7 @@ if [ ! -x "$cg/controller-gen" ]; then
   (cd "$here/controller-gen" && go build -trimpath -ldflags "-s -w" -o "$cg.tmp/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen)
   rm -rf "$cg" && mv "$cg.tmp" "$cg"
 fi
-if [ ! -x "$kas/kube-apiserver" ]; then
-  echo "==> building kube-apiserver v$KUBE_VERSION into $kas (first time: 5-15 minutes on 2 cores)"
-  mkdir -p "$kas.tmp"
-  v="-X k8s.io/component-base/version"
-  (cd "$here/kube-apiserver" && go build -trimpath -ldflags "-s -w $v.gitVersion=v$KUBE_VERSION $v.gitMajor=1 $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) $v.gitTreeState=clean" \
-    -o "$kas.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
-  rm -rf "$kas" && mv "$kas.tmp" "$kas"
-fi
+build_kube_apiserver
 build_daprd
 "$lc/lifecycle" -version >/dev/null 2>&1 || CNB_PLATFORM_API=0.14 "$lc/lifecycle" -version
 "$pk/pack" version
