@@ -1,0 +1,308 @@
+package cluster
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"kiln.dev/kiln/platform/cluster"
+	"kiln.dev/kiln/platform/registry"
+)
+
+func TestMain(m *testing.M) {
+	// Up starts the registry as a detached process of this binary.
+	registry.ServeIfSpawned()
+	os.Exit(m.Run())
+}
+
+var repoRoot = func() string {
+	_, f, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(f), "..", "..")
+}()
+
+func e2eHome() string {
+	if d := os.Getenv("KILN_E2E_HOME"); d != "" {
+		return d
+	}
+	h, _ := os.UserHomeDir()
+	return filepath.Join(h, ".cache", "kiln-e2e-cluster")
+}
+
+func toolsDir() string {
+	if d := os.Getenv("KILN_TOOLS"); d != "" {
+		return d
+	}
+	h, _ := os.UserHomeDir()
+	return filepath.Join(h, ".cache", "kiln", "tools")
+}
+
+// logWriter sends Up's and Down's progress lines to the test log.
+type logWriter struct{ t *testing.T }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+func until(t *testing.T, what string, timeout time.Duration, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s: %v", timeout, what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestSingleNode(t *testing.T) {
+	if os.Getenv("KILN_E2E_CLUSTER") != "1" {
+		t.Skip("set KILN_E2E_CLUSTER=1 to run the single-node cluster test (root; brings up a kubelet, containerd, kube-proxy)")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("the cluster test needs root")
+	}
+	home := e2eHome()
+	o := cluster.Options{Layout: cluster.Layout{Dir: filepath.Join(home, "cluster"), Tools: toolsDir()},
+		RegistryDir: filepath.Join(home, "registry"), Out: logWriter{t}}
+
+	tb := time.Now()
+	build := exec.Command("bash", filepath.Join(repoRoot, "platform", "tools", "build.sh"), "cluster")
+	build.Env = append(os.Environ(), "KILN_TOOLS="+o.Tools)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build.sh cluster: %v\n%s", err, out)
+	}
+	t.Logf("tools ready in %s", time.Since(tb).Round(time.Millisecond))
+
+	// Start from a node that is down, and always end with one.
+	if err := cluster.Down(o); err != nil {
+		t.Fatalf("down before the test: %v", err)
+	}
+	before := hostSnapshot(t, o)
+	t.Cleanup(func() {
+		if err := cluster.Down(o); err != nil {
+			t.Errorf("down: %v", err)
+		}
+	})
+
+	t0 := time.Now()
+	if err := cluster.Up(o); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	cold := time.Since(t0)
+	t.Logf("cold up (tools built, node down): %s", cold.Round(time.Millisecond))
+
+	kubectl := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(filepath.Join(o.Tools, "kube-node-v1.36.3", "kubectl"), args...)
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+o.Kubeconfig())
+		if stdin != "" {
+			cmd.Stdin = strings.NewReader(stdin)
+		}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if err != nil {
+			return out.String(), fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, out.String())
+		}
+		return out.String(), nil
+	}
+
+	t.Run("function behind a ClusterIP Service", func(t *testing.T) {
+		ref := copyHello(t, o)
+		t1 := time.Now()
+		if _, err := kubectl(deployment(ref), "apply", "-f", "-"); err != nil {
+			t.Fatal(err)
+		}
+		ip, err := kubectl("", "get", "service", "hello", "-o", "jsonpath={.spec.clusterIP}")
+		if err != nil || ip == "" {
+			t.Fatalf("service hello has no ClusterIP: %q %v", ip, err)
+		}
+		var body string
+		until(t, "the first 200 from http://"+ip, 3*time.Minute, func() error {
+			c := &http.Client{Timeout: 2 * time.Second}
+			resp, err := c.Get("http://" + ip + "/")
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("%s: %s", resp.Status, b)
+			}
+			body = string(b)
+			return nil
+		})
+		t.Logf("Deployment + Service applied -> first 200 via ClusterIP %s: %s (body %q)", ip, time.Since(t1).Round(time.Millisecond), strings.TrimSpace(body))
+	})
+
+	t.Run("pod reaches the apiserver through the kubernetes Service", func(t *testing.T) {
+		ref := pushProbe(t, o)
+		if _, err := kubectl(probePod(ref), "apply", "-f", "-"); err != nil {
+			t.Fatal(err)
+		}
+		until(t, "the probe pod to finish", 2*time.Minute, func() error {
+			phase, err := kubectl("", "get", "pod", "probe", "-o", "jsonpath={.status.phase}")
+			if err != nil {
+				return err
+			}
+			switch phase {
+			case "Succeeded":
+				return nil
+			case "Failed":
+				logs, _ := kubectl("", "logs", "probe")
+				t.Fatalf("probe pod failed: %s", logs)
+			}
+			return fmt.Errorf("phase %q", phase)
+		})
+		logs, err := kubectl("", "logs", "probe")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(logs, "apiserver via 10.96.0.1:443: 200") {
+			t.Fatalf("probe did not reach the apiserver at the kubernetes Service: %q", logs)
+		}
+		t.Logf("probe: %s", strings.TrimSpace(logs))
+	})
+
+	t.Run("up again reuses the node", func(t *testing.T) {
+		var out bytes.Buffer
+		o2 := o
+		o2.Out = &out
+		t2 := time.Now()
+		if err := cluster.Up(o2); err != nil {
+			t.Fatal(err)
+		}
+		warm := time.Since(t2)
+		t.Logf("up on a running node: %s: %s", warm.Round(time.Millisecond), strings.TrimSpace(out.String()))
+		if !strings.Contains(out.String(), "already running") || warm > 5*time.Second {
+			t.Fatalf("second up was not a fast no-op (%s): %s", warm, out.String())
+		}
+	})
+
+	td := time.Now()
+	if err := cluster.Down(o); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	t.Logf("down: %s", time.Since(td).Round(time.Millisecond))
+	after := hostSnapshot(t, o)
+	if d := before.diff(after); d != "" {
+		t.Fatalf("down left the host different from before up:\n%s", d)
+	}
+}
+
+// copyHello copies the Go hello function image (`make demo`) from the
+// kiln registry KILN_E2E_CLUSTER_IMAGE_FROM into the node's registry and
+// returns its reference there, by digest.
+func copyHello(t *testing.T, o cluster.Options) string {
+	from := os.Getenv("KILN_E2E_CLUSTER_IMAGE_FROM")
+	if from == "" {
+		h, _ := os.UserHomeDir()
+		from = filepath.Join(h, ".cache", "kiln", "registry")
+	}
+	src, err := registry.OpenWith(from, registry.Options{})
+	if err != nil {
+		t.Fatalf("opening the registry %s with the hello image: %v", from, err)
+	}
+	defer src.Close()
+	img, err := remote.Image(mustRef(t, src.Addr+"/hello:latest"))
+	if err != nil {
+		t.Fatalf("image hello:latest in %s (run `make demo` to build it): %v", from, err)
+	}
+	dst, err := registry.OpenWith(o.RegistryDir, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	r := mustRef(t, dst.Addr+"/kiln-e2e/hello:latest")
+	if err := remote.Write(r, img, dst.RemoteOptions()...); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	return dst.Addr + "/kiln-e2e/hello@" + d.String()
+}
+
+// pushProbe builds probe/ statically and pushes it as a one-binary image.
+func pushProbe(t *testing.T, o cluster.Options) string {
+	bin := filepath.Join(t.TempDir(), "probe")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./probe")
+	cmd.Dir = filepath.Join(repoRoot, "e2e", "cluster")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the probe: %v\n%s", err, out)
+	}
+	img, err := cluster.BinaryImage(bin, "probe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := registry.OpenWith(o.RegistryDir, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if err := remote.Write(mustRef(t, dst.Addr+"/kiln-e2e/probe:latest"), img, dst.RemoteOptions()...); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	return dst.Addr + "/kiln-e2e/probe@" + d.String()
+}
+
+func mustRef(t *testing.T, s string) name.Reference {
+	r, err := name.ParseReference(s, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func deployment(ref string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hello, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: hello}}
+  template:
+    metadata: {labels: {app: hello}}
+    spec:
+      containers:
+      - name: hello
+        image: ` + ref + `
+        env: [{name: PORT, value: "8080"}]
+        ports: [{containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hello, namespace: default}
+spec:
+  selector: {app: hello}
+  ports: [{port: 80, targetPort: 8080}]
+`
+}
+
+func probePod(ref string) string {
+	return `apiVersion: v1
+kind: Pod
+metadata: {name: probe, namespace: default}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: probe
+    image: ` + ref + `
+`
+}
