@@ -54,9 +54,20 @@ func removeOutside(absent []string) error {
 			}
 			continue
 		}
+		removeCNIResults(p)
 		pruneEmptyDirs(p)
 	}
 	return errors.Join(errs...)
+}
+
+// removeCNIResults removes the CNI results cached for the node's network
+// ("kiln-<container>-<if>" under <root>/results): the node's pods are
+// killed, not torn down through CNI DEL, so nothing else removes them.
+func removeCNIResults(root string) {
+	m, _ := filepath.Glob(filepath.Join(root, "results", "kiln-*"))
+	for _, p := range m {
+		os.Remove(p)
+	}
 }
 
 // pruneEmptyDirs removes the empty directories of a tree, deepest first.
@@ -287,9 +298,18 @@ func KubeChains() []string {
 	return out
 }
 
-// removeKubeChains deletes every rule that jumps to a KUBE-* chain from a
-// built-in chain, then flushes and deletes the KUBE-* chains (what
-// kube-proxy --cleanup leaves, e.g. the kubelet's KUBE-FIREWALL).
+// ours says whether an iptables -S rule (without "-A ") belongs to the
+// node: it jumps to a KUBE-* chain, or the bridge plugin added it for the
+// node's CNI network (comment `name: "kiln"`: its ipMasq rules, which stay
+// when pods are killed without a CNI DEL).
+func ours(rule string) bool {
+	return strings.Contains(rule, "KUBE-") || strings.Contains(rule, `name: \"kiln\"`)
+}
+
+// removeKubeChains deletes every rule of a built-in chain that is the
+// node's (see ours), then flushes and deletes the KUBE-* chains (what
+// kube-proxy --cleanup leaves, e.g. the kubelet's KUBE-FIREWALL) and the
+// CNI-* chains those rules jumped to.
 func removeKubeChains() error {
 	var errs []error
 	for _, bin := range []string{"iptables", "ip6tables"} {
@@ -305,11 +325,16 @@ func removeKubeChains() error {
 					continue
 				}
 				rule, ok := strings.CutPrefix(line, "-A ")
-				if !ok || strings.HasPrefix(rule, "KUBE-") || !strings.Contains(rule, "KUBE-") {
+				if !ok || strings.HasPrefix(rule, "KUBE-") || strings.HasPrefix(rule, "CNI-") || !ours(rule) {
 					continue
 				}
-				args := append([]string{"-w", "-t", t, "-D"}, splitRule(rule)...)
-				if _, err := run(bin, args...); err != nil {
+				args := splitRule(rule)
+				for i := 0; i+1 < len(args); i++ {
+					if args[i] == "-j" && strings.HasPrefix(args[i+1], "CNI-") {
+						chains = append(chains, args[i+1])
+					}
+				}
+				if _, err := run(bin, append([]string{"-w", "-t", t, "-D"}, args...)...); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -335,6 +360,10 @@ func splitRule(s string) []string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
+		case c == '\\' && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			have = true
+			i++
 		case c == '"':
 			inQ, have = !inQ, true
 		case c == ' ' && !inQ:
