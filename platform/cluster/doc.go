@@ -9,15 +9,15 @@
 //
 // Everything lives under one state dir ($KILN_HOME/cluster): PKI, configs,
 // data, logs, pid files, the kubelet's root dir and the pod network
-// namespaces. The apiserver advertises a private address on a dummy
-// interface (kiln0), so pods reach it through the `kubernetes` Service.
+// namespaces. The apiserver advertises a private address on a port-less
+// bridge (kiln0; this kernel has no dummy driver), so pods reach it through the `kubernetes` Service.
 //
 // Up is idempotent (a running node is reused) and prints each step with its
 // duration; Env prints shell exports (KUBECONFIG, PATH with the matching
 // kubectl); Down stops every process it started (by pid file, checked
 // against the binary), unmounts what the kubelet and containerd mounted,
 // removes the iptables chains (kube-proxy --cleanup, then any KUBE-* chain
-// left), the cni0 bridge and the dummy interface, the /kubepods cgroups, the
+// left), the cni0 bridge and kiln0, the /kubepods cgroups, the
 // files outside the state dir that were not there before Up, and puts back
 // the sysctls the kubelet and the bridge plugin change, as recorded at Up.
 // Main is the `kiln cluster up|env|down|status` command.

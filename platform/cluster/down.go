@@ -83,6 +83,9 @@ func Down(o Options) error {
 		do("restore sysctls", func() error { return restoreSysctls(s.Before.Sysctls, changedSysctls) })
 		if s.Before.RegistryStarted && o.RegistryDir != "" {
 			do("stop the registry Up started", func() error {
+				if _, ok := registry.Running(o.RegistryDir); !ok {
+					return nil
+				}
 				err := registry.Stop(o.RegistryDir, false)
 				if errors.Is(err, registry.ErrNotServed) {
 					return nil

@@ -98,10 +98,12 @@ func linkExists(name string) bool {
 	return err == nil
 }
 
-// ensureNodeAddress puts NodeIP on the dummy interface NodeIface.
+// ensureNodeAddress puts NodeIP on NodeIface, a bridge with no ports: this
+// kernel has no dummy driver (and no modules), and a port-less bridge is
+// just as good a home for a local address.
 func ensureNodeAddress() error {
 	if !linkExists(NodeIface) {
-		if _, err := run("ip", "link", "add", NodeIface, "type", "dummy"); err != nil {
+		if _, err := run("ip", "link", "add", NodeIface, "type", "bridge"); err != nil {
 			return err
 		}
 	}
@@ -119,7 +121,7 @@ func ensureNodeAddress() error {
 }
 
 // removeLinks deletes the veths attached to the pod bridge, the bridge and
-// the dummy interface.
+// kiln0.
 func removeLinks() error {
 	var errs []error
 	if linkExists(bridgeIface) {

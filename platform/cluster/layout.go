@@ -7,7 +7,8 @@ import (
 
 // Network plan of the node: private ranges kept away from the host's own.
 const (
-	// NodeIface is the dummy interface that carries NodeIP.
+	// NodeIface is the port-less bridge that carries NodeIP (the stand-in
+	// for a dummy interface: this kernel has no dummy driver).
 	NodeIface = "kiln0"
 	// NodeIP is what the apiserver advertises (a loopback address may not
 	// back the `kubernetes` Service) and the kubelet's node address.
