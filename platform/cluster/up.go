@@ -59,6 +59,8 @@ func components(l Layout, s *state) []component {
 			"--service-cluster-ip-range=" + serviceCIDR, "--allow-privileged=true",
 			"--kubelet-client-certificate=" + l.pki("admin.crt"), "--kubelet-client-key=" + l.pki("admin.key"),
 			"--cert-dir=" + l.p("apiserver-certs"), "--profiling=false",
+			// The node name does not resolve: reach the kubelet (logs, exec) at its address.
+			"--kubelet-preferred-address-types=InternalIP",
 		}},
 		{name: "kube-controller-manager", bin: l.kubeBin("kube-controller-manager"), args: []string{
 			"--kubeconfig=" + kc, "--leader-elect=false", "--secure-port=0", "--cluster-name=kiln",
