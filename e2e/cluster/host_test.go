@@ -20,6 +20,7 @@ type snapshot struct {
 	links      []string // cni0, kiln0, veths
 	kubeChains []string
 	kubepods   []string
+	nftTables  []string
 }
 
 var watchedSysctls = []string{"kernel.panic", "kernel.panic_on_oops", "vm.overcommit_memory", "net.ipv4.ip_forward"}
@@ -65,6 +66,7 @@ func hostSnapshot(t *testing.T, o cluster.Options) snapshot {
 	}
 	s.kubeChains = cluster.KubeChains()
 	s.kubepods = cluster.KubepodsCgroups()
+	s.nftTables = cluster.NftTables()
 	return s
 }
 
@@ -79,7 +81,8 @@ func (a snapshot) diff(b snapshot) string {
 		what string
 		x, y []string
 	}{{"process", a.processes, b.processes}, {"mount", a.mounts, b.mounts}, {"link", a.links, b.links},
-		{"iptables chain", a.kubeChains, b.kubeChains}, {"cgroup", a.kubepods, b.kubepods}} {
+		{"iptables chain", a.kubeChains, b.kubeChains}, {"cgroup", a.kubepods, b.kubepods},
+		{"nftables table", a.nftTables, b.nftTables}} {
 		had := map[string]bool{}
 		for _, x := range l.x {
 			had[x] = true

@@ -385,6 +385,9 @@ func splitRule(s string) []string {
 	return out
 }
 
+// NftTables lists the nftables tables ("ip filter"), for tests to compare.
+func NftTables() []string { return nftTables() }
+
 // nftTables lists the nftables tables ("ip filter").
 func nftTables() []string {
 	out, err := exec.Command("nft", "list", "tables").Output()
