@@ -15,7 +15,7 @@ import (
 
 // keptOnDown survive Down in the state dir: the PKI (so a kubeconfig
 // stays valid across down/up) and the logs of the last run.
-var keptOnDown = map[string]bool{"pki": true, "logs": true}
+var keptOnDown = map[string]bool{"pki": true, "logs": true, "lock": true}
 
 // Down stops the node and undoes everything Up did to the host; it goes on
 // past failures and returns them all. Running it twice is harmless.
@@ -23,6 +23,15 @@ func Down(o Options) error {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
+	unlock, err := lockNode(o.Layout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return down(o)
+}
+
+func down(o Options) error {
 	t0 := time.Now()
 	l := o.Layout
 	s, err := loadState(l)

@@ -156,6 +156,11 @@ func Up(o Options) error {
 	if err := checkTools(o.Layout); err != nil {
 		return err
 	}
+	unlock, err := lockNode(o.Layout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if Running(o) {
 		s, err := loadState(o.Layout)
 		if err != nil {
@@ -169,12 +174,9 @@ func Up(o Options) error {
 	}
 	if s, err := loadState(o.Layout); err == nil && s.Before != nil {
 		fmt.Fprintln(o.Out, "==> a previous node is partly up: taking it down first")
-		if err := Down(o); err != nil {
+		if err := down(o); err != nil {
 			return err
 		}
-	}
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return fmt.Errorf("cluster: state dir: %w", err)
 	}
 	s := &state{}
 	sys, err := readSysctls(changedSysctls)
