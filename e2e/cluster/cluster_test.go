@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,15 +16,68 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"sigs.k8s.io/e2e-framework/pkg/env"
+	"sigs.k8s.io/e2e-framework/pkg/envconf"
+	"sigs.k8s.io/e2e-framework/pkg/features"
 
 	"kiln.dev/kiln/platform/cluster"
 	"kiln.dev/kiln/platform/registry"
 )
 
+var (
+	testenv env.Environment
+	// o is the node under test; before is the host as Setup found it with
+	// the node down.
+	o      cluster.Options
+	before snapshot
+	// enabled: KILN_E2E_CLUSTER=1 (root; brings up a kubelet, containerd, kube-proxy).
+	enabled = os.Getenv("KILN_E2E_CLUSTER") == "1"
+)
+
 func TestMain(m *testing.M) {
 	// Up starts the registry as a detached process of this binary.
 	registry.ServeIfSpawned()
-	os.Exit(m.Run())
+	if !enabled {
+		os.Exit(m.Run()) // TestSingleNode skips
+	}
+	home := e2eHome()
+	o = cluster.Options{Layout: cluster.Layout{Dir: filepath.Join(home, "cluster"), Tools: toolsDir()},
+		RegistryDir: filepath.Join(home, "registry"), Out: prefixWriter{os.Stdout}}
+	testenv = env.NewWithConfig(envconf.New())
+	testenv.Setup(func(ctx context.Context, cfg *envconf.Config) (context.Context, error) {
+		if os.Geteuid() != 0 {
+			return ctx, fmt.Errorf("the cluster test needs root")
+		}
+		tb := time.Now()
+		build := exec.Command("bash", filepath.Join(repoRoot, "platform", "tools", "build.sh"), "cluster")
+		build.Env = append(os.Environ(), "KILN_TOOLS="+o.Tools)
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return ctx, fmt.Errorf("build.sh cluster: %w", err)
+		}
+		fmt.Printf("==> e2e setup: tools ready in %s\n", time.Since(tb).Round(time.Millisecond))
+		// Start from a node that is down.
+		if err := cluster.Down(o); err != nil {
+			return ctx, fmt.Errorf("down before the test: %w", err)
+		}
+		var err error
+		if before, err = hostSnapshot(o); err != nil {
+			return ctx, err
+		}
+		t0 := time.Now()
+		if err := cluster.Up(o); err != nil {
+			cluster.Down(o)
+			return ctx, fmt.Errorf("up: %w", err)
+		}
+		fmt.Printf("==> e2e setup: cold up (tools built, node down): %s\n", time.Since(t0).Round(time.Millisecond))
+		cfg.WithKubeconfigFile(o.Kubeconfig())
+		return ctx, nil
+	})
+	// Whatever happened, the node goes down (a no-op after the last feature).
+	testenv.Finish(func(ctx context.Context, _ *envconf.Config) (context.Context, error) {
+		return ctx, cluster.Down(o)
+	})
+	os.Exit(testenv.Run(m))
 }
 
 var repoRoot = func() string {
@@ -47,11 +101,13 @@ func toolsDir() string {
 	return filepath.Join(h, ".cache", "kiln", "tools")
 }
 
-// logWriter sends Up's and Down's progress lines to the test log.
-type logWriter struct{ t *testing.T }
+// prefixWriter indents Up's and Down's progress lines in the test output.
+type prefixWriter struct{ w io.Writer }
 
-func (w logWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, "    "+strings.ReplaceAll(strings.TrimRight(string(b), "\n"), "\n", "\n    ")+"\n"); err != nil {
+		return 0, err
+	}
 	return len(b), nil
 }
 
@@ -70,139 +126,123 @@ func until(t *testing.T, what string, timeout time.Duration, f func() error) {
 	}
 }
 
+// kubectl runs the kubectl of the node's release against it.
+func kubectl(stdin string, args ...string) (string, error) {
+	cmd := exec.Command(filepath.Join(o.Tools, "kube-node-v1.36.3", "kubectl"), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+o.Kubeconfig())
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String(), nil
+}
+
+// TestSingleNode: the user's steps on the node Setup brought up, in order;
+// the last one takes it down and compares the host with before.
 func TestSingleNode(t *testing.T) {
-	if os.Getenv("KILN_E2E_CLUSTER") != "1" {
+	if !enabled {
 		t.Skip("set KILN_E2E_CLUSTER=1 to run the single-node cluster test (root; brings up a kubelet, containerd, kube-proxy)")
 	}
-	if os.Geteuid() != 0 {
-		t.Fatal("the cluster test needs root")
-	}
-	home := e2eHome()
-	o := cluster.Options{Layout: cluster.Layout{Dir: filepath.Join(home, "cluster"), Tools: toolsDir()},
-		RegistryDir: filepath.Join(home, "registry"), Out: logWriter{t}}
-
-	tb := time.Now()
-	build := exec.Command("bash", filepath.Join(repoRoot, "platform", "tools", "build.sh"), "cluster")
-	build.Env = append(os.Environ(), "KILN_TOOLS="+o.Tools)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build.sh cluster: %v\n%s", err, out)
-	}
-	t.Logf("tools ready in %s", time.Since(tb).Round(time.Millisecond))
-
-	// Start from a node that is down, and always end with one.
-	if err := cluster.Down(o); err != nil {
-		t.Fatalf("down before the test: %v", err)
-	}
-	before := hostSnapshot(t, o)
-	t.Cleanup(func() {
-		if err := cluster.Down(o); err != nil {
-			t.Errorf("down: %v", err)
-		}
-	})
-
-	t0 := time.Now()
-	if err := cluster.Up(o); err != nil {
-		t.Fatalf("up: %v", err)
-	}
-	cold := time.Since(t0)
-	t.Logf("cold up (tools built, node down): %s", cold.Round(time.Millisecond))
-
-	kubectl := func(stdin string, args ...string) (string, error) {
-		cmd := exec.Command(filepath.Join(o.Tools, "kube-node-v1.36.3", "kubectl"), args...)
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+o.Kubeconfig())
-		if stdin != "" {
-			cmd.Stdin = strings.NewReader(stdin)
-		}
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if err != nil {
-			return out.String(), fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, out.String())
-		}
-		return out.String(), nil
-	}
-
-	t.Run("function behind a ClusterIP Service", func(t *testing.T) {
-		ref := copyHello(t, o)
-		t1 := time.Now()
-		if _, err := kubectl(deployment(ref), "apply", "-f", "-"); err != nil {
-			t.Fatal(err)
-		}
-		ip, err := kubectl("", "get", "service", "hello", "-o", "jsonpath={.spec.clusterIP}")
-		if err != nil || ip == "" {
-			t.Fatalf("service hello has no ClusterIP: %q %v", ip, err)
-		}
-		var body string
-		until(t, "the first 200 from http://"+ip, 3*time.Minute, func() error {
-			c := &http.Client{Timeout: 2 * time.Second}
-			resp, err := c.Get("http://" + ip + "/")
-			if err != nil {
-				return err
+	function := features.New("a function behind a ClusterIP Service").
+		Assess("first 200 through the ClusterIP", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			ref := copyHello(t, o)
+			t1 := time.Now()
+			if _, err := kubectl(deployment(ref), "apply", "-f", "-"); err != nil {
+				t.Fatal(err)
 			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 200 {
-				return fmt.Errorf("%s: %s", resp.Status, b)
+			ip, err := kubectl("", "get", "service", "hello", "-o", "jsonpath={.spec.clusterIP}")
+			if err != nil || ip == "" {
+				t.Fatalf("service hello has no ClusterIP: %q %v", ip, err)
 			}
-			body = string(b)
-			return nil
-		})
-		t.Logf("Deployment + Service applied -> first 200 via ClusterIP %s: %s (body %q)", ip, time.Since(t1).Round(time.Millisecond), strings.TrimSpace(body))
-	})
-
-	t.Run("pod reaches the apiserver through the kubernetes Service", func(t *testing.T) {
-		ref := pushProbe(t, o)
-		if _, err := kubectl(probePod(ref), "apply", "-f", "-"); err != nil {
-			t.Fatal(err)
-		}
-		until(t, "the probe pod to finish", 2*time.Minute, func() error {
-			phase, err := kubectl("", "get", "pod", "probe", "-o", "jsonpath={.status.phase}")
-			if err != nil {
-				return err
-			}
-			switch phase {
-			case "Succeeded":
+			var body string
+			until(t, "the first 200 from http://"+ip, 3*time.Minute, func() error {
+				c := &http.Client{Timeout: 2 * time.Second}
+				resp, err := c.Get("http://" + ip + "/")
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != 200 {
+					return fmt.Errorf("%s: %s", resp.Status, b)
+				}
+				body = string(b)
 				return nil
-			case "Failed":
-				logs, _ := kubectl("", "logs", "probe")
-				t.Fatalf("probe pod failed: %s", logs)
+			})
+			t.Logf("Deployment + Service applied -> first 200 via ClusterIP %s: %s (body %q)", ip, time.Since(t1).Round(time.Millisecond), strings.TrimSpace(body))
+			return ctx
+		}).Feature()
+
+	apiserver := features.New("a pod reaches the apiserver").
+		Assess("through the kubernetes Service", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			ref := pushProbe(t, o)
+			if _, err := kubectl(probePod(ref), "apply", "-f", "-"); err != nil {
+				t.Fatal(err)
 			}
-			return fmt.Errorf("phase %q", phase)
-		})
-		logs, err := kubectl("", "logs", "probe")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(logs, "apiserver via 10.96.0.1:443: 200") {
-			t.Fatalf("probe did not reach the apiserver at the kubernetes Service: %q", logs)
-		}
-		t.Logf("probe: %s", strings.TrimSpace(logs))
-	})
+			until(t, "the probe pod to finish", 2*time.Minute, func() error {
+				phase, err := kubectl("", "get", "pod", "probe", "-o", "jsonpath={.status.phase}")
+				if err != nil {
+					return err
+				}
+				switch phase {
+				case "Succeeded":
+					return nil
+				case "Failed":
+					logs, _ := kubectl("", "logs", "probe")
+					t.Fatalf("probe pod failed: %s", logs)
+				}
+				return fmt.Errorf("phase %q", phase)
+			})
+			logs, err := kubectl("", "logs", "probe")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(logs, "apiserver via 10.96.0.1:443: 200") {
+				t.Fatalf("probe did not reach the apiserver at the kubernetes Service: %q", logs)
+			}
+			t.Logf("probe: %s", strings.TrimSpace(logs))
+			return ctx
+		}).Feature()
 
-	t.Run("up again reuses the node", func(t *testing.T) {
-		var out bytes.Buffer
-		o2 := o
-		o2.Out = &out
-		t2 := time.Now()
-		if err := cluster.Up(o2); err != nil {
-			t.Fatal(err)
-		}
-		warm := time.Since(t2)
-		t.Logf("up on a running node: %s: %s", warm.Round(time.Millisecond), strings.TrimSpace(out.String()))
-		if !strings.Contains(out.String(), "already running") || warm > 5*time.Second {
-			t.Fatalf("second up was not a fast no-op (%s): %s", warm, out.String())
-		}
-	})
+	reuse := features.New("up again").
+		Assess("reuses the running node", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			var out bytes.Buffer
+			o2 := o
+			o2.Out = &out
+			t2 := time.Now()
+			if err := cluster.Up(o2); err != nil {
+				t.Fatal(err)
+			}
+			warm := time.Since(t2)
+			t.Logf("up on a running node: %s: %s", warm.Round(time.Millisecond), strings.TrimSpace(out.String()))
+			if !strings.Contains(out.String(), "already running") || warm > 5*time.Second {
+				t.Fatalf("second up was not a fast no-op (%s): %s", warm, out.String())
+			}
+			return ctx
+		}).Feature()
 
-	td := time.Now()
-	if err := cluster.Down(o); err != nil {
-		t.Fatalf("down: %v", err)
-	}
-	t.Logf("down: %s", time.Since(td).Round(time.Millisecond))
-	after := hostSnapshot(t, o)
-	if d := before.diff(after); d != "" {
-		t.Fatalf("down left the host different from before up:\n%s", d)
-	}
+	down := features.New("down").
+		Assess("leaves the host as it was before up", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			td := time.Now()
+			if err := cluster.Down(o); err != nil {
+				t.Fatalf("down: %v", err)
+			}
+			t.Logf("down: %s", time.Since(td).Round(time.Millisecond))
+			after, err := hostSnapshot(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := before.diff(after); d != "" {
+				t.Fatalf("down left the host different from before up:\n%s", d)
+			}
+			return ctx
+		}).Feature()
+
+	testenv.Test(t, function, apiserver, reuse, down)
 }
 
 // copyHello copies the Go hello function image (`make demo`) from the

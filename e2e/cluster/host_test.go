@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"testing"
 
 	"kiln.dev/kiln/platform/cluster"
 )
@@ -25,13 +24,12 @@ type snapshot struct {
 
 var watchedSysctls = []string{"kernel.panic", "kernel.panic_on_oops", "vm.overcommit_memory", "net.ipv4.ip_forward"}
 
-func hostSnapshot(t *testing.T, o cluster.Options) snapshot {
-	t.Helper()
+func hostSnapshot(o cluster.Options) (snapshot, error) {
 	s := snapshot{sysctls: map[string]string{}}
 	for _, n := range watchedSysctls {
 		b, err := os.ReadFile(filepath.Join("/proc/sys", strings.ReplaceAll(n, ".", "/")))
 		if err != nil {
-			t.Fatal(err)
+			return s, err
 		}
 		s.sysctls[n] = strings.TrimSpace(string(b))
 	}
@@ -48,7 +46,7 @@ func hostSnapshot(t *testing.T, o cluster.Options) snapshot {
 	}
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
-		t.Fatal(err)
+		return s, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -67,7 +65,7 @@ func hostSnapshot(t *testing.T, o cluster.Options) snapshot {
 	s.kubeChains = cluster.KubeChains()
 	s.kubepods = cluster.KubepodsCgroups()
 	s.nftTables = cluster.NftTables()
-	return s
+	return s, sc.Err()
 }
 
 func (a snapshot) diff(b snapshot) string {
