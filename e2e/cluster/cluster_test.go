@@ -113,17 +113,39 @@ func (p prefixWriter) Write(b []byte) (int, error) {
 
 func until(t *testing.T, what string, timeout time.Duration, f func() error) {
 	t.Helper()
+	if err := poll(timeout, f); err != nil {
+		t.Fatalf("waited %v for %s: %v", timeout, what, err)
+	}
+}
+
+// poll calls f until it succeeds or the deadline passes (its last error).
+func poll(timeout time.Duration, f func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %s: %v", timeout, what, err)
+		if err == nil || time.Now().After(deadline) {
+			return err
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// diagnoseService logs what decides where a ClusterIP request goes: the
+// pods, the EndpointSlices and kube-proxy's NAT rules for the address.
+func diagnoseService(t *testing.T, ip string) {
+	t.Helper()
+	for _, args := range [][]string{{"get", "pods", "-o", "wide"}, {"get", "endpointslices", "-o", "wide"}} {
+		out, _ := kubectl("", args...)
+		t.Logf("kubectl %s:\n%s", strings.Join(args, " "), out)
+	}
+	out, err := exec.Command("iptables", "-w", "-t", "nat", "-S").CombinedOutput()
+	var rules []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, ip) || strings.HasPrefix(l, "-A PREROUTING") || strings.HasPrefix(l, "-A OUTPUT") {
+			rules = append(rules, l)
+		}
+	}
+	t.Logf("iptables -t nat rules for %s (err %v):\n%s", ip, err, strings.Join(rules, "\n"))
 }
 
 // kubectl runs the kubectl of the node's release against it.
@@ -159,7 +181,7 @@ func TestSingleNode(t *testing.T) {
 				t.Fatalf("service hello has no ClusterIP: %q %v", ip, err)
 			}
 			var body string
-			until(t, "the first 200 from http://"+ip, 3*time.Minute, func() error {
+			err = poll(3*time.Minute, func() error {
 				c := &http.Client{Timeout: 2 * time.Second}
 				resp, err := c.Get("http://" + ip + "/")
 				if err != nil {
@@ -173,6 +195,10 @@ func TestSingleNode(t *testing.T) {
 				body = string(b)
 				return nil
 			})
+			if err != nil {
+				diagnoseService(t, ip)
+				t.Fatalf("waited 3m for the first 200 from http://%s: %v", ip, err)
+			}
 			t.Logf("Deployment + Service applied -> first 200 via ClusterIP %s: %s (body %q)", ip, time.Since(t1).Round(time.Millisecond), strings.TrimSpace(body))
 			return ctx
 		}).Feature()
