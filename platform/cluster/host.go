@@ -72,6 +72,14 @@ func removeCNIResults(root string) {
 
 // pruneEmptyDirs removes the empty directories of a tree, deepest first.
 func pruneEmptyDirs(root string) {
+	for _, d := range dirsDeepestFirst(root) {
+		os.Remove(d) // fails on non-empty: left as is
+	}
+}
+
+// dirsDeepestFirst lists root and the directories below it, children
+// before their parents.
+func dirsDeepestFirst(root string) []string {
 	var dirs []string
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -79,9 +87,10 @@ func pruneEmptyDirs(root string) {
 		}
 		return nil
 	})
-	for i := len(dirs) - 1; i >= 0; i-- {
-		os.Remove(dirs[i]) // fails on non-empty: left as is
+	for i, j := 0, len(dirs)-1; i < j; i, j = i+1, j-1 {
+		dirs[i], dirs[j] = dirs[j], dirs[i]
 	}
+	return dirs
 }
 
 // run runs a host tool and returns its combined output.
@@ -231,15 +240,8 @@ func removeKubepods() error {
 		if _, err := os.Stat(top); err != nil {
 			continue
 		}
-		var dirs []string
-		filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				dirs = append(dirs, p)
-			}
-			return nil
-		})
-		for i := len(dirs) - 1; i >= 0; i-- {
-			if err := removeCgroup(dirs[i]); err != nil {
+		for _, d := range dirsDeepestFirst(top) {
+			if err := removeCgroup(d); err != nil {
 				errs = append(errs, err)
 			}
 		}
