@@ -251,6 +251,22 @@ func TestSingleNode(t *testing.T) {
 			return ctx
 		}).Feature()
 
+	env := features.New("kiln cluster env").
+		Assess("gives a shell the matching kubectl and the node", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+			sh := exec.Command("sh", "-c", cluster.Env(o)+"command -v kubectl && kubectl version -o json")
+			sh.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "PATH=/usr/bin:/bin")
+			out, err := sh.CombinedOutput()
+			if err != nil {
+				t.Fatalf("eval of Env then kubectl version: %v\n%s", err, out)
+			}
+			s := string(out)
+			if !strings.HasPrefix(s, filepath.Join(o.Tools, "kube-node-v1.36.3", "kubectl")) ||
+				strings.Count(s, `"gitVersion": "v1.36.3"`) != 2 {
+				t.Fatalf("want the pinned kubectl talking to a v1.36.3 server, got:\n%s", s)
+			}
+			return ctx
+		}).Feature()
+
 	down := features.New("down").
 		Assess("leaves the host as it was before up", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			td := time.Now()
@@ -268,7 +284,7 @@ func TestSingleNode(t *testing.T) {
 			return ctx
 		}).Feature()
 
-	testenv.Test(t, function, apiserver, reuse, down)
+	testenv.Test(t, function, apiserver, reuse, env, down)
 }
 
 // copyHello copies the Go hello function image (`make demo`) from the
