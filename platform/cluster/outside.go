@@ -1,0 +1,83 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// outsidePaths are created outside the state dir by the kubelet, containerd
+// and the CNI plugins whatever they are told. Owned: only this node's
+// components write there, so Down removes the whole path if it was absent
+// before Up. Shared: other tools use them too (podman's CNI networks,
+// `ip netns`), so Down removes only empty directories there.
+var (
+	ownedOutsidePaths  = []string{"/run/containerd", "/opt/containerd", "/run/nri", "/var/lib/kubelet", "/var/log/containers", "/var/log/pods"}
+	sharedOutsidePaths = []string{"/run/netns", "/var/lib/cni"}
+)
+
+func absentPaths() []string {
+	var out []string
+	for _, p := range append(append([]string{}, ownedOutsidePaths...), sharedOutsidePaths...) {
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// removeOutside removes what the node left outside the state dir among
+// the paths that were absent before Up.
+func removeOutside(absent []string) error {
+	var errs []error
+	for _, p := range absent {
+		owned := false
+		for _, o := range ownedOutsidePaths {
+			owned = owned || o == p
+		}
+		if owned {
+			if err := os.RemoveAll(p); err != nil {
+				errs = append(errs, fmt.Errorf("cluster: removing %s: %w", p, err))
+			}
+			continue
+		}
+		removeCNIResults(p)
+		pruneEmptyDirs(p)
+	}
+	return errors.Join(errs...)
+}
+
+// removeCNIResults removes the CNI results cached for the node's network
+// ("kiln-<container>-<if>" under <root>/results): the node's pods are
+// killed, not torn down through CNI DEL, so nothing else removes them.
+func removeCNIResults(root string) {
+	m, _ := filepath.Glob(filepath.Join(root, "results", "kiln-*"))
+	for _, p := range m {
+		os.Remove(p)
+	}
+}
+
+// pruneEmptyDirs removes the empty directories of a tree, deepest first.
+func pruneEmptyDirs(root string) {
+	for _, d := range dirsDeepestFirst(root) {
+		os.Remove(d) // fails on non-empty: left as is
+	}
+}
+
+// dirsDeepestFirst lists root and the directories below it, children
+// before their parents.
+func dirsDeepestFirst(root string) []string {
+	var dirs []string
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, p)
+		}
+		return nil
+	})
+	for i, j := 0, len(dirs)-1; i < j; i, j = i+1, j-1 {
+		dirs[i], dirs[j] = dirs[j], dirs[i]
+	}
+	return dirs
+}
