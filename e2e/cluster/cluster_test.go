@@ -182,7 +182,9 @@ func TestSingleNode(t *testing.T) {
 			}
 			var body string
 			err = poll(3*time.Minute, func() error {
-				c := &http.Client{Timeout: 2 * time.Second}
+				// A fresh connection each time: a keep-alive connection made
+				// before kube-proxy's rules would keep its first answer.
+				c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 				resp, err := c.Get("http://" + ip + "/")
 				if err != nil {
 					return err

@@ -41,7 +41,15 @@ func ensureNodeAddress() error {
 			return err
 		}
 	}
-	_, err = run("ip", "link", "set", NodeIface, "up")
+	if _, err := run("ip", "link", "set", NodeIface, "up"); err != nil {
+		return err
+	}
+	// Service addresses go to kiln0 until kube-proxy DNATs them: without
+	// this route a ClusterIP without rules yet (the first moments after a
+	// Service is made) leaves by the default route, and a proxy on the
+	// network may answer it (seen: 404s for minutes on a reused keep-alive
+	// connection). The route goes with the link at Down.
+	_, err = run("ip", "route", "replace", serviceCIDR, "dev", NodeIface)
 	return err
 }
 
