@@ -20,6 +20,7 @@ type snapshot struct {
 	kubeChains []string
 	kubepods   []string
 	nftTables  []string
+	outside    []string // paths the node may create outside its state dir, and CNI results
 }
 
 var watchedSysctls = []string{"kernel.panic", "kernel.panic_on_oops", "vm.overcommit_memory", "net.ipv4.ip_forward"}
@@ -65,6 +66,13 @@ func hostSnapshot(o cluster.Options) (snapshot, error) {
 	s.kubeChains = cluster.KubeChains()
 	s.kubepods = cluster.KubepodsCgroups()
 	s.nftTables = cluster.NftTables()
+	for _, p := range []string{"/run/containerd", "/opt/containerd", "/run/nri", "/var/lib/kubelet", "/var/log/containers", "/var/log/pods", "/run/netns", "/var/lib/cni"} {
+		if _, err := os.Lstat(p); err == nil {
+			s.outside = append(s.outside, p)
+		}
+	}
+	results, _ := filepath.Glob("/var/lib/cni/results/*")
+	s.outside = append(s.outside, results...)
 	return s, sc.Err()
 }
 
@@ -80,7 +88,7 @@ func (a snapshot) diff(b snapshot) string {
 		x, y []string
 	}{{"process", a.processes, b.processes}, {"mount", a.mounts, b.mounts}, {"link", a.links, b.links},
 		{"iptables chain", a.kubeChains, b.kubeChains}, {"cgroup", a.kubepods, b.kubepods},
-		{"nftables table", a.nftTables, b.nftTables}} {
+		{"nftables table", a.nftTables, b.nftTables}, {"path", a.outside, b.outside}} {
 		had := map[string]bool{}
 		for _, x := range l.x {
 			had[x] = true

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // outsidePaths are created outside the state dir by the kubelet, containerd
@@ -28,10 +29,14 @@ func absentPaths() []string {
 	return out
 }
 
-// removeOutside removes what the node left outside the state dir among
-// the paths that were absent before Up.
+// cniCacheDir is where libcni caches results whatever it is told.
+const cniCacheDir = "/var/lib/cni"
+
+// removeOutside removes what the node left outside the state dir: its CNI
+// results always, and the paths that were absent before Up.
 func removeOutside(absent []string) error {
 	var errs []error
+	removeCNIResults(cniCacheDir)
 	for _, p := range absent {
 		owned := false
 		for _, o := range ownedOutsidePaths {
@@ -43,19 +48,30 @@ func removeOutside(absent []string) error {
 			}
 			continue
 		}
-		removeCNIResults(p)
 		pruneEmptyDirs(p)
 	}
 	return errors.Join(errs...)
 }
 
-// removeCNIResults removes the CNI results cached for the node's network
-// ("kiln-<container>-<if>" under <root>/results): the node's pods are
-// killed, not torn down through CNI DEL, so nothing else removes them.
+// removeCNIResults removes the CNI results cached for the node's pods
+// under <root>/results: "kiln-<sandbox>-<if>" of its network and
+// "cni-loopback-<sandbox>-lo" of containerd's loopback for the same
+// sandboxes. The pods are killed, not torn down through CNI DEL, so
+// nothing else removes them; results of other networks stay.
 func removeCNIResults(root string) {
-	m, _ := filepath.Glob(filepath.Join(root, "results", "kiln-*"))
-	for _, p := range m {
-		os.Remove(p)
+	dir := filepath.Join(root, "results")
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), "kiln-")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndexByte(rest, '-')
+		if i <= 0 {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+		os.Remove(filepath.Join(dir, "cni-loopback-"+rest[:i]+"-lo"))
 	}
 }
 

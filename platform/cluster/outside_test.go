@@ -20,3 +20,21 @@ func TestPruneEmptyDirsKeepsFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveCNIResultsOnlyTheNodes: the node's network results and the
+// loopback results of the same sandboxes go; another network's stay.
+func TestRemoveCNIResultsOnlyTheNodes(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "results")
+	os.MkdirAll(dir, 0o700)
+	for _, n := range []string{"kiln-abc-eth0", "cni-loopback-abc-lo", "podman-def-eth0", "cni-loopback-def-lo", "kiln-"} {
+		os.WriteFile(filepath.Join(dir, n), nil, 0o600)
+	}
+	removeCNIResults(root)
+	for n, want := range map[string]bool{"kiln-abc-eth0": false, "cni-loopback-abc-lo": false, "podman-def-eth0": true, "cni-loopback-def-lo": true, "kiln-": true} {
+		_, err := os.Stat(filepath.Join(dir, n))
+		if got := err == nil; got != want {
+			t.Errorf("%s exists = %v, want %v", n, got, want)
+		}
+	}
+}
