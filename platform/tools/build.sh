@@ -4,8 +4,9 @@
 # controller-gen v0.20.0 (CRDs and deepcopy of controller/api) and kube-apiserver
 # v1.36.3 (the controller's envtest suite; etcd comes from Debian's etcd-server)
 # and daprd v1.14.0 with the components Kiln uses (`kiln run --dapr`, the async e2e).
-# Usage: build.sh [all|cnb|daprd|cnb-arm64|publish-tools]   (cnb: only the lifecycle and pack; daprd: only daprd;
-# cnb-arm64: the lifecycle for linux/arm64; publish-tools: distribution's registry and actionlint for e2e/publish)
+# Usage: build.sh [all|cnb|daprd|cnb-arm64|publish-tools|cluster]   (cnb: only the lifecycle and pack; daprd: only daprd;
+# cnb-arm64: the lifecycle for linux/arm64; publish-tools: distribution's registry and actionlint for e2e/publish;
+# cluster: kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, containerd and pause for platform/cluster)
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -88,7 +89,55 @@ build_publish_tools() {
     rm -rf "$al" && mv "$al.tmp" "$al"
   fi
 }
+build_kube_apiserver() {
+  [ -x "$kas/kube-apiserver" ] && return 0
+  echo "==> building kube-apiserver v$KUBE_VERSION into $kas (first time: 5-15 minutes on 2 cores)"
+  mkdir -p "$kas.tmp"
+  local v="-X k8s.io/component-base/version"
+  (cd "$here/kube-apiserver" && go build -trimpath -ldflags "-s -w $v.gitVersion=v$KUBE_VERSION $v.gitMajor=1 $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) $v.gitTreeState=clean" \
+    -o "$kas.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  rm -rf "$kas" && mv "$kas.tmp" "$kas"
+}
+# The single-node cluster of platform/cluster (`kiln cluster up`): the node
+# binaries of the same Kubernetes release as kube-apiserver (wrapper kube-node/),
+# containerd v2.4.2 with its runc shim and ctr (wrapper containerd/; kubelet
+# v1.36 wants containerd 2) and a static pause binary (pause/, the sandbox
+# image's only file). runc, the CNI plugins and etcd are Debian's. `build.sh cluster`.
+CONTAINERD_VERSION=2.4.2
+kn=$tools/kube-node-v$KUBE_VERSION
+ctd=$tools/containerd-v$CONTAINERD_VERSION
+# Keyed by its source: a change to pause/main.go rebuilds it.
+pau=$tools/pause-$(cat "$here/pause/main.go" "$here/pause/go.mod" | sha256sum | cut -c1-12)
+build_cluster() {
+  build_kube_apiserver
+  local c v="-X k8s.io/component-base/version"
+  for c in kubelet kube-controller-manager kube-scheduler kube-proxy kubectl; do
+    [ -x "$kn/$c" ] && continue
+    echo "==> building $c v$KUBE_VERSION into $kn (first time: 1-10 minutes on 2 cores)"
+    mkdir -p "$kn"
+    (cd "$here/kube-node" && go build -trimpath -ldflags "-s -w $v.gitVersion=v$KUBE_VERSION $v.gitMajor=1 $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) $v.gitTreeState=clean" \
+      -o "$kn/$c.tmp" "k8s.io/kubernetes/cmd/$c")
+    mv "$kn/$c.tmp" "$kn/$c"
+  done
+  if [ ! -x "$ctd/containerd" ] || [ ! -x "$ctd/containerd-shim-runc-v2" ] || [ ! -x "$ctd/ctr" ]; then
+    echo "==> building containerd v$CONTAINERD_VERSION into $ctd (first time: a few minutes)"
+    mkdir -p "$ctd.tmp"
+    local m=github.com/containerd/containerd/v2
+    for c in containerd containerd-shim-runc-v2 ctr; do
+      (cd "$here/containerd" && go build -trimpath -tags "no_btrfs no_devmapper no_zfs" \
+        -ldflags "-s -w -X $m/version.Version=v$CONTAINERD_VERSION" -o "$ctd.tmp/$c" "$m/cmd/$c")
+    done
+    rm -rf "$ctd" && mv "$ctd.tmp" "$ctd"
+  fi
+  if [ ! -x "$pau/pause" ]; then
+    echo "==> building the pause binary into $pau"
+    mkdir -p "$pau.tmp"
+    (cd "$here/pause" && go build -trimpath -ldflags "-s -w" -o "$pau.tmp/pause" .)
+    rm -rf "$pau" && mv "$pau.tmp" "$pau"
+  fi
+}
 case "${1:-all}" in
+  cluster) build_cluster; "$kn/kubelet" --version; "$ctd/containerd" --version; exit 0 ;;
   cnb-arm64) build_lifecycle_arm64; file "$lca/lifecycle" 2>/dev/null || ls -l "$lca"; exit 0 ;;
   publish-tools) build_publish_tools; "$al/actionlint" -version | head -1; exit 0 ;;
 esac
@@ -120,14 +169,7 @@ if [ ! -x "$cg/controller-gen" ]; then
   (cd "$here/controller-gen" && go build -trimpath -ldflags "-s -w" -o "$cg.tmp/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen)
   rm -rf "$cg" && mv "$cg.tmp" "$cg"
 fi
-if [ ! -x "$kas/kube-apiserver" ]; then
-  echo "==> building kube-apiserver v$KUBE_VERSION into $kas (first time: 5-15 minutes on 2 cores)"
-  mkdir -p "$kas.tmp"
-  v="-X k8s.io/component-base/version"
-  (cd "$here/kube-apiserver" && go build -trimpath -ldflags "-s -w $v.gitVersion=v$KUBE_VERSION $v.gitMajor=1 $v.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) $v.gitTreeState=clean" \
-    -o "$kas.tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
-  rm -rf "$kas" && mv "$kas.tmp" "$kas"
-fi
+build_kube_apiserver
 build_daprd
 "$lc/lifecycle" -version >/dev/null 2>&1 || CNB_PLATFORM_API=0.14 "$lc/lifecycle" -version
 "$pk/pack" version

@@ -1,0 +1,14 @@
+// Package cluster is the e2e test of platform/cluster's single-node
+// Kubernetes (tier 3, slice 1): Up from nothing, a Kiln function image
+// deployed with a Deployment and a Service answering through its ClusterIP,
+// a pod reaching the apiserver through the `kubernetes` Service, Up again
+// as a fast no-op, then Down and a check that the host is as it was.
+//
+// It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
+// run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
+// node's state dir and registry; KILN_TOOLS (default ~/.cache/kiln/tools)
+// the pinned binaries, built by platform/tools/build.sh cluster if missing;
+// KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
+// `make demo` fills) is the kiln registry the function image "hello" is
+// copied from.
+package cluster

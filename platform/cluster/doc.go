@@ -1,0 +1,27 @@
+// Package cluster brings up, reuses and tears down a single-node Kubernetes
+// on this machine from pinned parts, with no Docker and no kind: Debian's
+// etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+// kube-proxy and kubectl of one release (platform/tools/build.sh cluster),
+// containerd v2 with Debian's runc and CNI plugins (bridge, host-local,
+// portmap, loopback), a pause image built from a static Go binary, and
+// kiln's embedded registry as the registry the node pulls from (containerd's
+// hosts.toml), so images `kiln build` pushes run on the node as they are.
+//
+// Everything lives under one state dir ($KILN_HOME/cluster): PKI, configs,
+// data, logs, pid files, the kubelet's root dir and the pod network
+// namespaces. The apiserver advertises a private address on a port-less
+// bridge (kiln0; this kernel has no dummy driver), so pods reach it through the `kubernetes` Service.
+//
+// Up is idempotent (a running node is reused) and prints each step with its
+// duration; Env prints shell exports (KUBECONFIG, PATH with the matching
+// kubectl); Down stops every process it started (by pid file, checked
+// against the binary), unmounts what the kubelet and containerd mounted,
+// removes the iptables chains (kube-proxy --cleanup, then any KUBE-* chain
+// left), the cni0 bridge and kiln0, the /kubepods cgroups, the
+// files outside the state dir that were not there before Up, and puts back
+// the sysctls the kubelet and the bridge plugin change, as recorded at Up.
+// Main is the `kiln cluster up|env|down|status` command.
+//
+// Every step needs root; the machine is shared, so nothing here touches a
+// process, mount or rule that is not the node's.
+package cluster

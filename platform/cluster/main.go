@@ -1,0 +1,96 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"kiln.dev/kiln/platform/home"
+)
+
+// DefaultOptions are the node's layout under $KILN_HOME/cluster, the
+// pinned tools in $KILN_TOOLS and kiln's registry of that home.
+func DefaultOptions(out io.Writer) Options {
+	h := home.Default()
+	return Options{Layout: Layout{Dir: filepath.Join(string(h), "cluster"), Tools: h.Tools()}, RegistryDir: h.Registry(), Out: out}
+}
+
+// Env is the shell exports for the node: eval "$(kiln cluster env)".
+func Env(o Options) string {
+	return fmt.Sprintf("export KUBECONFIG=%s\nexport PATH=%s:\"$PATH\"\n",
+		shellQuote(o.Kubeconfig()), shellQuote(filepath.Dir(o.kubeBin("kubectl"))))
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// Status writes one line per process of the node and the apiserver's state.
+func Status(o Options, w io.Writer) error {
+	s, err := loadState(o.Layout)
+	if err != nil {
+		return err
+	}
+	if s.Before == nil {
+		fmt.Fprintf(w, "node %s: down (state dir %s)\n", nodeName, o.Dir)
+		return nil
+	}
+	for _, c := range components(o.Layout, s) {
+		if pid := pidOf(o.Layout, c.name, c.bin); pid != 0 {
+			fmt.Fprintf(w, "%-24s running (pid %d)\n", c.name, pid)
+		} else {
+			fmt.Fprintf(w, "%-24s not running (log %s)\n", c.name, o.logFile(c.name))
+		}
+	}
+	fmt.Fprintf(w, "%-24s %s\n", "registry", s.Registry)
+	if Running(o) {
+		fmt.Fprintf(w, "node %s: running; apiserver %s; KUBECONFIG=%s\n", nodeName, s.server(), o.Kubeconfig())
+	} else {
+		fmt.Fprintf(w, "node %s: not fully up: `kiln cluster up` restarts it, `kiln cluster down` clears it\n", nodeName)
+	}
+	return nil
+}
+
+const usage = "usage: kiln cluster up | env | down | status\n" +
+	"  up      bring up (or reuse) the single-node cluster under $KILN_HOME/cluster (root)\n" +
+	"  env     print KUBECONFIG and PATH (kubectl of the same release): eval \"$(kiln cluster env)\"\n" +
+	"  down    stop it and undo every change to the host (processes, mounts, iptables, links, cgroups, sysctls)\n" +
+	"  status  show its processes\n"
+
+// Main is `kiln cluster up|env|down|status`.
+func Main(args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("kiln cluster: want one of up, env, down, status")
+	}
+	o := DefaultOptions(stdout)
+	needRoot := func() error {
+		if os.Geteuid() != 0 {
+			return fmt.Errorf("kiln cluster %s: needs root (it starts a kubelet, containerd and kube-proxy): run it with sudo", args[0])
+		}
+		return nil
+	}
+	switch args[0] {
+	case "up":
+		if err := needRoot(); err != nil {
+			return err
+		}
+		return Up(o)
+	case "down":
+		if err := needRoot(); err != nil {
+			return err
+		}
+		return Down(o)
+	case "env":
+		_, err := io.WriteString(stdout, Env(o))
+		return err
+	case "status":
+		return Status(o, stdout)
+	case "-h", "--help", "help":
+		_, err := io.WriteString(stdout, usage)
+		return err
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("kiln cluster: unknown subcommand %q", args[0])
+}
