@@ -8,7 +8,7 @@ KILN := bin/kiln
 
 CONTROLLER_GEN := $(KILN_TOOLS)/controller-gen-v0.20.0/controller-gen
 
-.PHONY: all tools cnb-tools daprd build generate cli-docs stack buildpacks builder demo unit e2e e2e-publish publish test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
+.PHONY: all tools cnb-tools daprd build generate cli-docs stack buildpacks builder demo unit e2e e2e-publish e2e-cluster publish test bench bench-controller bench-async bench-frameworks fuzz mutate mutate-fast gremlins clean
 
 all: build
 
@@ -67,6 +67,10 @@ e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked; th
 
 e2e-publish: tools ## the whole release suite: both architectures, publish twice, relocation, pack build of every language, pack builder create, arm64 under qemu-user (needs root, podman, qemu-user-static)
 	go test -count=1 -timeout 60m -v ./e2e/publish/
+
+e2e-cluster: demo ## tier 3, slice 1: a single-node Kubernetes from pinned parts, a function behind a ClusterIP, down leaves the host as found (needs root; the hello image `make demo` builds)
+	bash platform/tools/build.sh cluster
+	KILN_E2E_CLUSTER=1 go test -count=1 -timeout 20m -v ./e2e/cluster/
 
 REGISTRY ?=
 VERSION ?=

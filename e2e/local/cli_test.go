@@ -66,7 +66,7 @@ func TestCLIBuildOutputAndSourceFilters(t *testing.T) {
 				t.Fatalf("kiln build exit %d\nstderr:\n%s", code, stderr)
 			}
 			ref = strings.TrimSpace(stdout)
-			if strings.Count(stdout, "\n") != 1 || !strings.Contains(ref, "/e2e-cli@sha256:") {
+			if strings.Count(stdout, "\n") != 1 || !strings.Contains(ref, "/e2e-cli:latest@sha256:") {
 				t.Fatalf("stdout %q, want one line IMAGE@sha256:…", stdout)
 			}
 			if !strings.Contains(stderr, "==>") {

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"kiln.dev/kiln/platform/cluster"
+)
+
+func newClusterCmd(c *cli) *cobra.Command {
+	const use = "kiln cluster up|env|down|status"
+	cmd := &cobra.Command{
+		Use:   "cluster",
+		Short: "A single-node Kubernetes on this machine, from pinned parts",
+		Long: "A real single-node Kubernetes (kube v1.36.3, containerd v2.4.2, runc, CNI bridge) under\n" +
+			"$KILN_HOME/cluster, pulling from kiln's registry. up and down need root; build the node's\n" +
+			"binaries once with: bash platform/tools/build.sh cluster",
+		Args: subcommandArgs(use, "up", "env", "down", "status"),
+		RunE: needSubcommand(use),
+	}
+	for _, sub := range []struct{ name, short string }{
+		{"up", "Bring up (or reuse) the node; prints each step's duration"},
+		{"env", "Print KUBECONFIG and PATH (the matching kubectl): eval \"$(kiln cluster env)\""},
+		{"down", "Stop the node and undo every change to the host"},
+		{"status", "Show the node's processes"},
+	} {
+		name := sub.name
+		cmd.AddCommand(&cobra.Command{
+			Use:   name,
+			Short: sub.short,
+			Args:  exactArgs(0, "kiln cluster "+name+" takes no arguments"),
+			RunE: func(*cobra.Command, []string) error {
+				return cluster.Main([]string{name}, c.stdout, c.stderr)
+			},
+		})
+	}
+	return cmd
+}
