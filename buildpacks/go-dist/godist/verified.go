@@ -1,0 +1,41 @@
+package godist
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"kiln.dev/kiln/buildpacks/internal/goproxy"
+)
+
+// InstallVerified is how the kiln platform itself fills the machine-wide
+// toolchain cache, outside any build: it downloads Go version for goarch
+// through goproxyURL (a GOPROXY value), refuses it unless the checksum
+// database gosumdb (a GOSUMDB value; "" is sum.golang.org) vouches for its
+// hash, and unpacks it into goroot as go-dist's own layer would. Unlike a
+// build, GOSUMDB=off is an error here: an unverified toolchain is never
+// shared. It returns the verified h1: hash. The zip is downloaded beside
+// goroot and removed.
+func InstallVerified(ctx context.Context, goproxyURL, gosumdb, version, goarch, goroot string) (string, error) {
+	c, err := goproxy.NewClient(goproxyURL)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(goroot), ".download-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	zipPath, hash, err := c.FetchToolchain(ctx, version, goarch, gosumdb, tmp)
+	if err != nil {
+		return "", err
+	}
+	if hash == "" {
+		return "", fmt.Errorf("go %s: GOSUMDB=off: only toolchains verified against a checksum database are shared between apps (unset GOSUMDB)", version)
+	}
+	if err := goproxy.ExtractToolchain(zipPath, goroot); err != nil {
+		return "", err
+	}
+	return hash, nil
+}
