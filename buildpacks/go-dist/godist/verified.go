@@ -6,8 +6,23 @@ import (
 	"os"
 	"path/filepath"
 
+	"kiln.dev/kiln/buildpacks/internal/depcache"
 	"kiln.dev/kiln/buildpacks/internal/goproxy"
 )
+
+// ShareToolchain fills the dependency-cache entry goroot with
+// InstallVerified unless it is complete already (depcache.Populate: atomic,
+// never replacing a complete entry); it returns true when it filled it.
+func ShareToolchain(ctx context.Context, goproxyURL, gosumdb, version, goarch, goroot string) (bool, error) {
+	return depcache.Populate(goroot, func(dir string) error {
+		_, err := InstallVerified(ctx, goproxyURL, gosumdb, version, goarch, dir)
+		return err
+	})
+}
+
+// ToolchainComplete reports whether goroot is a complete dependency-cache
+// entry (go-dist finished filling it).
+func ToolchainComplete(goroot string) bool { return depcache.Complete(goroot) }
 
 // InstallVerified is how the kiln platform itself fills the machine-wide
 // toolchain cache, outside any build: it downloads Go version for goarch
