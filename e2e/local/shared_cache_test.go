@@ -11,6 +11,8 @@ import (
 
 	"sigs.k8s.io/e2e-framework/pkg/envconf"
 	"sigs.k8s.io/e2e-framework/pkg/features"
+
+	kilnhome "kiln.dev/kiln/platform/home"
 )
 
 // poisonMark is what the hostile build below writes into the shared cache.
@@ -40,7 +42,7 @@ var cachePoisoner = func() map[string]string {
 // sharedDeps are the machine-wide dependency caches of the suite's stores.
 func sharedDeps(t *testing.T) []string {
 	t.Helper()
-	m, err := filepath.Glob(filepath.Join(k.Home, "userns", "*", "deps*"))
+	m, err := filepath.Glob(filepath.Join(k.Home, "userns", "*", filepath.Base(kilnhome.Dir("/").Deps())))
 	if err != nil {
 		t.Fatal(err)
 	}
