@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,21 +50,21 @@ func sharedDeps(t *testing.T) []string {
 	return m
 }
 
-// poisoned lists files of the shared caches the hostile build wrote.
+// poisoned lists files of the shared caches the hostile build wrote: its
+// marker anywhere, or its script as a toolchain's bin/go.
 func poisoned(t *testing.T) []string {
 	t.Helper()
 	var found []string
 	for _, dir := range sharedDeps(t) {
-		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
+		gos, _ := filepath.Glob(filepath.Join(dir, "go", "*", "bin", "go"))
+		for _, g := range gos {
+			if b, err := os.ReadFile(g); err != nil || bytes.Contains(b, []byte(poisonMark)) {
+				found = append(found, fmt.Sprintf("%s (%v)", g, err))
 			}
-			if d.Name() == poisonMark {
+		}
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.Name() == poisonMark {
 				found = append(found, path)
-			} else if d.Name() == "go" && filepath.Base(filepath.Dir(path)) == "bin" {
-				if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte(poisonMark)) {
-					found = append(found, path)
-				}
 			}
 			return nil
 		})
