@@ -12,11 +12,15 @@ import (
 
 // ShareToolchain fills the dependency-cache entry goroot with
 // InstallVerified unless it is complete already (depcache.Populate: atomic,
-// never replacing a complete entry); it returns true when it filled it.
+// never replacing a complete entry); it returns true when it filled it. The
+// entry is readable by everyone and writable by its owner only: kiln owns
+// it, builds run as another user.
 func ShareToolchain(ctx context.Context, goproxyURL, gosumdb, version, goarch, goroot string) (bool, error) {
 	return depcache.Populate(goroot, func(dir string) error {
-		_, err := InstallVerified(ctx, goproxyURL, gosumdb, version, goarch, dir)
-		return err
+		if _, err := InstallVerified(ctx, goproxyURL, gosumdb, version, goarch, dir); err != nil {
+			return err
+		}
+		return os.Chmod(dir, 0o755) // a temp dir: 0700
 	})
 }
 

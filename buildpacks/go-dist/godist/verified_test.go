@@ -54,3 +54,20 @@ func TestInstallVerified(t *testing.T) {
 		})
 	}
 }
+
+// ShareToolchain's entry is readable by the builds' user, not only by kiln.
+func TestShareToolchainIsReadableByBuilds(t *testing.T) {
+	p := goproxytest.Serve(t, goproxytest.Options{}, "1.99.1")
+	goroot := filepath.Join(t.TempDir(), "go", "1.99.1-linux-amd64")
+	filled, err := godist.ShareToolchain(context.Background(), p.URL, p.GOSUMDB, "1.99.1", "amd64", goroot)
+	if err != nil || !filled || !godist.ToolchainComplete(goroot) {
+		t.Fatalf("filled %v err %v", filled, err)
+	}
+	st, err := os.Stat(goroot)
+	if err != nil || st.Mode().Perm() != 0o755 {
+		t.Fatalf("the shared toolchain's mode: %v %v, want 0755", st.Mode(), err)
+	}
+	if filled, err := godist.ShareToolchain(context.Background(), "http://127.0.0.1:1", p.GOSUMDB, "1.99.1", "amd64", goroot); err != nil || filled {
+		t.Fatalf("a complete entry is filled again: %v %v", filled, err)
+	}
+}
