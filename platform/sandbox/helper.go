@@ -137,6 +137,7 @@ func Enter(o Options) (*Helper, error) {
 		}
 		return nil, fmt.Errorf("sandbox: starting the helper: %w", err)
 	}
+	trace("helper process started")
 	h := &Helper{cmd: cmd, lifeline: lifeW, done: make(chan struct{})}
 	if wait {
 		prep := func() error {
@@ -154,6 +155,7 @@ func Enter(o Options) (*Helper, error) {
 			return nil, err
 		}
 		syncW.Write([]byte("\n"))
+		trace("helper mappings written")
 	}
 	syncW.Close()
 	go func() { reqW.Write(env); reqW.Close() }()
