@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -26,7 +27,8 @@ import (
 // rebuilds stay warm) and reaches no other app. After a successful build
 // kiln, outside the container, fills the shared cache with what it can
 // verify itself (promoteToolchains): the Go toolchains the build installed,
-// downloaded again and checked against the checksum database. Nothing else
+// downloaded again and checked against the checksum database, and the
+// standard library kiln compiles with them (shareStd). Nothing a build wrote
 // is shared: module zips, build caches and package caches stay per app.
 
 // depsView is one build's view of the shared dependency cache.
@@ -70,18 +72,26 @@ func (v depsView) mount(uid, gid int) (func(), error) {
 // folder: <Go version>-linux-<arch>.
 var toolchainEntry = regexp.MustCompile(`^(1\.[0-9]+(?:\.[0-9]+)?(?:(?:rc|beta)[0-9]+)?)-linux-(amd64|arm64)$`)
 
-// shareToolchain fills the shared entry goroot with a verified Go version
-// for arch unless it is complete; true when it filled it.
-type shareToolchain func(ctx context.Context, version, arch, goroot string) (bool, error)
+// sharer fills shared entries unless they are complete; true when it did.
+type sharer struct {
+	// toolchain installs a verified Go version for arch at goroot.
+	toolchain func(ctx context.Context, version, arch, goroot string) (bool, error)
+	// std compiles the standard library with the (verified) goroot into
+	// gocache, a GOCACHE owned by uid:gid.
+	std func(ctx context.Context, goroot, gocache string, uid, gid int) (bool, error)
+}
 
 // verifiedInstaller installs through goproxyURL and checks against the
 // checksum database kiln itself is configured with ($GOSUMDB of the kiln
 // process, default sum.golang.org), never one the build's env names: a build
 // could name a database it controls.
-func verifiedInstaller(goproxyURL string) shareToolchain {
+func verifiedInstaller(goproxyURL string) sharer {
 	gosumdb := os.Getenv("GOSUMDB")
-	return func(ctx context.Context, version, arch, goroot string) (bool, error) {
-		return godist.ShareToolchain(ctx, goproxyURL, gosumdb, version, arch, goroot)
+	return sharer{
+		toolchain: func(ctx context.Context, version, arch, goroot string) (bool, error) {
+			return godist.ShareToolchain(ctx, goproxyURL, gosumdb, version, arch, goroot)
+		},
+		std: godist.ShareStdCache,
 	}
 }
 
@@ -92,7 +102,7 @@ func verifiedInstaller(goproxyURL string) shareToolchain {
 // the verified one. A toolchain kiln cannot verify stays the app's own. It
 // returns a line per toolchain for the build's output. The overlay must be
 // unmounted.
-func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share shareToolchain) []string {
+func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share sharer) []string {
 	entries, err := os.ReadDir(filepath.Join(v.Upper, "go"))
 	if err != nil {
 		return nil
@@ -114,7 +124,7 @@ func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share shar
 				notes = append(notes, fmt.Sprintf("Go %s stays in this app's cache: %v", m[1], err))
 				continue
 			}
-			filled, err = share(ctx, m[1], m[2], shared)
+			filled, err = share.toolchain(ctx, m[1], m[2], shared)
 			if err != nil {
 				notes = append(notes, fmt.Sprintf("Go %s stays in this app's cache: sharing it: %v", m[1], err))
 				continue
@@ -127,8 +137,35 @@ func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share shar
 		if filled {
 			notes = append(notes, fmt.Sprintf("Go %s verified against the checksum database and shared with every app's builds", m[1]))
 		}
+		if m[2] == runtime.GOARCH {
+			if note := shareStd(ctx, v, m[1], shared, uid, gid, share); note != "" {
+				notes = append(notes, note)
+			}
+		}
 	}
 	return notes
+}
+
+// shareStd gives every app's builds the standard library compiled by kiln
+// with the shared toolchain, in the GOCACHE kiln/go-build uses for that Go
+// (gocache/go<version>): a new app's first build then compiles only its
+// own code. Builds see it read-only under their own layer, like the rest.
+func shareStd(ctx context.Context, v depsView, version, goroot string, uid, gid int, share sharer) string {
+	gocache := filepath.Join(v.Shared, "gocache", "go"+version)
+	if godist.ToolchainComplete(gocache) {
+		return ""
+	}
+	if err := fsutil.MkdirOwned(uid, gid, filepath.Dir(gocache)); err != nil {
+		return fmt.Sprintf("Go %s: std stays unshared: %v", version, err)
+	}
+	filled, err := share.std(ctx, goroot, gocache, uid, gid)
+	if err != nil {
+		return fmt.Sprintf("Go %s: std stays unshared: %v", version, err)
+	}
+	if filled {
+		return fmt.Sprintf("Go %s: the standard library, compiled by kiln with it, shared with every app's builds", version)
+	}
+	return ""
 }
 
 // printNotes writes the promotion notes as the build's output.

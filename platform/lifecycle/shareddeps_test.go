@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -40,11 +41,13 @@ func TestPromoteToolchains(t *testing.T) {
 		{name: "a new toolchain is installed by kiln and the app's copy dropped",
 			own: map[string]bool{"1.26.8-linux-amd64": true}, wantShared: []string{"1.26.8/amd64"},
 			wantNote: "Go 1.26.8 verified against the checksum database and shared"},
+		{name: "std is compiled for a toolchain shared before",
+			own: map[string]bool{"1.26.8-linux-amd64": true}, shared: []string{"1.26.8-linux-amd64"},
+			wantNote: "Go 1.26.8: the standard library, compiled by kiln with it, shared"},
 		{name: "one kiln cannot verify stays the app's",
 			own: map[string]bool{"1.26.8-linux-amd64": true}, fail: true, wantKept: []string{"1.26.8-linux-amd64"},
 			wantNote: "Go 1.26.8 stays in this app's cache: sharing it: checksum mismatch"},
-		{name: "one already shared is not fetched again",
-			own: map[string]bool{"1.26.8-linux-amd64": true}, shared: []string{"1.26.8-linux-amd64"}},
+
 		{name: "incomplete entries and other names are left alone",
 			own:      map[string]bool{"1.26.8-linux-amd64": false, "evil": true, "1.26.8-linux-amd64.zip": true, "1.26.8-windows-amd64": true},
 			wantKept: []string{"1.26.8-linux-amd64", "1.26.8-linux-amd64.zip", "1.26.8-windows-amd64", "evil"}},
@@ -58,8 +61,8 @@ func TestPromoteToolchains(t *testing.T) {
 			for _, name := range tc.shared {
 				entry(t, filepath.Join(v.Shared, "go", name), true)
 			}
-			var installed []string
-			share := func(_ context.Context, version, arch, goroot string) (bool, error) {
+			var installed, compiled []string
+			toolchain := func(_ context.Context, version, arch, goroot string) (bool, error) {
 				if tc.fail {
 					return false, errors.New("checksum mismatch")
 				}
@@ -70,7 +73,22 @@ func TestPromoteToolchains(t *testing.T) {
 				entry(t, goroot, true)
 				return true, nil
 			}
-			notes := promoteToolchains(context.Background(), v, os.Getuid(), os.Getgid(), share)
+			std := func(_ context.Context, goroot, gocache string, _, _ int) (bool, error) {
+				if filepath.Dir(gocache) != filepath.Join(v.Shared, "gocache") || filepath.Dir(goroot) != filepath.Join(v.Shared, "go") {
+					t.Errorf("compiling std of %s into %s", goroot, gocache)
+				}
+				compiled = append(compiled, filepath.Base(gocache))
+				entry(t, gocache, true)
+				return true, nil
+			}
+			notes := promoteToolchains(context.Background(), v, os.Getuid(), os.Getgid(), sharer{toolchain: toolchain, std: std})
+			// The fixtures' toolchains are amd64: kiln runs only its own arch's.
+			if runtime.GOARCH == "amd64" && len(tc.wantKept) == 0 && !reflect.DeepEqual(compiled, []string{"go1.26.8"}) {
+				t.Errorf("std compiled for %v, want go1.26.8 once the toolchain is shared", compiled)
+			}
+			if len(tc.wantKept) > 0 && len(compiled) > 0 {
+				t.Errorf("std compiled for %v with no toolchain shared", compiled)
+			}
 			if !reflect.DeepEqual(installed, tc.wantShared) {
 				t.Errorf("kiln installed %v, want %v", installed, tc.wantShared)
 			}

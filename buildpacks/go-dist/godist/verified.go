@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 
 	"kiln.dev/kiln/buildpacks/internal/depcache"
@@ -57,4 +58,36 @@ func InstallVerified(ctx context.Context, goproxyURL, gosumdb, version, goarch, 
 		return "", err
 	}
 	return hash, nil
+}
+
+// ShareStdCache fills the dependency-cache entry gocache (a GOCACHE) with
+// the standard library compiled by the toolchain at goroot as kiln/go-build
+// compiles it (CGO_ENABLED=0, -trimpath), unless it is complete already. The
+// platform calls it outside any build, with a toolchain it verified: no
+// build's code or env takes part, so every app may read the result (a
+// build-written GOCACHE can map a package to any object and is never
+// shared). The entry is owned by uid:gid, so a build that sees it through an
+// overlay can add its own entries beside them (in its own upper layer).
+func ShareStdCache(ctx context.Context, goroot, gocache string, uid, gid int) (bool, error) {
+	return depcache.Populate(gocache, func(dir string) error {
+		cmd := exec.CommandContext(ctx, filepath.Join(goroot, "bin", "go"), "build", "-trimpath", "std")
+		cmd.Dir = dir
+		cmd.Env = []string{"GOROOT=" + goroot, "GOCACHE=" + dir, "CGO_ENABLED=0", "GOTOOLCHAIN=local", "GOENV=off",
+			"GOFLAGS=", "GOPATH=" + filepath.Join(dir, ".gopath"), "HOME=" + dir, "PATH=/usr/bin:/bin"}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("compiling std with %s: %w: %s", goroot, err, out)
+		}
+		if err := os.RemoveAll(filepath.Join(dir, ".gopath")); err != nil {
+			return err
+		}
+		if err := os.Chmod(dir, 0o755); err != nil { // a temp dir: 0700
+			return err
+		}
+		return filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, uid, gid)
+		})
+	})
 }

@@ -71,3 +71,32 @@ func TestShareToolchainIsReadableByBuilds(t *testing.T) {
 		t.Fatalf("a complete entry is filled again: %v %v", filled, err)
 	}
 }
+
+// ShareStdCache runs the shared toolchain as kiln/go-build compiles (no
+// cgo, -trimpath) with a clean env (never the caller's GOFLAGS), into a
+// GOCACHE every build can read.
+func TestShareStdCache(t *testing.T) {
+	goroot := filepath.Join(t.TempDir(), "go")
+	os.MkdirAll(filepath.Join(goroot, "bin"), 0o755)
+	script := "#!/bin/sh\necho \"$@ CGO_ENABLED=$CGO_ENABLED GOFLAGS=$GOFLAGS GOROOT=$GOROOT\" > \"$GOCACHE/args\"\nmkdir -p \"$GOCACHE/00\"\n"
+	if err := os.WriteFile(filepath.Join(goroot, "bin", "go"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOFLAGS", "-toolexec=/evil")
+	gocache := filepath.Join(t.TempDir(), "gocache", "go1.99.1")
+	filled, err := godist.ShareStdCache(context.Background(), goroot, gocache, os.Getuid(), os.Getgid())
+	if err != nil || !filled || !godist.ToolchainComplete(gocache) {
+		t.Fatalf("filled %v err %v", filled, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(gocache, "args"))
+	if want := "build -trimpath std CGO_ENABLED=0 GOFLAGS= GOROOT=" + goroot + "\n"; string(b) != want {
+		t.Fatalf("go ran as %q, want %q", b, want)
+	}
+	if st, err := os.Stat(gocache); err != nil || st.Mode().Perm() != 0o755 {
+		t.Fatalf("the shared GOCACHE's mode: %v %v, want 0755", st.Mode(), err)
+	}
+	os.WriteFile(filepath.Join(goroot, "bin", "go"), []byte("#!/bin/sh\necho broken >&2\nexit 1\n"), 0o755)
+	if _, err := godist.ShareStdCache(context.Background(), goroot, gocache+"-2", os.Getuid(), os.Getgid()); err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Fatalf("a failing compile: %v", err)
+	}
+}
