@@ -103,10 +103,7 @@ func verifiedInstaller(goproxyURL string) sharer {
 // returns a line per toolchain for the build's output. The overlay must be
 // unmounted.
 func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share sharer) []string {
-	entries, err := os.ReadDir(filepath.Join(v.Upper, "go"))
-	if err != nil {
-		return nil
-	}
+	entries, _ := os.ReadDir(filepath.Join(v.Upper, "go")) // none: the build used a shared toolchain
 	var notes []string
 	for _, e := range entries {
 		m := toolchainEntry.FindStringSubmatch(e.Name())
@@ -124,8 +121,8 @@ func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share shar
 				notes = append(notes, fmt.Sprintf("Go %s stays in this app's cache: %v", m[1], err))
 				continue
 			}
-			filled, err = share.toolchain(ctx, m[1], m[2], shared)
-			if err != nil {
+			var err error
+			if filled, err = share.toolchain(ctx, m[1], m[2], shared); err != nil {
 				notes = append(notes, fmt.Sprintf("Go %s stays in this app's cache: sharing it: %v", m[1], err))
 				continue
 			}
@@ -137,10 +134,26 @@ func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share shar
 		if filled {
 			notes = append(notes, fmt.Sprintf("Go %s verified against the checksum database and shared with every app's builds", m[1]))
 		}
-		if m[2] == runtime.GOARCH {
-			if note := shareStd(ctx, v, m[1], shared, uid, gid, share); note != "" {
-				notes = append(notes, note)
-			}
+	}
+	return append(notes, shareStdOfUsedToolchains(ctx, v, uid, gid, share)...)
+}
+
+// shareStdOfUsedToolchains runs shareStd for each shared toolchain the
+// build compiled with (its layer has a GOCACHE for that Go).
+func shareStdOfUsedToolchains(ctx context.Context, v depsView, uid, gid int, share sharer) []string {
+	caches, err := os.ReadDir(filepath.Join(v.Upper, "gocache"))
+	if err != nil {
+		return nil
+	}
+	var notes []string
+	for _, c := range caches {
+		version, ok := strings.CutPrefix(c.Name(), "go")
+		goroot := filepath.Join(v.Shared, "go", version+"-linux-"+runtime.GOARCH)
+		if !ok || !c.IsDir() || !toolchainEntry.MatchString(version+"-linux-"+runtime.GOARCH) || !godist.ToolchainComplete(goroot) {
+			continue
+		}
+		if note := shareStd(ctx, v, version, goroot, uid, gid, share); note != "" {
+			notes = append(notes, note)
 		}
 	}
 	return notes

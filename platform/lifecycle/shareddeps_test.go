@@ -44,6 +44,9 @@ func TestPromoteToolchains(t *testing.T) {
 		{name: "std is compiled for a toolchain shared before",
 			own: map[string]bool{"1.26.8-linux-amd64": true}, shared: []string{"1.26.8-linux-amd64"},
 			wantNote: "Go 1.26.8: the standard library, compiled by kiln with it, shared"},
+		{name: "std is compiled for the shared toolchain a build used",
+			shared:   []string{"1.26.8-linux-amd64"},
+			wantNote: "Go 1.26.8: the standard library, compiled by kiln with it, shared"},
 		{name: "one kiln cannot verify stays the app's",
 			own: map[string]bool{"1.26.8-linux-amd64": true}, fail: true, wantKept: []string{"1.26.8-linux-amd64"},
 			wantNote: "Go 1.26.8 stays in this app's cache: sharing it: checksum mismatch"},
@@ -58,6 +61,8 @@ func TestPromoteToolchains(t *testing.T) {
 			for name, complete := range tc.own {
 				entry(t, filepath.Join(v.Upper, "go", name), complete)
 			}
+			// The build compiled with Go 1.26.8: its own GOCACHE.
+			os.MkdirAll(filepath.Join(v.Upper, "gocache", "go1.26.8"), 0o755)
 			for _, name := range tc.shared {
 				entry(t, filepath.Join(v.Shared, "go", name), true)
 			}
