@@ -21,6 +21,9 @@ first200() { # command... ; prints ms from start to the first 200
   local t; t=$(now); "$@" >/dev/null 2>&1 & local pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.001; done
   ms "$t"; kill -TERM $pid; wait $pid 2>/dev/null || true
+  # podman's container can outlive its client: the next run must not find
+  # the port still served (its own listen would fail, and curl reach the old one).
+  for _ in $(seq 2000); do curl -s -o /dev/null "http://127.0.0.1:$port/" || break; sleep 0.005; done
 }
 if ! command -v podman >/dev/null; then
   printf '%-38s %12s\n' "kiln run vs podman run" "skipped: no podman (apt-get install podman)"
