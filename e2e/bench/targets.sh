@@ -63,6 +63,7 @@ first200() { # command... ; prints ms from start to the first 200
   local t; t=$(now); "$@" >/dev/null 2>&1 & local pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.001; done
   ms "$t"; kill -TERM $pid; wait $pid 2>/dev/null || true
+  for _ in $(seq 2000); do curl -s -o /dev/null "http://127.0.0.1:$port/" || break; sleep 0.005; done # the port is free again
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
