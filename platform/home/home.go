@@ -31,9 +31,11 @@ func (d Dir) Registry() string { return d.path("registry") }
 // Rootfs is the flattened image cache.
 func (d Dir) Rootfs() string { return d.path("rootfs") }
 
-// Deps is the machine-wide dependency cache builds share (toolchains,
-// GOCACHE, GOMODCACHE), mounted into builds as KILN_DEPENDENCY_CACHE.
-func (d Dir) Deps() string { return d.path("deps") }
+// Deps is the machine-wide dependency cache builds share: written only by
+// kiln with what it verified (Go toolchains), seen by builds read-only under
+// their app's own layer (platform/lifecycle). An older kiln's "deps", which
+// builds wrote, is not reused.
+func (d Dir) Deps() string { return d.path("deps-shared") }
 
 // Debs caches downloaded Debian packages.
 func (d Dir) Debs() string { return d.path("debs") }

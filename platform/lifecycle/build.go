@@ -35,8 +35,9 @@ type Options struct {
 	Builder string // fully qualified builder reference
 	Env     map[string]string
 	Home    home.Dir
-	// SharedDeps mounts the machine-wide dependency cache at DepsMount and
-	// announces it to buildpacks as KILN_DEPENDENCY_CACHE.
+	// SharedDeps gives the build the machine-wide dependency cache at
+	// DepsMount, announced to buildpacks as KILN_DEPENDENCY_CACHE: read-only
+	// under the app's own writable layer (see depsView).
 	SharedDeps bool
 	ClearCache bool
 	// LayoutDir, when set, receives an OCI layout of the image instead of
@@ -112,7 +113,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	req.CacheDir, req.LayoutDir = filepath.Join(app, "cache"), filepath.Join(app, "layout")
 	req.ClearCache, req.HostPorts, req.LogLevel = opts.ClearCache, opts.HostPorts, opts.LogLevel
 	if opts.SharedDeps {
-		req.DepsDir = store.Deps()
+		req.DepsDir, req.AppDeps, req.GoProxy = store.Deps(), filepath.Join(app, "deps"), goProxy(opts.Env)
 	}
 	for _, h := range unreachableHosts(opts.Env, opts.HostPorts) {
 		fmt.Fprintf(opts.Out, "    note: %s names %s, which the build cannot reach: builds have no access to the host's loopback (add --allow-host-port %d to allow it)\n", h.Env, h.Addr, h.Port)
@@ -184,6 +185,19 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	res.Publish = time.Since(published)
 	res.Total = time.Since(start)
 	return res, nil
+}
+
+// goProxy is the module proxy kiln fetches the toolchains it shares from:
+// the build's (GOPROXY, else FUNC_GOPROXY), else kiln's own $GOPROXY. Which
+// proxy does not matter for trust: kiln checks what it serves against the
+// checksum database.
+func goProxy(env map[string]string) string {
+	for _, v := range []string{env["GOPROXY"], env["FUNC_GOPROXY"], os.Getenv("GOPROXY")} {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // unreachableHosts are the host loopback addresses the build env names on

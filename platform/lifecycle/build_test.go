@@ -29,7 +29,7 @@ func TestCreatorContainer(t *testing.T) {
 	req := buildRequest{StateDir: "/s", CacheDir: "/c", LayoutDir: "/l", DepsDir: "/d", CABundle: "/s/ca.crt",
 		Image: "127.0.0.1:5000/hello:latest", HostPorts: []int{4000}}
 	b := &imagefs.Image{Rootfs: "/rootfs", Config: &v1.ConfigFile{Config: v1.Config{Env: []string{"CNB_USER_ID=1000", "PATH=/bin"}}}}
-	c := creator(req, b, 1000, 1001)
+	c := creator(req, "/s/deps", b, 1000, 1001)
 	if c.UID != 1000 || c.GID != 1001 || c.Rootfs != "/rootfs" || c.State != "/s/sandbox" {
 		t.Fatalf("container %+v", c)
 	}
@@ -42,7 +42,7 @@ func TestCreatorContainer(t *testing.T) {
 		{Source: "/s/platform", Destination: "/platform", ReadOnly: true, NoExec: true},
 		{Source: "/c", Destination: "/cache"},
 		{Source: "/l", Destination: "/layout", NoExec: true},
-		{Source: "/d", Destination: DepsMount},
+		{Source: "/s/deps", Destination: DepsMount},
 		{Source: "/s/ca.crt", Destination: "/etc/ssl/certs/ca-certificates.crt", ReadOnly: true, NoExec: true},
 	}
 	if !reflect.DeepEqual(c.Mounts, want) {
@@ -59,7 +59,7 @@ func TestCreatorContainer(t *testing.T) {
 		}
 	}
 	req.DepsDir, req.CABundle = "", ""
-	if n := len(creator(req, b, 1000, 1001).Mounts); n != 5 {
+	if n := len(creator(req, "", b, 1000, 1001).Mounts); n != 5 {
 		t.Fatalf("isolated cache, no CA: %d mounts, want 5", n)
 	}
 }

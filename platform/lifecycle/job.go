@@ -36,10 +36,15 @@ type buildRequest struct {
 	Image    string `json:"image"`
 	StateDir string `json:"stateDir"`
 	// CABundle is the host's CA bundle copied into the state ("" = none).
-	CABundle   string `json:"caBundle,omitempty"`
-	CacheDir   string `json:"cacheDir"`
-	LayoutDir  string `json:"layoutDir"`
-	DepsDir    string `json:"depsDir,omitempty"`
+	CABundle  string `json:"caBundle,omitempty"`
+	CacheDir  string `json:"cacheDir"`
+	LayoutDir string `json:"layoutDir"`
+	// DepsDir is the shared dependency cache and AppDeps the app's own
+	// layer over it (see depsView); "" = --isolated-cache.
+	DepsDir string `json:"depsDir,omitempty"`
+	AppDeps string `json:"appDeps,omitempty"`
+	// GoProxy is where kiln fetches the toolchains it shares.
+	GoProxy    string `json:"goProxy,omitempty"`
 	ClearCache bool   `json:"clearCache,omitempty"`
 	HostPorts  []int  `json:"hostPorts,omitempty"`
 	LogLevel   string `json:"logLevel,omitempty"`
@@ -96,7 +101,16 @@ func buildJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	if err := fsutil.ChownTree(req.LayoutDir, uid, gid); err != nil {
 		return 125, err
 	}
-	c := creator(req, builder, uid, gid)
+	var deps depsView
+	unmountDeps := func() {}
+	if req.DepsDir != "" {
+		deps = newDepsView(req.DepsDir, req.AppDeps, req.StateDir)
+		if unmountDeps, err = deps.mount(uid, gid); err != nil {
+			return 125, err
+		}
+	}
+	defer unmountDeps()
+	c := creator(req, deps.Merged, builder, uid, gid)
 	r, err := c.Start()
 	if err != nil {
 		return 125, err
@@ -109,6 +123,10 @@ func buildJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	code, err := r.Wait()
 	if err != nil || code != 0 {
 		return code, err
+	}
+	if req.DepsDir != "" {
+		unmountDeps()
+		printNotes(os.Stdout, promoteToolchains(ctx, deps, uid, gid, verifiedInstaller(req.GoProxy)))
 	}
 	image, err := LayoutPath(req.Image)
 	if err != nil {
@@ -146,14 +164,13 @@ func pullBuilder(ref, dir string) (*imagefs.Image, error) {
 // prepareDirs gives the build's directories to the CNB user.
 func prepareDirs(req buildRequest, uid, gid int) error {
 	if req.ClearCache {
-		if err := os.RemoveAll(req.CacheDir); err != nil {
-			return err
+		for _, d := range []string{req.CacheDir, req.AppDeps} {
+			if err := os.RemoveAll(d); d != "" && err != nil {
+				return err
+			}
 		}
 	}
 	dirs := []string{filepath.Join(req.StateDir, "layers"), req.CacheDir, req.LayoutDir}
-	if req.DepsDir != "" {
-		dirs = append(dirs, req.DepsDir)
-	}
 	if err := fsutil.MkdirOwned(uid, gid, dirs...); err != nil {
 		return err
 	}
@@ -162,9 +179,11 @@ func prepareDirs(req buildRequest, uid, gid int) error {
 
 // creator is the container that runs /cnb/lifecycle/creator as the CNB
 // user: no capabilities, the workspace, layers, cache and layout mounted
-// read-write, the platform env and CA bundle read-only, exporting to the
-// layout, with egress through slirp4netns and the allowed host ports.
-func creator(req buildRequest, builder *imagefs.Image, uid, gid int) *sandbox.Container {
+// read-write, the platform env and CA bundle read-only, the app's view of
+// the dependency cache (deps, a mounted depsView; "" = none) at DepsMount,
+// exporting to the layout, with egress through slirp4netns and the allowed
+// host ports.
+func creator(req buildRequest, deps string, builder *imagefs.Image, uid, gid int) *sandbox.Container {
 	state := req.StateDir
 	mounts := []sandbox.Mount{
 		{Source: filepath.Join(state, "workspace"), Destination: "/workspace"},
@@ -173,8 +192,8 @@ func creator(req buildRequest, builder *imagefs.Image, uid, gid int) *sandbox.Co
 		{Source: req.CacheDir, Destination: "/cache"},
 		{Source: req.LayoutDir, Destination: "/layout", NoExec: true},
 	}
-	if req.DepsDir != "" {
-		mounts = append(mounts, sandbox.Mount{Source: req.DepsDir, Destination: DepsMount})
+	if deps != "" {
+		mounts = append(mounts, sandbox.Mount{Source: deps, Destination: DepsMount})
 	}
 	if req.CABundle != "" {
 		mounts = append(mounts, sandbox.Mount{Source: req.CABundle, Destination: "/etc/ssl/certs/ca-certificates.crt", ReadOnly: true, NoExec: true})

@@ -56,6 +56,7 @@ func runJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 		defer os.RemoveAll(req.StateDir)
 	}
 	sweep(home.Dir(req.Store))
+	sandbox.Trace("swept")
 	rootfs, cfg := req.Rootfs, req.Config
 	if rootfs == "" {
 		img, err := pull(req.Ref, home.Dir(req.Store).Rootfs())

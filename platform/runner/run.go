@@ -75,6 +75,7 @@ func Run(ctx context.Context, opts Options) (int, error) {
 		return 0, err
 	}
 	req := runRequest{Store: string(store), Env: opts.Env, Args: opts.Args, HostPorts: hostPorts, Grace: opts.Grace}
+	sandbox.Trace("run: ids and store")
 	release := func() {}
 	if img, ok := localImage(opts.Home.Registry(), opts.Image, store.Rootfs()); ok {
 		req.Ref, req.Rootfs, req.Config = opts.Image, img.Rootfs, img.Config
@@ -86,6 +87,7 @@ func Run(ctx context.Context, opts Options) (int, error) {
 			return 0, err
 		}
 	}
+	sandbox.Trace("run: image resolved")
 	var releaseOnce sync.Once
 	releaseRegistry := func() { releaseOnce.Do(release) }
 	defer releaseRegistry()
@@ -110,6 +112,7 @@ func Run(ctx context.Context, opts Options) (int, error) {
 	if req.Keep {
 		paths = append(paths, state.Path)
 	}
+	sandbox.Trace("run: listener and state dir")
 	url := "http://" + net.JoinHostPort(displayHost(opts.PublishAddress), strconv.Itoa(req.Port))
 	h, err := sandbox.Enter(sandbox.Options{Job: runJobName, Request: req, IDs: ids, Paths: paths,
 		Stdout: opts.Stdout, Stderr: opts.Stderr, Files: []*os.File{lf},
@@ -118,6 +121,7 @@ func Run(ctx context.Context, opts Options) (int, error) {
 			case eventPulled:
 				releaseRegistry()
 			case eventReady:
+				sandbox.Trace("run: ready")
 				if opts.Ready != nil {
 					opts.Ready(url, time.Since(start))
 				}

@@ -150,6 +150,7 @@ func (c *Container) Start() (_ *Running, err error) {
 	if err := os.WriteFile(filepath.Join(bundle, "config.json"), b, 0o644); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	trace("bundle written")
 	bin := rt.Path
 	if rt.Name == "runc" {
 		if r.runc = readOnlyRunc(rt.Path, c.State); r.runc != "" {

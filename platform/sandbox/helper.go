@@ -101,23 +101,24 @@ func Enter(o Options) (*Helper, error) {
 		Cloneflags: syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID,
 		Pdeathsig:  syscall.SIGKILL,
 	}
-	args := []string{helperArg, o.Job, strconv.Itoa(len(o.Files))}
+	args := []string{helperArg, o.Job, strconv.Itoa(len(o.Files)), BuildID}
+	helper := helperPath()
 	// wait: kiln must act on the child before it runs kiln's code.
 	wait := o.IDs.Rootless || covers
 	if wait {
 		// A shell waits for kiln (newuidmap/newgidmap, covering closed
 		// directories), then execs kiln, which starts as root of the
 		// namespace with its capabilities.
-		exe, err := os.Open("/proc/self/exe")
+		exe, err := os.Open(helper)
 		if err != nil {
-			return nil, fmt.Errorf("sandbox: opening kiln's own binary: %w", err)
+			return nil, fmt.Errorf("sandbox: opening the helper binary %s: %w", helper, err)
 		}
 		closeAfterStart = append(closeAfterStart, exe)
 		extra[fdSync-3], extra[fdExe-3] = syncR, exe
 		cmd.Path = "/bin/sh"
 		cmd.Args = append([]string{"sh", "-c", `read -r _ <&6 || exit 125; exec 6<&-; exec /proc/self/fd/7 "$@"`, "kiln"}, args...)
 	} else {
-		cmd.Path = "/proc/self/exe"
+		cmd.Path = helper
 		cmd.Args = append([]string{"kiln"}, args...)
 	}
 	if !o.IDs.Rootless {
@@ -136,6 +137,7 @@ func Enter(o Options) (*Helper, error) {
 		}
 		return nil, fmt.Errorf("sandbox: starting the helper: %w", err)
 	}
+	trace("helper process started")
 	h := &Helper{cmd: cmd, lifeline: lifeW, done: make(chan struct{})}
 	if wait {
 		prep := func() error {
@@ -153,6 +155,7 @@ func Enter(o Options) (*Helper, error) {
 			return nil, err
 		}
 		syncW.Write([]byte("\n"))
+		trace("helper mappings written")
 	}
 	syncW.Close()
 	go func() { reqW.Write(env); reqW.Close() }()

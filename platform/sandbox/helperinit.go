@@ -25,6 +25,12 @@ func MaybeInit() {
 		fmt.Fprintln(os.Stderr, "kiln sandbox: bad helper arguments", os.Args[1:])
 		os.Exit(125)
 	}
+	if len(os.Args) > 4 {
+		if err := checkBuildID(os.Args[4]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(125)
+		}
+	}
 	os.Exit(helperMain(os.Args[2], n))
 }
 

@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// TraceEnv, set to 1, makes the helper print when each step of starting a
-// container ended (milliseconds since the helper started) on stderr.
+// TraceEnv, set to 1, makes kiln and the helper print when each step of
+// starting a container ended on stderr: the wall clock (to line up kiln's
+// and the helper's lines), milliseconds since the process started and its
+// pid.
 const TraceEnv = "KILN_TRACE"
 
 var (
@@ -17,7 +19,8 @@ var (
 
 func trace(step string) {
 	if tracing {
-		fmt.Fprintf(os.Stderr, "kiln trace: %6.1f ms %s\n", float64(time.Since(helperStart).Microseconds())/1000, step)
+		now := time.Now()
+		fmt.Fprintf(os.Stderr, "kiln trace: %s %6.1f ms [%d] %s\n", now.Format("15:04:05.000"), float64(now.Sub(helperStart).Microseconds())/1000, os.Getpid(), step)
 	}
 }
 
