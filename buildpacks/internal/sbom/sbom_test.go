@@ -78,7 +78,7 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	comps, err := GoBinary(exe)
+	comps, err := GoBinary(exe, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 	}
 	notGo := filepath.Join(t.TempDir(), "x")
 	os.WriteFile(notGo, []byte("#!/bin/sh\n"), 0o755)
-	if _, err := GoBinary(notGo); err == nil || !strings.Contains(err.Error(), notGo) {
+	if _, err := GoBinary(notGo, ""); err == nil || !strings.Contains(err.Error(), notGo) {
 		t.Fatalf("non-Go file err = %v", err)
 	}
 }
