@@ -40,9 +40,13 @@ func GoBinary(path, goroot string) ([]Component, error) {
 		if d.Replace != nil {
 			m = d.Replace
 		}
-		// go.sum's h1: hash covers the module's file tree, not one file:
-		// it is not a CycloneDX hash, so it is left out.
-		comps = append(comps, Component{Name: m.Path, Version: m.Version, PURL: GolangPURL(m.Path, m.Version)})
+		c := Component{Name: m.Path, Version: m.Version, PURL: GolangPURL(m.Path, m.Version)}
+		// go.sum's h1: hash, which go checked the module against: a hash
+		// of the module's file tree, so a property, not a CycloneDX hash.
+		if strings.HasPrefix(m.Sum, "h1:") {
+			c.Properties = []Property{{Name: TreeHashProperty, Value: m.Sum}}
+		}
+		comps = append(comps, c)
 	}
 	return comps, nil
 }

@@ -78,13 +78,25 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// the checksum go verified libcnb against: its go.sum line.
+	var libcnbSum string
+	gosum, err := os.ReadFile("../../../go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(gosum), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "github.com/buildpacks/libcnb/v2" && f[1] == "v2.1.0" {
+			libcnbSum = f[2]
+		}
+	}
 	comps, err := GoBinary(exe, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var libcnb, goTool bool
 	for _, c := range comps {
-		if c.Name == "github.com/buildpacks/libcnb/v2" && c.Version == "v2.1.0" && c.PURL == "pkg:golang/github.com/buildpacks/libcnb/v2@v2.1.0" {
+		if c.Name == "github.com/buildpacks/libcnb/v2" && c.Version == "v2.1.0" && c.PURL == "pkg:golang/github.com/buildpacks/libcnb/v2@v2.1.0" &&
+			len(c.Properties) == 1 && c.Properties[0] == (Property{Name: TreeHashProperty, Value: libcnbSum}) {
 			libcnb = true
 		}
 		if c.Name == "go" && c.Type == "platform" && strings.HasPrefix(c.PURL, "pkg:golang/golang.org/toolchain@v0.0.1-go1.") {
@@ -92,7 +104,7 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 		}
 	}
 	if !libcnb || !goTool {
-		t.Fatalf("components %+v: want libcnb v2.1.0 and the go toolchain", comps)
+		t.Fatalf("components %+v: want libcnb v2.1.0 with its go.sum hash %q and the go toolchain", comps, libcnbSum)
 	}
 	notGo := filepath.Join(t.TempDir(), "x")
 	os.WriteFile(notGo, []byte("#!/bin/sh\n"), 0o755)
