@@ -177,7 +177,18 @@ func (b Builder) framework(ctx libcnb.BuildContext, j jdk) (libcnb.Layer, string
 		_, err = b.run(dir, j.bin("jar"), "--create", "--file", jar, "--date", "1980-01-01T00:00:02Z", "-C", tmp, ".")
 		return err
 	})
-	return layer, jar, err
+	if err != nil {
+		return layer, jar, err
+	}
+	// The layer's SBOM: the framework jar (reproducible: same sources and
+	// JDK, same bytes) with its version and SHA-256.
+	h, err := sbom.FileHash(jar)
+	if err != nil {
+		return layer, jar, fmt.Errorf("the framework layer has no %s: %w", filepath.Base(jar), err)
+	}
+	fw := sbom.Framework(FrameworkArtifact, version, sbom.MavenPURL(FrameworkGroup, FrameworkArtifact, version), "", h)
+	fw.Group = FrameworkGroup
+	return layer, jar, sbom.WriteLayer(layer, []sbom.Component{fw})
 }
 
 // javac compiles the function's sources (no build tool) against the framework.

@@ -1,6 +1,8 @@
 package javafunction_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +115,21 @@ func TestBuild(t *testing.T) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(exe.jlinks).To(Equal(1), "same modules and JDK: the runtime layer is reused")
 			Expect(exe.count("jar")).To(Equal(1), "same framework sources and JDK: the framework jar is reused")
+
+			// the framework layer's SBOM, on a cache hit too: version and the jar's SHA-256.
+			jarBytes, err := os.ReadFile(filepath.Join(framework.Path, "functions-framework.jar"))
+			Expect(err).NotTo(HaveOccurred())
+			fwSBOM, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "framework.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(fwSBOM)).To(ContainSubstring(fmt.Sprintf(`"type": "framework",
+      "group": "dev.kiln",
+      "name": "functions-framework",
+      "version": "0.1.0",
+      "purl": "pkg:maven/dev.kiln/functions-framework@0.1.0",
+      "hashes": [
+        {
+          "alg": "SHA-256",
+          "content": "%x"`, sha256.Sum256(jarBytes))))
 		})
 
 		it("names the classes it compiled when FUNC_NAME is not a function class", func() {

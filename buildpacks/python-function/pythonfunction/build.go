@@ -330,10 +330,33 @@ func (b Builder) framework(ctx libcnb.BuildContext, result *libcnb.BuildResult, 
 			return "", "", fmt.Errorf("this buildpack is missing its compatibility modules (rebuild it with `kiln buildpack package`): %w", err)
 		}
 	}
-	result.Layers = append(result.Layers, layer)
 	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
+	if err := writeFrameworkSBOM(layer, v, compat); err != nil {
+		return "", "", err
+	}
+	result.Layers = append(result.Layers, layer)
 	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkPackage, v)
 	return layer.Path, v, nil
+}
+
+// writeFrameworkSBOM lists what the framework layer holds: the framework
+// package and, with compat, the compatibility modules, each with the
+// carried version and the h1 of its files (they are not PyPI
+// distributions: generic purls).
+func writeFrameworkSBOM(layer libcnb.Layer, version string, compat bool) error {
+	pkgs := []string{FrameworkPackage}
+	if compat {
+		pkgs = append(pkgs, CompatDir)
+	}
+	var comps []sbom.Component
+	for _, p := range pkgs {
+		h1, err := sbom.TreeH1(filepath.Join(layer.Path, p))
+		if err != nil {
+			return err
+		}
+		comps = append(comps, sbom.Framework(p, version, sbom.GenericPURL(p, version), h1))
+	}
+	return sbom.WriteLayer(layer, comps)
 }
 
 func contains(list []string, s string) bool {
