@@ -136,7 +136,7 @@ func TestBuild(t *testing.T) {
       ],
       "properties": [
         {
-          "name": "kiln:gosumdb:h1",
+          "name": "golang:go.sum",
           "value": "h1:6pY1cQ9kQ+f7iP3C4uK3J2Qp1z0mHq2Y5o8jv0w1fCs="
         }
       ]`))
@@ -149,7 +149,7 @@ func TestBuild(t *testing.T) {
 			doc, err = os.ReadFile(filepath.Join(ctx.Layers.Path, "app.sbom.cdx.json"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-` + runtime.Version() + `"`))
-			Expect(string(doc)).NotTo(ContainSubstring("kiln:gosumdb:h1"))
+			Expect(string(doc)).NotTo(ContainSubstring("golang:go.sum"))
 		})
 
 		it("finds the module's only main package for a plain Go program", func() {

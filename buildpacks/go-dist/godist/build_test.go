@@ -94,7 +94,7 @@ func TestBuild(t *testing.T) {
 			// the checksums it verified: the zip's SHA-256 and the checksum database's h1.
 			Expect(string(doc)).To(ContainSubstring(`"alg": "SHA-256",
           "content": "` + zipSums["1.26.8"] + `"`))
-			Expect(string(doc)).To(ContainSubstring(`"name": "kiln:gosumdb:h1",
+			Expect(string(doc)).To(ContainSubstring(`"name": "golang:go.sum",
           "value": "h1:fake"`))
 			rec, ok, err := sbom.ReadGoToolchain(l.Path)
 			Expect(err).NotTo(HaveOccurred())

@@ -144,7 +144,7 @@ func TestBuild(t *testing.T) {
       ],
       "properties": [
         {
-          "name": "kiln:h1",
+          "name": "golang:go.sum",
           "value": "%s"`, sum[1], sum[1], sha256.Sum256(zip), sum[2])))
 		})
 

@@ -17,7 +17,7 @@ import (
 // framework from the user's go.mod (pinned, vendored or native) with its
 // version only: go-build's SBOM has its go.sum hash.
 func writeSBOM(layer libcnb.Layer, app string, p servingPlan, module, version string, carried CarriedProxy) error {
-	fw := sbom.Framework(module, version, sbom.GolangPURL(module, version), "")
+	fw := sbom.Framework(module, version, sbom.GolangPURL(module, version), nil)
 	if carried.Version != "" && module == FrameworkModule && version == carried.Version {
 		lines, err := carried.SumLines()
 		if err != nil {
@@ -27,7 +27,7 @@ func writeSBOM(layer libcnb.Layer, app string, p servingPlan, module, version st
 		if err != nil {
 			return err
 		}
-		fw = sbom.Framework(module, version, fw.PURL, strings.Fields(lines[0])[2], h)
+		fw = sbom.Framework(module, version, fw.PURL, sbom.GoSum(strings.Fields(lines[0])[2]), h)
 	}
 	comps := []sbom.Component{fw}
 	for _, c := range p.compats {
@@ -36,7 +36,7 @@ func writeSBOM(layer libcnb.Layer, app string, p servingPlan, module, version st
 			return err
 		}
 		// Kiln's stand-in, not the upstream module: no purl to match it by.
-		comps = append(comps, sbom.Framework("Kiln compatibility module for "+c.Module, version, "", h1))
+		comps = append(comps, sbom.Framework("Kiln compatibility module for "+c.Module, version, "", sbom.TreeHash(h1)))
 	}
 	return sbom.WriteLayer(layer, comps)
 }

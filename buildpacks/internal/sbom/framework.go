@@ -12,22 +12,25 @@ import (
 
 // TreeHashProperty names the CycloneDX property that carries a go.sum-style
 // h1: hash (golang.org/x/mod/sumdb/dirhash Hash1: SHA-256 over the sorted
-// list of each file's SHA-256 and path) of the files a component is made of,
-// as the layer holds them; for a Go module it is the go.sum hash. It is a
-// hash of a file tree, not of one file, so it is a property and not a
-// CycloneDX hash; dirhash.HashDir(dir, "", dirhash.Hash1) recomputes it.
+// list of each file's SHA-256 and path) of the files a component that is
+// not a Go module is made of, as the layer holds them (a Go module's is
+// GoSumProperty). It is a hash of a file tree, not of one file, so it is a
+// property and not a CycloneDX hash; dirhash.HashDir(dir, "",
+// dirhash.Hash1) recomputes it.
 const TreeHashProperty = "kiln:h1"
 
 // Framework is the functions framework a function buildpack put in a layer
-// (CycloneDX type framework), with the checksums the caller knows: hashes of
-// its artifact (a jar, a module zip) and/or the h1 of its files (TreeH1).
-func Framework(name, version, purl, treeH1 string, hashes ...Hash) Component {
-	c := Component{Type: "framework", Name: name, Version: version, PURL: purl, Hashes: hashes}
-	if treeH1 != "" {
-		c.Properties = []Property{{Name: TreeHashProperty, Value: treeH1}}
-	}
-	return c
+// (CycloneDX type framework), with the hashes of its artifact (a jar, a
+// module zip) the caller knows and properties (TreeHash, GoSum).
+func Framework(name, version, purl string, props []Property, hashes ...Hash) Component {
+	return Component{Type: "framework", Name: name, Version: version, PURL: purl, Hashes: hashes, Properties: props}
 }
+
+// TreeHash is the TreeHashProperty of h1 (TreeH1's result).
+func TreeHash(h1 string) []Property { return []Property{{Name: TreeHashProperty, Value: h1}} }
+
+// GoSum is the GoSumProperty of a Go module's go.sum hash.
+func GoSum(h1 string) []Property { return []Property{{Name: GoSumProperty, Value: h1}} }
 
 // FileHash is the SHA-256 of the file at path as a CycloneDX hash.
 func FileHash(path string) (Hash, error) {

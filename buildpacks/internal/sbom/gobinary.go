@@ -44,7 +44,7 @@ func GoBinary(path, goroot string) ([]Component, error) {
 		// go.sum's h1: hash, which go checked the module against: a hash
 		// of the module's file tree, so a property, not a CycloneDX hash.
 		if strings.HasPrefix(m.Sum, "h1:") {
-			c.Properties = []Property{{Name: TreeHashProperty, Value: m.Sum}}
+			c.Properties = GoSum(m.Sum)
 		}
 		comps = append(comps, c)
 	}

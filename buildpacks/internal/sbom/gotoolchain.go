@@ -19,12 +19,13 @@ import (
 // image's SBOM, which Go compiled the binary and how it was verified.
 const GoToolchainRecordFile = "kiln-toolchain.json"
 
-// SumDBProperty names the CycloneDX property that carries the toolchain
-// module's h1: hash as the Go checksum database (GOSUMDB) lists it: the
-// go.sum hash of the module zip's file tree (golang.org/x/mod/sumdb/dirhash
-// Hash1), not a digest of one file, hence a property and not a CycloneDX
-// hash.
-const SumDBProperty = "kiln:gosumdb:h1"
+// GoSumProperty names the CycloneDX property that carries a Go module's
+// go.sum hash (h1:, golang.org/x/mod/sumdb/dirhash Hash1 of the module zip's
+// file tree): the hash go checked the module against (for the toolchain:
+// the one the checksum database, GOSUMDB, lists). A hash of a file tree,
+// not of one file, hence a property and not a CycloneDX hash. The same name
+// as in the lifecycle's SBOMs Kiln writes (platform/builder).
+const GoSumProperty = "golang:go.sum"
 
 // GoToolchain is what kiln/go-dist installed.
 type GoToolchain struct {
@@ -96,12 +97,12 @@ func ReadGoToolchain(goroot string) (t GoToolchain, ok bool, err error) {
 
 // Component is the toolchain as an SBOM component: the Go version, the
 // proxy module's purl, the zip's SHA-256 and the checksum database's h1:
-// hash (SumDBProperty) when it was verified.
+// hash (GoSumProperty) when it was verified.
 func (t GoToolchain) Component() Component {
 	c := Component{Type: "platform", Name: "go", Version: t.GoVersion, PURL: GolangPURL(t.Module, t.Version),
 		Hashes: []Hash{{Alg: "SHA-256", Content: t.SHA256}}}
 	if t.H1 != "" {
-		c.Properties = []Property{{Name: SumDBProperty, Value: t.H1}}
+		c.Properties = GoSum(t.H1)
 	}
 	return c
 }

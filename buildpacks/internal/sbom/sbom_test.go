@@ -96,7 +96,7 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 	var libcnb, goTool bool
 	for _, c := range comps {
 		if c.Name == "github.com/buildpacks/libcnb/v2" && c.Version == "v2.1.0" && c.PURL == "pkg:golang/github.com/buildpacks/libcnb/v2@v2.1.0" &&
-			len(c.Properties) == 1 && c.Properties[0] == (Property{Name: TreeHashProperty, Value: libcnbSum}) {
+			len(c.Properties) == 1 && c.Properties[0] == (Property{Name: GoSumProperty, Value: libcnbSum}) {
 			libcnb = true
 		}
 		if c.Name == "go" && c.Type == "platform" && strings.HasPrefix(c.PURL, "pkg:golang/golang.org/toolchain@v0.0.1-go1.") {

@@ -186,7 +186,7 @@ func (b Builder) framework(ctx libcnb.BuildContext, j jdk) (libcnb.Layer, string
 	if err != nil {
 		return layer, jar, fmt.Errorf("the framework layer has no %s: %w", filepath.Base(jar), err)
 	}
-	fw := sbom.Framework(FrameworkArtifact, version, sbom.MavenPURL(FrameworkGroup, FrameworkArtifact, version), "", h)
+	fw := sbom.Framework(FrameworkArtifact, version, sbom.MavenPURL(FrameworkGroup, FrameworkArtifact, version), nil, h)
 	fw.Group = FrameworkGroup
 	return layer, jar, sbom.WriteLayer(layer, []sbom.Component{fw})
 }

@@ -222,7 +222,7 @@ func (b Builder) framework(ctx libcnb.BuildContext, pkg *nodeapp.PackageJSON) (l
 	if err != nil {
 		return layer, "", "", err
 	}
-	if err := sbom.WriteLayer(layer, []sbom.Component{sbom.Framework(FrameworkPackage, v, sbom.NPMPURL(FrameworkPackage, v), h1)}); err != nil {
+	if err := sbom.WriteLayer(layer, []sbom.Component{sbom.Framework(FrameworkPackage, v, sbom.NPMPURL(FrameworkPackage, v), sbom.TreeHash(h1))}); err != nil {
 		return layer, "", "", err
 	}
 	return layer, dst, v, nil

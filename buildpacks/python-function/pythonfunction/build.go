@@ -354,7 +354,7 @@ func writeFrameworkSBOM(layer libcnb.Layer, version string, compat bool) error {
 		if err != nil {
 			return err
 		}
-		comps = append(comps, sbom.Framework(p, version, sbom.GenericPURL(p, version), h1))
+		comps = append(comps, sbom.Framework(p, version, sbom.GenericPURL(p, version), sbom.TreeHash(h1)))
 	}
 	return sbom.WriteLayer(layer, comps)
 }
