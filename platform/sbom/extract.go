@@ -39,7 +39,16 @@ func (r *Report) Extract(dir string) error {
 // Component is one entry of a CycloneDX document.
 type Component struct {
 	Name, Version, PURL string
+	// Checksum is one of its hashes ("SHA-256:<hex>", the SHA-256 when
+	// there is one), "" without any.
+	Checksum string
+	// H1 is the go.sum-style h1: hash of its files (the golang:go.sum or
+	// kiln:h1 property Kiln's buildpacks and lifecycle SBOMs write).
+	H1 string
 }
+
+// h1Properties are the properties whose value is a go.sum-style h1: hash.
+var h1Properties = map[string]bool{"golang:go.sum": true, "kiln:h1": true}
 
 // Components lists a CycloneDX document's components sorted by name.
 func Components(cdx []byte) ([]Component, error) {
@@ -49,6 +58,14 @@ func Components(cdx []byte) ([]Component, error) {
 			Name    string `json:"name"`
 			Version string `json:"version"`
 			PURL    string `json:"purl"`
+			Hashes  []struct {
+				Alg     string `json:"alg"`
+				Content string `json:"content"`
+			} `json:"hashes"`
+			Properties []struct {
+				Name  string `json:"name"`
+				Value string `json:"value"`
+			} `json:"properties"`
 		} `json:"components"`
 	}
 	if err := json.Unmarshal(cdx, &doc); err != nil {
@@ -59,7 +76,18 @@ func Components(cdx []byte) ([]Component, error) {
 	}
 	out := make([]Component, 0, len(doc.Components))
 	for _, c := range doc.Components {
-		out = append(out, Component{c.Name, c.Version, c.PURL})
+		comp := Component{Name: c.Name, Version: c.Version, PURL: c.PURL}
+		for _, h := range c.Hashes {
+			if comp.Checksum == "" || strings.EqualFold(h.Alg, "SHA-256") {
+				comp.Checksum = h.Alg + ":" + h.Content
+			}
+		}
+		for _, p := range c.Properties {
+			if h1Properties[p.Name] && strings.HasPrefix(p.Value, "h1:") {
+				comp.H1 = p.Value
+			}
+		}
+		out = append(out, comp)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {

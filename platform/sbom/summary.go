@@ -36,7 +36,8 @@ func Origin(p string) string {
 }
 
 // WriteSummary lists r for a person: each file with its origin, format and
-// size, and for CycloneDX documents each component's name, version and purl.
+// size, and for CycloneDX documents each component's name, version, purl,
+// a checksum (the SHA-256 when it has one) and its go.sum-style h1: hash.
 // A document that does not parse is named with the reason, not fatal.
 func (r *Report) WriteSummary(w io.Writer) error {
 	for _, f := range r.Files {
@@ -65,6 +66,11 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			}
 			if c.PURL != "" {
 				s += "  " + c.PURL
+			}
+			for _, sum := range []string{c.Checksum, c.H1} {
+				if sum != "" {
+					s += "  " + sum
+				}
 			}
 			if _, err := fmt.Fprintln(w, s); err != nil {
 				return err
