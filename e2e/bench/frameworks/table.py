@@ -63,11 +63,11 @@ def table(results, labels):
     label = dict(line.rstrip("\n").split("\t", 1) for line in open(labels) if "\t" in line)
     runs, order = {}, []
     for line in open(results):
-        lang, name, _, mode, rps, p50, p99, errs, died, _ = line.rstrip("\n").split("\t")
+        lang, name, rnd, mode, rps, p50, p99, errs, died, _ = line.rstrip("\n").split("\t")
         if (lang, name) not in runs:
             runs[(lang, name)] = []
             order.append((lang, name))
-        runs[(lang, name)].append((mode, float(rps), float(p50), float(p99), int(errs), int(died)))
+        runs[(lang, name)].append((mode, float(rps), float(p50), float(p99), int(errs), int(died), rnd))
 
     def med(lang, name, mode, i):
         return median([r[i] for r in runs.get((lang, name), []) if r[0] == mode])
@@ -90,9 +90,33 @@ def table(results, labels):
             print(f"{(label.get(name, name) + note)[:47]:<48}{fmt(r50, '10.0f')}{rat(r50, bare50)}{rat(r50, kiln50)}"
                   f"{fmt(med(lang, name, 'c50', 3), '8.2f')}{fmt(r1, '10.0f')}{rat(r1, bare1)}"
                   f"{fmt(med(lang, name, 'c1', 2), '8.3f')}{fmt(med(lang, name, 'c1', 3), '8.3f')}{errs:>8}{deaths:>8}{spread(rs):>8}")
+    compat_cost(runs, order, label)
     print("\nmedians of the rounds; x bare / x Kiln: requests/s against the bare server / Kiln native of the"
           " same run;\nerrors: wrk's socket errors and non-2xx answers over all rounds; deaths: the server was"
           " gone after a run (it is restarted);\nspread: the largest over the smallest -c50 requests/s of the rounds (machine noise)")
+
+
+def paired(runs, lang, name, mode, i):
+    """per-round ratios of name against Kiln native (measured back to back in
+    the same round, so slow drifts of the machine cancel out): the median and
+    the range. For requests/s (i=1) above 1 is faster; for latency (i=2) below 1."""
+    kiln = {r[6]: r[i] for r in runs.get((lang, lang + "-kiln"), []) if r[0] == mode}
+    xs = [div(r[i], kiln.get(r[6], math.nan)) for r in runs.get((lang, name), []) if r[0] == mode]
+    xs = [x for x in xs if not math.isnan(x)]
+    if not xs:
+        return "-"
+    return f"{statistics.median(xs):.3f}x ({min(xs):.2f}-{max(xs):.2f}, {len(xs)} rounds)"
+
+
+def compat_cost(runs, order, label):
+    """issue 12: the compatibility layers may cost at most 5 % against Kiln native."""
+    rows = [(lang, name) for lang, name in order if name.endswith("-compat") and (lang, lang + "-kiln") in runs]
+    if not rows:
+        return
+    print("\ncompatibility layer vs Kiln native, per-round ratios (goal: -c50 requests/s >= 0.95x):")
+    for lang, name in rows:
+        print(f"  {label.get(lang, lang)}, {label.get(name, name)}: -c50 requests/s {paired(runs, lang, name, 'c50', 1)};"
+              f" -c1 requests/s {paired(runs, lang, name, 'c1', 1)}, p50 {paired(runs, lang, name, 'c1', 2)}")
 
 
 def main():
