@@ -37,6 +37,7 @@ type Component struct {
 	PURL       string     `json:"purl,omitempty"`
 	Hashes     []Hash     `json:"hashes,omitempty"`
 	Properties []Property `json:"properties,omitempty"`
+	Pedigree   *Pedigree  `json:"pedigree,omitempty"`
 }
 
 type document struct {
