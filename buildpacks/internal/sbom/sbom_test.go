@@ -158,7 +158,7 @@ func TestPythonDists(t *testing.T) {
 	write("Flask-3.0.0.dist-info", "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\n\nName: not-a-header\n")
 	write("typing_extensions-4.9.0.dist-info", "Metadata-Version: 2.1\r\nname: typing_extensions\nversion: 4.9.0\n")
 	os.MkdirAll(filepath.Join(dir, "flask"), 0o755)
-	comps, err := PythonDists(dir)
+	comps, err := PythonDists(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestPythonDists(t *testing.T) {
 		t.Fatalf("purl not normalized:\n%s", b)
 	}
 	write("broken-1.dist-info", "Metadata-Version: 2.1\n")
-	if _, err := PythonDists(dir); err == nil || !strings.Contains(err.Error(), "broken-1.dist-info") {
+	if _, err := PythonDists(dir, nil); err == nil || !strings.Contains(err.Error(), "broken-1.dist-info") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -216,7 +216,8 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		return "", err
 	}
 	reqFile := "requirements.txt"
-	key := map[string]interface{}{"requirements": hash, "python": pyVersion, "index": os.Getenv("PIP_INDEX_URL"), "extra-index": os.Getenv("PIP_EXTRA_INDEX_URL")}
+	// report: layers installed before pip wrote its report are reinstalled once.
+	key := map[string]interface{}{"requirements": hash, "python": pyVersion, "index": os.Getenv("PIP_INDEX_URL"), "extra-index": os.Getenv("PIP_EXTRA_INDEX_URL"), "report": 1}
 	if withoutFrameworks {
 		dir, dropped, rest, err := filteredRequirements(app, files)
 		if dir != "" {
@@ -251,7 +252,9 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		if _, err := os.Stat(filepath.Join(app, "pip.conf")); err == nil {
 			env = append(env, "PIP_CONFIG_FILE="+filepath.Join(app, "pip.conf"))
 		}
-		args := []string{pip, "-m", "pip", "install", "--no-warn-script-location", "--target", filepath.Join(l.Path, "lib"), "-r", reqFile}
+		// --report: the archive hashes for the SBOM, kept beside lib/.
+		args := []string{pip, "-m", "pip", "install", "--no-warn-script-location", "--target", filepath.Join(l.Path, "lib"),
+			"--report", filepath.Join(l.Path, sbom.PipReportFile), "-r", reqFile}
 		b.Logger.Bodyf("pip install --target <layer> -r requirements.txt (index: %s)", orDefault(os.Getenv("PIP_INDEX_URL"), "pip.conf or PyPI"))
 		start := time.Now()
 		out, err := b.run(app, env, args...)
@@ -266,7 +269,11 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		return "", err
 	}
 	// The distributions pip installed, rewritten on cache hits too.
-	dists, err := sbom.PythonDists(filepath.Join(layer.Path, "lib"))
+	archives, err := sbom.PipArchiveHashes(filepath.Join(layer.Path, sbom.PipReportFile))
+	if err != nil {
+		return "", err
+	}
+	dists, err := sbom.PythonDists(filepath.Join(layer.Path, "lib"), archives)
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,8 @@
 package pythonfunction_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,10 +123,22 @@ func TestBuild(t *testing.T) {
 			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "packages.sbom.cdx.json"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:pypi/kiln-greeting@1.0.0"`), "the layer's SBOM lists what pip installed")
+			// with the SHA-256 of the wheel it came from (pip's report), on a cache hit too.
+			whl, _, err := pyindex.Wheel("kiln-greeting", "1.0.0", map[string]string{"kiln_greeting/__init__.py": "def greet(n):\n    return f'Greetings, {n}.'\n"})
+			Expect(err).NotTo(HaveOccurred())
+			withHash := fmt.Sprintf(`"purl": "pkg:pypi/kiln-greeting@1.0.0",
+      "hashes": [
+        {
+          "alg": "SHA-256",
+          "content": "%x"`, sha256.Sum256(whl))
+			Expect(string(doc)).To(ContainSubstring(withHash))
 			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(exe.installs).To(Equal(1), "unchanged requirements: cache hit, no pip")
+			doc, err = os.ReadFile(filepath.Join(ctx.Layers.Path, "packages.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(withHash))
 			write("requirements.txt", "kiln-greeting>=1.0\n")
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
