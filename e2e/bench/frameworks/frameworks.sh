@@ -95,15 +95,33 @@ start() {
   return 1
 }
 
-# measure LANG NAME ROUND MODE SECONDS: one wrk run, one line in $results.
+# cpu_ticks PID: the user+system CPU time the process has used, in clock
+# ticks (fields 14 and 15 of /proc/PID/stat, counted after the ") " that
+# ends the command name); "" when it is gone.
+cpu_ticks() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo $((${12} + ${13}))
+}
+clk_tck=$(getconf CLK_TCK)
+
+# measure LANG NAME ROUND MODE SECONDS: one wrk run, one line in $results,
+# with the server's CPU time over the run (less sensitive than requests/s to
+# what else the machine runs: the compatibility layers' cost is read from it).
 measure() {
-  local lang=$1 name=$2 round=$3 mode=$4 secs=$5 out alive=1 rc=0
+  local lang=$1 name=$2 round=$3 mode=$4 secs=$5 out alive=1 rc=0 cpu0 cpu1 cpu=""
   local args=(-t2 -c"$conns")
   [ "$mode" = c1 ] && args=(-t1 -c1)
+  cpu0=$(cpu_ticks "${pid[$name]}")
   out=$(timeout -k 5 $((secs + 30)) "$wrk" "${args[@]}" -d"${secs}s" --timeout 2s --latency "http://127.0.0.1:${port[$name]}/" 2>&1) || rc=$?
+  cpu1=$(cpu_ticks "${pid[$name]}")
+  [ -n "$cpu0" ] && [ -n "$cpu1" ] && cpu=$(( (cpu1 - cpu0) * 1000000 / clk_tck ))
   kill -0 "${pid[$name]}" 2>/dev/null || alive=0
   printf '== round %s %s (wrk exit %s)\n%s\n' "$round" "$mode" "$rc" "$out" >>"$work/logs/$name.wrk"
-  printf '%s\n' "$out" | python3 "$root/e2e/bench/frameworks/table.py" parse "$lang" "$name" "$round" "$mode" "$alive" "$rc" >>"$results"
+  printf '%s\n' "$out" | python3 "$root/e2e/bench/frameworks/table.py" parse "$lang" "$name" "$round" "$mode" "$alive" "$rc" "$cpu" >>"$results"
   if [ $alive = 0 ]; then
     echo "   $name died during the $mode run of round $round (wrk exit $rc); restarting it" >&2
     tail -n 5 "$work/logs/$name.log" | sed 's/^/     | /' >&2
