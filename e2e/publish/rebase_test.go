@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -177,19 +178,33 @@ func TestRebaseAndSBOM(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kiln sbom: %v\n%s", err, out)
 	}
-	tzdata := lockedVersion(t, "tzdata")
+	tzdata, tzdataSHA := lockedVersion(t, "tzdata"), lockedSHA256(t, "tzdata")
 	for _, want := range []string{"stack/sbom.cdx.json (cyclonedx", "    tzdata " + tzdata, "layers/sbom/launch/buildpacksio_lifecycle/launcher/sbom.cdx.json", "github.com/buildpacks/lifecycle v0.21.14",
 		// Kiln's own buildpacks: the app binary's modules (the framework it was built with).
-		"layers/sbom/launch/kiln_go-build/app/sbom.cdx.json", "pkg:golang/kiln.dev/functions-framework-go@"} {
+		"layers/sbom/launch/kiln_go-build/app/sbom.cdx.json", "pkg:golang/kiln.dev/functions-framework-go@",
+		// the layer that wired the framework in.
+		"layers/sbom/launch/kiln_go-function/function/sbom.cdx.json (cyclonedx", "buildpack kiln/go-function, layer function"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kiln sbom lacks %q:\n%s", want, out)
+		}
+	}
+	// Versions with their checksums: a Debian package with its .deb's
+	// SHA-256, the Go toolchain with its zip's SHA-256 and the h1 the
+	// checksum database lists, a module with its go.sum hash, the framework.
+	for _, want := range []string{
+		`(?m)^    tzdata ` + regexp.QuoteMeta(tzdata) + `  \S+  SHA-256:` + tzdataSHA + `$`,
+		`(?m)^    go 1\.\d+\.\d+  pkg:golang/golang.org/toolchain@v0\.0\.1-go1\.\d+\.\d+\.linux-amd64  SHA-256:[0-9a-f]{64}  h1:\S+=$`,
+		`(?m)^    kiln.dev/functions-framework-go v0\.1\.0-kiln\.[0-9a-f]{12}  \S+  SHA-256:[0-9a-f]{64}  h1:\S+=$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("kiln sbom has no line matching %s:\n%s", want, out)
 		}
 	}
 	dir := t.TempDir()
 	if out, err := p.pack("sbom", "download", app, "--remote", "--output-dir", dir); err != nil {
 		t.Fatalf("pack sbom download --remote: %v\n%s", err, out)
 	}
-	for _, f := range [][]string{{"buildpacksio_lifecycle", "launcher"}, {"kiln_go-build", "app"}} {
+	for _, f := range [][]string{{"buildpacksio_lifecycle", "launcher"}, {"kiln_go-build", "app"}, {"kiln_go-function", "function"}} {
 		if _, err := os.Stat(filepath.Join(dir, "layers", "sbom", "launch", f[0], f[1], "sbom.cdx.json")); err != nil {
 			t.Errorf("pack sbom download: %v", err)
 		}
@@ -197,14 +212,19 @@ func TestRebaseAndSBOM(t *testing.T) {
 }
 
 // lockedVersion is pkg's version in the amd64 lock of the bookworm stack.
-func lockedVersion(t *testing.T, pkg string) string {
+func lockedVersion(t *testing.T, pkg string) string { return lockedField(t, pkg, 1) }
+
+// lockedSHA256 is the SHA-256 of pkg's .deb in that lock.
+func lockedSHA256(t *testing.T, pkg string) string { return lockedField(t, pkg, 2) }
+
+func lockedField(t *testing.T, pkg string, i int) string {
 	b, err := os.ReadFile(filepath.Join(suite.repo, "stacks", "bookworm", "packages.lock"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(l); len(f) == 3 && f[0] == pkg {
-			return f[1]
+			return f[i]
 		}
 	}
 	t.Fatalf("%s not in packages.lock", pkg)

@@ -3,10 +3,13 @@ package builder
 import (
 	"archive/tar"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -36,8 +39,15 @@ func TestLifecycleTarballHasWhatPackChecks(t *testing.T) {
 		names = append(names, h.Name)
 	}
 	sort.Strings(names)
-	for _, want := range []string{"lifecycle.toml", "lifecycle/launcher", "lifecycle/detector", "lifecycle/analyzer", "lifecycle/restorer", "lifecycle/builder", "lifecycle/exporter", "lifecycle/creator",
-		"lifecycle/lifecycle.sbom.cdx.json", "lifecycle/launcher.sbom.spdx.json", "lifecycle/launcher.sbom.syft.json"} {
+	want := []string{"lifecycle.toml", "lifecycle/launcher", "lifecycle/detector", "lifecycle/analyzer", "lifecycle/restorer", "lifecycle/builder", "lifecycle/exporter", "lifecycle/creator"}
+	// every SBOM the lifecycle's exporter copies from /cnb/lifecycle (it
+	// warns "Did not find SBOM <name> in /cnb/lifecycle" for each one missing).
+	for _, bin := range []string{"lifecycle", "launcher"} {
+		for _, ext := range []string{"sbom.cdx.json", "sbom.spdx.json", "sbom.syft.json"} {
+			want = append(want, "lifecycle/"+bin+"."+ext)
+		}
+	}
+	for _, want := range want {
 		if !strings.Contains(strings.Join(names, " "), want) {
 			t.Errorf("tarball lacks %s (has %v)", want, names)
 		}
@@ -73,7 +83,15 @@ func TestBinarySBOMsListModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cdx struct {
-		Components []struct{ Name, Version, PURL string }
+		Metadata struct {
+			Component struct {
+				Hashes []struct{ Alg, Content string }
+			}
+		}
+		Components []struct {
+			Name, Version, PURL string
+			Properties          []struct{ Name, Value string }
+		}
 	}
 	if err := json.Unmarshal(docs["sbom.cdx.json"], &cdx); err != nil {
 		t.Fatal(err)
@@ -84,14 +102,24 @@ func TestBinarySBOMsListModules(t *testing.T) {
 	if len(cdx.Components) == 0 || cdx.Components[0].Name != "kiln.dev/kiln" || cdx.Components[0].Version != "" {
 		t.Fatalf("first component %+v, want the main module kiln.dev/kiln without a version", cdx.Components)
 	}
+	// the binary itself with its SHA-256; each module with its go.sum hash.
+	bin, err := os.ReadFile(filepath.Join(tools, "launcher"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cdx.Metadata.Component.Hashes, []struct{ Alg, Content string }{{"SHA-256", fmt.Sprintf("%x", sha256.Sum256(bin))}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("the launcher's hashes %+v, want %+v", got, want)
+	}
+	tomlSum := goSum(t, "github.com/BurntSushi/toml", "v1.6.0")
 	found := false
 	for _, c := range cdx.Components {
-		if c.Name == "github.com/BurntSushi/toml" && c.Version == "v1.6.0" && c.PURL == "pkg:golang/github.com/BurntSushi/toml@v1.6.0" {
+		if c.Name == "github.com/BurntSushi/toml" && c.Version == "v1.6.0" && c.PURL == "pkg:golang/github.com/BurntSushi/toml@v1.6.0" &&
+			len(c.Properties) == 1 && c.Properties[0].Name == "golang:go.sum" && c.Properties[0].Value == tomlSum {
 			found = true
 		}
 	}
 	if !found {
-		t.Fatalf("github.com/BurntSushi/toml v1.6.0 not in %+v", cdx.Components)
+		t.Fatalf("github.com/BurntSushi/toml v1.6.0 with go.sum hash %s not in %+v", tomlSum, cdx.Components)
 	}
 	for _, ext := range []string{"sbom.spdx.json", "sbom.syft.json"} {
 		if !strings.Contains(string(docs[ext]), `"pkg:golang/github.com/BurntSushi/toml@v1.6.0"`) {
@@ -106,4 +134,20 @@ func TestBinarySBOMsListModules(t *testing.T) {
 	if _, err := BinarySBOMs(filepath.Join(tools, "notgo"), "x", "1"); err == nil || !strings.Contains(err.Error(), "no Go build info") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// goSum is module@version's h1: hash in the repository's go.sum.
+func goSum(t *testing.T, module, version string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == module && f[1] == version {
+			return f[2]
+		}
+	}
+	t.Fatalf("go.sum has no %s %s", module, version)
+	return ""
 }

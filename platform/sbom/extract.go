@@ -39,17 +39,61 @@ func (r *Report) Extract(dir string) error {
 // Component is one entry of a CycloneDX document.
 type Component struct {
 	Name, Version, PURL string
+	// Checksum is one of its hashes ("SHA-256:<hex>", the SHA-256 when
+	// there is one), "" without any.
+	Checksum string
+	// H1 is the go.sum-style h1: hash of its files (the golang:go.sum or
+	// kiln:h1 property Kiln's buildpacks and lifecycle SBOMs write).
+	H1 string
+	// From are its pedigree's ancestors: what it was made from (the
+	// jlink'd runtime's JDK packages).
+	From []Component
 }
+
+// cdxComponent is what Components reads of a CycloneDX component.
+type cdxComponent struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	PURL    string `json:"purl"`
+	Hashes  []struct {
+		Alg     string `json:"alg"`
+		Content string `json:"content"`
+	} `json:"hashes"`
+	Properties []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"properties"`
+	Pedigree struct {
+		Ancestors []cdxComponent `json:"ancestors"`
+	} `json:"pedigree"`
+}
+
+func (c cdxComponent) component() Component {
+	comp := Component{Name: c.Name, Version: c.Version, PURL: c.PURL}
+	for _, h := range c.Hashes {
+		if comp.Checksum == "" || strings.EqualFold(h.Alg, "SHA-256") {
+			comp.Checksum = h.Alg + ":" + h.Content
+		}
+	}
+	for _, p := range c.Properties {
+		if h1Properties[p.Name] && strings.HasPrefix(p.Value, "h1:") {
+			comp.H1 = p.Value
+		}
+	}
+	for _, a := range c.Pedigree.Ancestors {
+		comp.From = append(comp.From, a.component())
+	}
+	return comp
+}
+
+// h1Properties are the properties whose value is a go.sum-style h1: hash.
+var h1Properties = map[string]bool{"golang:go.sum": true, "kiln:h1": true}
 
 // Components lists a CycloneDX document's components sorted by name.
 func Components(cdx []byte) ([]Component, error) {
 	var doc struct {
-		BOMFormat  string `json:"bomFormat"`
-		Components []struct {
-			Name    string `json:"name"`
-			Version string `json:"version"`
-			PURL    string `json:"purl"`
-		} `json:"components"`
+		BOMFormat  string         `json:"bomFormat"`
+		Components []cdxComponent `json:"components"`
 	}
 	if err := json.Unmarshal(cdx, &doc); err != nil {
 		return nil, fmt.Errorf("not CycloneDX JSON: %w", err)
@@ -59,7 +103,7 @@ func Components(cdx []byte) ([]Component, error) {
 	}
 	out := make([]Component, 0, len(doc.Components))
 	for _, c := range doc.Components {
-		out = append(out, Component{c.Name, c.Version, c.PURL})
+		out = append(out, c.component())
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {

@@ -36,7 +36,8 @@ func Origin(p string) string {
 }
 
 // WriteSummary lists r for a person: each file with its origin, format and
-// size, and for CycloneDX documents each component's name, version and purl.
+// size, and for CycloneDX documents each component's name, version, purl,
+// a checksum (the SHA-256 when it has one) and its go.sum-style h1: hash.
 // A document that does not parse is named with the reason, not fatal.
 func (r *Report) WriteSummary(w io.Writer) error {
 	for _, f := range r.Files {
@@ -59,17 +60,29 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintln(w, "    (no components)")
 		}
 		for _, c := range comps {
-			s := "    " + c.Name
-			if v := strings.TrimSpace(c.Version); v != "" {
-				s += " " + v
-			}
-			if c.PURL != "" {
-				s += "  " + c.PURL
-			}
-			if _, err := fmt.Fprintln(w, s); err != nil {
+			if _, err := fmt.Fprintln(w, componentLine("    ", c)); err != nil {
 				return err
+			}
+			for _, a := range c.From {
+				if _, err := fmt.Fprintln(w, componentLine("      from ", a)); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// componentLine is one component: name, version, purl, checksum and h1.
+func componentLine(prefix string, c Component) string {
+	s := prefix + c.Name
+	if v := strings.TrimSpace(c.Version); v != "" {
+		s += " " + v
+	}
+	for _, f := range []string{c.PURL, c.Checksum, c.H1} {
+		if f != "" {
+			s += "  " + f
+		}
+	}
+	return s
 }

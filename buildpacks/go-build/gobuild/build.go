@@ -83,7 +83,8 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, fmt.Errorf("compiling %s: %w", pkg, err)
 	}
 	b.Logger.Bodyf("Compiled in %s", time.Since(start).Round(10*time.Millisecond))
-	comps, err := sbom.GoBinary(bin)
+	// GOROOT is kiln/go-dist's toolchain: its record adds the checksums.
+	comps, err := sbom.GoBinary(bin, os.Getenv("GOROOT"))
 	if err != nil {
 		return result, err
 	}

@@ -17,6 +17,7 @@ import (
 	"kiln.dev/kiln/buildpacks/go-build/gobuild"
 	"kiln.dev/kiln/buildpacks/internal/bptest"
 	"kiln.dev/kiln/buildpacks/internal/command"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // recorder fakes the go command: it answers `go env` and `go list` and
@@ -111,6 +112,44 @@ func TestBuild(t *testing.T) {
 			Expect(string(doc)).To(ContainSubstring(`"bomFormat": "CycloneDX"`))
 			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-` + runtime.Version() + `"`))
 			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/kiln.dev/kiln"`))
+		})
+
+		it("gives the toolchain in the app SBOM kiln/go-dist's version, zip SHA-256 and checksum-database hash", func() {
+			goroot := t.TempDir()
+			t.Setenv("GOROOT", goroot)
+			goVersion := strings.TrimPrefix(runtime.Version(), "go")
+			record := sbom.GoToolchain{GoVersion: goVersion, Module: "golang.org/toolchain", Version: "v0.0.1-go" + goVersion + ".linux-amd64",
+				H1: "h1:6pY1cQ9kQ+f7iP3C4uK3J2Qp1z0mHq2Y5o8jv0w1fCs=", SHA256: strings.Repeat("ab", 32)}
+			Expect(sbom.WriteGoToolchain(goroot, record)).To(Succeed())
+			_, err := b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "app.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"name": "go",
+      "version": "` + goVersion + `",
+      "purl": "pkg:golang/golang.org/toolchain@v0.0.1-go` + goVersion + `.linux-amd64",
+      "hashes": [
+        {
+          "alg": "SHA-256",
+          "content": "` + strings.Repeat("ab", 32) + `"
+        }
+      ],
+      "properties": [
+        {
+          "name": "golang:go.sum",
+          "value": "h1:6pY1cQ9kQ+f7iP3C4uK3J2Qp1z0mHq2Y5o8jv0w1fCs="
+        }
+      ]`))
+
+			// a record of another Go is not this binary's toolchain: version only.
+			record.GoVersion = "1.0.1"
+			Expect(sbom.WriteGoToolchain(goroot, record)).To(Succeed())
+			_, err = b.Build(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err = os.ReadFile(filepath.Join(ctx.Layers.Path, "app.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-` + runtime.Version() + `"`))
+			Expect(string(doc)).NotTo(ContainSubstring("golang:go.sum"))
 		})
 
 		it("finds the module's only main package for a plain Go program", func() {

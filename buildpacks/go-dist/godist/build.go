@@ -15,6 +15,7 @@ import (
 	"kiln.dev/kiln/buildpacks/internal/depcache"
 	"kiln.dev/kiln/buildpacks/internal/gomod"
 	"kiln.dev/kiln/buildpacks/internal/goproxy"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // Fetcher downloads and verifies a toolchain zip into dir.
@@ -66,18 +67,18 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		return result, err
 	}
 	if depcache.Dir() != "" {
-		layer, err = b.shared(layer, version)
+		layer, goroot, err := b.shared(layer, version)
 		if err != nil {
 			return result, fmt.Errorf("go %s: %w", version, err)
 		}
-		if err := writeSBOM(layer, version); err != nil {
+		if err := b.writeSBOM(layer, version, goroot); err != nil {
 			return result, err
 		}
 		result.Layers = append(result.Layers, layer)
 		return result, nil
 	}
 	lc := libpak.NewLayerContributor("Go "+version,
-		map[string]interface{}{"version": version, "arch": runtime.GOARCH, "trim": 1},
+		map[string]interface{}{"version": version, "arch": runtime.GOARCH, "trim": 1, "record": 1},
 		libcnb.LayerTypes{Build: true, Cache: true}, b.Logger)
 	err = lc.Contribute(&layer, func(l *libcnb.Layer) error { return b.install(version, l.Path) })
 	if err != nil {
@@ -86,7 +87,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 	// The go command must never fetch another toolchain behind the user's back.
 	layer.BuildEnvironment.Override("GOTOOLCHAIN", "local")
 	layer.BuildEnvironment.Override("GOROOT", layer.Path)
-	if err := writeSBOM(layer, version); err != nil {
+	if err := b.writeSBOM(layer, version, layer.Path); err != nil {
 		return result, err
 	}
 	result.Layers = append(result.Layers, layer)
@@ -108,7 +109,17 @@ func (b Builder) install(version, goroot string) error {
 	if hash != "" {
 		b.Logger.Bodyf("Verified %s against the checksum database", hash)
 	}
+	sum, err := sbom.FileSHA256(zipPath)
+	if err != nil {
+		return err
+	}
 	if err := goproxy.ExtractToolchain(zipPath, goroot); err != nil {
+		return err
+	}
+	// What the SBOMs say about this toolchain (go-dist's and go-build's).
+	rec := sbom.GoToolchain{GoVersion: version, Module: goproxy.ToolchainModule,
+		Version: goproxy.ToolchainVersion(version, runtime.GOARCH), H1: hash, SHA256: sum}
+	if err := sbom.WriteGoToolchain(goroot, rec); err != nil {
 		return err
 	}
 	b.Logger.Bodyf("Installed in %s", time.Since(start).Round(10*time.Millisecond))
@@ -118,24 +129,24 @@ func (b Builder) install(version, goroot string) error {
 // shared keeps the toolchain in the platform's machine-wide dependency cache
 // (KILN_DEPENDENCY_CACHE) and points a build-only layer's env at it: nothing
 // to restore or re-export per app, one download per machine.
-func (b Builder) shared(layer libcnb.Layer, version string) (libcnb.Layer, error) {
+func (b Builder) shared(layer libcnb.Layer, version string) (libcnb.Layer, string, error) {
 	goroot := depcache.Path("go", version+"-linux-"+runtime.GOARCH)
 	filled, err := depcache.Populate(goroot, func(dir string) error { return b.install(version, dir) })
 	if err != nil {
-		return layer, err
+		return layer, goroot, err
 	}
 	if !filled {
 		b.Logger.Headerf("Go %s: Reusing the shared dependency cache (%s)", version, goroot)
 	}
 	if layer, err = layer.Reset(); err != nil {
-		return layer, err
+		return layer, goroot, err
 	}
 	layer.LayerTypes = libcnb.LayerTypes{Build: true}
 	layer.Metadata = map[string]interface{}{"version": version, "goroot": goroot}
 	layer.BuildEnvironment.Override("GOTOOLCHAIN", "local")
 	layer.BuildEnvironment.Override("GOROOT", goroot)
 	layer.BuildEnvironment.Prepend("PATH", string(os.PathListSeparator), filepath.Join(goroot, "bin"))
-	return layer, nil
+	return layer, goroot, nil
 }
 
 func versionInputs(ctx libcnb.BuildContext) (VersionInputs, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/buildpacks/libcnb/v2"
@@ -17,6 +18,7 @@ import (
 
 	"kiln.dev/kiln/buildpacks/go-dist/godist"
 	"kiln.dev/kiln/buildpacks/internal/bptest"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // fakeToolchain writes a zip laid out like golang.org/toolchain's.
@@ -46,6 +48,7 @@ func TestBuild(t *testing.T) {
 			Expect  = NewWithT(t).Expect
 			ctx     libcnb.BuildContext
 			fetches []string
+			zipSums map[string]string
 			builder godist.Builder
 		)
 		it.Before(func() {
@@ -58,9 +61,13 @@ func TestBuild(t *testing.T) {
 					Metadata: map[string]interface{}{"versions": []interface{}{"1.25.12", "1.26.8"}},
 				},
 			}
+			zipSums = map[string]string{}
 			builder = godist.Builder{Logger: log.NewDiscardLogger(), Fetch: func(_ context.Context, v, dir string) (string, string, error) {
 				fetches = append(fetches, v)
 				p, err := fakeToolchain(dir, v)
+				if err == nil {
+					zipSums[v], err = sbom.FileSHA256(p)
+				}
 				return p, "h1:fake", err
 			}}
 		})
@@ -83,7 +90,17 @@ func TestBuild(t *testing.T) {
 			Expect(filepath.Join(l.Path, "test")).NotTo(BeAnExistingFile())
 			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "go.sbom.cdx.json"))
 			Expect(err).NotTo(HaveOccurred())
-			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-go1.26.8.linux-amd64"`))
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/golang.org/toolchain@v0.0.1-go1.26.8.linux-` + runtime.GOARCH + `"`))
+			// the checksums it verified: the zip's SHA-256 and the checksum database's h1.
+			Expect(string(doc)).To(ContainSubstring(`"alg": "SHA-256",
+          "content": "` + zipSums["1.26.8"] + `"`))
+			Expect(string(doc)).To(ContainSubstring(`"name": "golang:go.sum",
+          "value": "h1:fake"`))
+			rec, ok, err := sbom.ReadGoToolchain(l.Path)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ok).To(BeTrue(), "go-build reads the record from GOROOT")
+			Expect(rec).To(Equal(sbom.GoToolchain{GoVersion: "1.26.8", Module: "golang.org/toolchain",
+				Version: "v0.0.1-go1.26.8.linux-" + runtime.GOARCH, H1: "h1:fake", SHA256: zipSums["1.26.8"]}))
 		})
 
 		it("reuses the cached layer on the next build (cache hit) and downloads again when the version changes (miss)", func() {
@@ -111,13 +128,24 @@ func TestBuild(t *testing.T) {
 			Expect(l.BuildEnvironment).To(HaveKeyWithValue("GOROOT.override", goroot))
 			Expect(l.BuildEnvironment).To(HaveKeyWithValue("PATH.prepend", filepath.Join(goroot, "bin")))
 			Expect(filepath.Join(goroot, "bin", "go")).To(BeAnExistingFile())
-			Expect(filepath.Join(ctx.Layers.Path, "go.sbom.cdx.json")).To(BeAnExistingFile(), "the build-only layer still says which Go built the app")
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "go.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred(), "the build-only layer still says which Go built the app")
+			Expect(string(doc)).To(ContainSubstring(`"value": "h1:fake"`), "with the checksum it was verified against")
 
 			other := ctx
 			other.ApplicationPath, other.Layers = t.TempDir(), libcnb.Layers{Path: t.TempDir()}
 			_, err = builder.Build(other)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(fetches).To(Equal([]string{"1.26.8"}), "a second app on the machine downloads nothing")
+
+			// an entry an older Kiln filled has no record: version only, never a made-up checksum.
+			Expect(os.Remove(filepath.Join(goroot, sbom.GoToolchainRecordFile))).To(Succeed())
+			_, err = builder.Build(other)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err = os.ReadFile(filepath.Join(other.Layers.Path, "go.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"version": "1.26.8"`))
+			Expect(string(doc)).NotTo(ContainSubstring("hashes"))
 		})
 
 		it("builds a `go 1.17` module with the newest pinned Go, not 1.17, and says why", func() {

@@ -9,5 +9,7 @@
 // is golang.org/toolchain@v0.0.1-go<version>.linux-<arch> from the first proxy
 // in GOPROXY, verified against GOSUMDB through the same proxy, trimmed of what
 // a build never reads, and kept in the cached build layer "go" keyed by
-// version: a second build downloads nothing.
+// version: a second build downloads nothing. GOROOT/kiln-toolchain.json
+// records the module, the zip's SHA-256 and the verified h1 for the SBOMs
+// (go-dist's build-layer SBOM and go-build's app SBOM read it).
 package godist

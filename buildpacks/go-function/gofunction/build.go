@@ -86,9 +86,10 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		importPath = path.Join(importPath, filepath.ToSlash(srcRel))
 	}
 	var fwVersion string
+	fwModule := FrameworkModule
 	switch {
 	case plan.native != "":
-		fwVersion = mod.Requirement(plan.nativeModule)
+		fwModule, fwVersion = plan.nativeModule, mod.Requirement(plan.nativeModule)
 		b.Logger.Bodyf("%s=%s: serving with %s %s from your go.mod (Kiln's framework is not used)", FrameworkEnv, ModeNative, plan.nativeModule, fwVersion)
 	case len(plan.compats) > 0:
 		carried := b.carried(ctx)
@@ -98,7 +99,7 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		if err := WireCompat(app, mod, carried, filepath.Join(ctx.Buildpack.Path, CompatDir), plan.compats); err != nil {
 			return result, err
 		}
-		fwVersion = release(ctx)
+		fwVersion = carried.Version
 		b.Logger.Bodyf("Serving %s with Kiln's compatibility layer on Kiln's framework %s (go.mod and go.sum unchanged; the build uses %s)", compatNames(plan.compats), carried.Version, Modfile)
 	default:
 		if fwVersion, err = b.wireFramework(ctx, mod, pkg.Name); err != nil {
@@ -141,11 +142,18 @@ func (b Builder) Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
 		layer.BuildEnvironment.Override("GOPROXY", ProxyChain(carried.URL(), os.Getenv("GOPROXY")))
 		layer.BuildEnvironment.Append("GONOSUMDB", ",", FrameworkModule)
 	}
+	if err := writeSBOM(layer, app, plan, fwModule, fwVersion, b.carried(ctx)); err != nil {
+		return result, err
+	}
+	label := strings.TrimPrefix(fwVersion, "v")
+	if carried := b.carried(ctx); fwModule == FrameworkModule && fwVersion == carried.Version {
+		label = release(ctx) // the release, not the carried copy's content-addressed version
+	}
 	result.Layers = append(result.Layers, layer)
 	result.Labels = append(result.Labels,
 		libcnb.Label{Key: LabelTarget, Value: fn.Name},
 		libcnb.Label{Key: LabelSignature, Value: fn.Signature},
-		libcnb.Label{Key: LabelFrameworkVersion, Value: strings.TrimPrefix(fwVersion, "v")})
+		libcnb.Label{Key: LabelFrameworkVersion, Value: label})
 	if plan.label != "" {
 		result.Labels = append(result.Labels, libcnb.Label{Key: LabelFramework, Value: plan.label})
 	}
@@ -166,7 +174,8 @@ func release(ctx libcnb.BuildContext) string {
 	return strings.TrimPrefix(v, "v")
 }
 
-// wireFramework makes the module require the framework and returns its version.
+// wireFramework makes the module require the framework and returns its
+// module version (the carried copy's, unless go.mod pins one).
 func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File, pkgName string) (string, error) {
 	app := ctx.ApplicationPath
 	vendored, hasVendor, err := VendoredFramework(app)
@@ -198,7 +207,7 @@ func (b Builder) wireFramework(ctx libcnb.BuildContext, mod *gomod.File, pkgName
 		return "", fmt.Errorf("updating go.sum: %w", err)
 	}
 	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkModule, carried.Version)
-	return release(ctx), nil
+	return carried.Version, nil
 }
 
 // DefaultGOPROXY is the go command's default when GOPROXY is unset.

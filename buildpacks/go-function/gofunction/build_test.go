@@ -1,9 +1,12 @@
 package gofunction_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,6 +123,29 @@ func TestBuild(t *testing.T) {
 			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("PORT.default", "8080"))
 			Expect(l.BuildEnvironment).To(HaveKeyWithValue("KILN_GO_BUILD_PACKAGE.override", "./functions.local/app"))
 			Expect(l.BuildEnvironment["GOPROXY.override"]).To(MatchRegexp(`^file:///\S+/goproxy,https://proxy.golang.org,direct$`))
+
+			// the layer's SBOM: the injected framework, its module version, the
+			// carried zip's SHA-256 and the h1 go.sum now holds.
+			sum := regexp.MustCompile(`kiln.dev/functions-framework-go (v0\.1\.0-kiln\.[0-9a-f]{12}) (h1:\S+=)\n`).FindStringSubmatch(read("go.sum"))
+			Expect(sum).To(HaveLen(3))
+			zip, err := os.ReadFile(filepath.Join(ctx.Buildpack.Path, "goproxy", "kiln.dev", "functions-framework-go", "@v", sum[1]+".zip"))
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "function.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(fmt.Sprintf(`"type": "framework",
+      "name": "kiln.dev/functions-framework-go",
+      "version": "%s",
+      "purl": "pkg:golang/kiln.dev/functions-framework-go@%s",
+      "hashes": [
+        {
+          "alg": "SHA-256",
+          "content": "%x"
+        }
+      ],
+      "properties": [
+        {
+          "name": "golang:go.sum",
+          "value": "%s"`, sum[1], sum[1], sha256.Sum256(zip), sum[2])))
 		})
 
 		it("compiles offline with the go command, framework served from the carried proxy", func() {
@@ -238,6 +264,10 @@ func TestBuild(t *testing.T) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(read("go.mod")).To(Equal("module example.com/hello\n\ngo 1.22\n\nrequire kiln.dev/functions-framework-go v0.0.9\n"))
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.0.9"}))
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "function.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/kiln.dev/functions-framework-go@v0.0.9"`))
+			Expect(string(doc)).NotTo(ContainSubstring("hashes"), "not the carried copy: no checksum of ours to give")
 		})
 
 		it("finds the function in FUNC_SRC and imports it by its package path", func() {

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
+	"golang.org/x/mod/sumdb/dirhash"
 
 	"kiln.dev/kiln/buildpacks/go-function/gofunction"
 )
@@ -101,6 +102,14 @@ func TestCompat(t *testing.T) {
 			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "HelloWorld"))
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.framework", Value: "github.com/OpenFunction/functions-framework-go (Kiln compatibility layer)"}))
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.1.0"}))
+			// the layer's SBOM: Kiln's framework and the compatibility module, with the h1 of its copy.
+			h1, err := dirhash.HashDir(app("functions.local/compat/openfunction"), "", dirhash.Hash1)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "function.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(MatchRegexp(`"purl": "pkg:golang/kiln.dev/functions-framework-go@v0\.1\.0-kiln\.[0-9a-f]{12}"`))
+			Expect(string(doc)).To(ContainSubstring(`"name": "Kiln compatibility module for github.com/OpenFunction/functions-framework-go",`))
+			Expect(string(doc)).To(ContainSubstring(`"value": "` + h1 + `"`))
 		})
 
 		it("compiles the OpenFunction function against the compatibility module, with a go 1.17 go.mod", func() {
@@ -158,6 +167,10 @@ func TestCompat(t *testing.T) {
 			Expect(l.LaunchEnvironment).NotTo(HaveKey("FUNCTION_TARGET.default")) // OpenFunction serves every registered function
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.function.framework", Value: "github.com/OpenFunction/functions-framework-go (native)"}))
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.5.0"}))
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "function.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:golang/github.com/OpenFunction/functions-framework-go@v0.5.0"`), "the user's own framework")
+			Expect(string(doc)).NotTo(ContainSubstring("kiln.dev"))
 
 			t.Setenv(gofunction.FrameworkEnv, "native")
 			t.Setenv("FUNC_NAME", "HelloHTTP")

@@ -25,4 +25,8 @@
 // package in that framework's conventions. When FUNC_NAME names no function
 // but the package registers functions at paths (OpenFunction's
 // WithFunctionPath), every one is served at its path.
+//
+// The function layer's SBOM (sbom.go) names the framework it wired in: the
+// carried module with its zip's SHA-256 and go.sum hash, each compatibility
+// module with the h1 of its copy, or the user's own framework by version.
 package gofunction

@@ -1,8 +1,6 @@
 package gofunction
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +11,8 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/sumdb/dirhash"
 	modzip "golang.org/x/mod/zip"
+
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // CarriedProxy is the file:// module proxy inside the buildpack that holds the
@@ -109,7 +109,7 @@ func WriteCarriedProxy(frameworkDir, proxyDir, release string) (CarriedProxy, er
 	if err := copyCompatSources(filepath.Join(filepath.Dir(frameworkDir), "go-compat"), filepath.Join(filepath.Dir(proxyDir), CompatDir)); err != nil {
 		return c, err
 	}
-	sum, err := fileSHA256(c.path(".zip"))
+	sum, err := sbom.FileSHA256(c.path(".zip"))
 	if err != nil {
 		return c, err
 	}
@@ -165,15 +165,6 @@ func writeVersion(frameworkDir, proxyDir, version string) (CarriedProxy, error) 
 		}
 	}
 	return c, nil
-}
-
-func fileSHA256(p string) (string, error) {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 // copyCompatSources copies each compatibility module's .go sources and

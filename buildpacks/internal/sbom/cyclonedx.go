@@ -20,15 +20,24 @@ type Hash struct {
 	Content string `json:"content"`
 }
 
+// Property is a CycloneDX name/value pair, for facts that have no field
+// (Kiln's names start with "kiln:").
+type Property struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
 // Component is one thing a layer holds.
 type Component struct {
 	// Type is library unless set (application, framework, platform).
-	Type    string `json:"type"`
-	Group   string `json:"group,omitempty"`
-	Name    string `json:"name"`
-	Version string `json:"version,omitempty"`
-	PURL    string `json:"purl,omitempty"`
-	Hashes  []Hash `json:"hashes,omitempty"`
+	Type       string     `json:"type"`
+	Group      string     `json:"group,omitempty"`
+	Name       string     `json:"name"`
+	Version    string     `json:"version,omitempty"`
+	PURL       string     `json:"purl,omitempty"`
+	Hashes     []Hash     `json:"hashes,omitempty"`
+	Properties []Property `json:"properties,omitempty"`
+	Pedigree   *Pedigree  `json:"pedigree,omitempty"`
 }
 
 type document struct {

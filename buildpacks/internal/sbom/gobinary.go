@@ -8,14 +8,26 @@ import (
 
 // GoBinary lists the Go modules compiled into the binary at path (from its
 // build info: the main module, every dependency, replacements resolved) and
-// the Go toolchain that built it.
-func GoBinary(path string) ([]Component, error) {
+// the Go toolchain that built it. When goroot holds kiln/go-dist's record
+// (GoToolchainRecordFile) of that same Go version, the toolchain component
+// carries the record's module, SHA-256 and checksum-database hash.
+func GoBinary(path, goroot string) ([]Component, error) {
 	info, err := buildinfo.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("sbom: reading the Go build info of %s: %w", path, err)
 	}
 	goVersion := strings.TrimPrefix(strings.Fields(info.GoVersion + " ")[0], "go")
-	comps := []Component{{Type: "platform", Name: "go", Version: goVersion, PURL: GolangPURL("golang.org/toolchain", "v0.0.1-go"+goVersion)}}
+	toolchain := Component{Type: "platform", Name: "go", Version: goVersion, PURL: GolangPURL("golang.org/toolchain", "v0.0.1-go"+goVersion)}
+	if goroot != "" {
+		rec, ok, err := ReadGoToolchain(goroot)
+		if err != nil {
+			return nil, err
+		}
+		if ok && rec.GoVersion == goVersion {
+			toolchain = rec.Component()
+		}
+	}
+	comps := []Component{toolchain}
 	if info.Main.Path != "" {
 		v := info.Main.Version
 		if v == "(devel)" {
@@ -28,9 +40,13 @@ func GoBinary(path string) ([]Component, error) {
 		if d.Replace != nil {
 			m = d.Replace
 		}
-		// go.sum's h1: hash covers the module's file tree, not one file:
-		// it is not a CycloneDX hash, so it is left out.
-		comps = append(comps, Component{Name: m.Path, Version: m.Version, PURL: GolangPURL(m.Path, m.Version)})
+		c := Component{Name: m.Path, Version: m.Version, PURL: GolangPURL(m.Path, m.Version)}
+		// go.sum's h1: hash, which go checked the module against: a hash
+		// of the module's file tree, so a property, not a CycloneDX hash.
+		if strings.HasPrefix(m.Sum, "h1:") {
+			c.Properties = GoSum(m.Sum)
+		}
+		comps = append(comps, c)
 	}
 	return comps, nil
 }

@@ -17,8 +17,8 @@ const maxPOMProperties = 1 << 20
 // MavenJars lists the jars in dir (a Maven copy-dependencies output): the
 // groupId, artifactId and version from the META-INF/maven/*/*/pom.properties
 // Maven puts in every jar it builds (the one matching the file name when a
-// shaded jar carries several). A jar without one is listed by file name,
-// without a purl.
+// shaded jar carries several), and the jar's SHA-256. A jar without one is
+// listed by file name, without a purl.
 func MavenJars(dir string) ([]Component, error) {
 	jars, err := filepath.Glob(filepath.Join(dir, "*.jar"))
 	if err != nil {
@@ -30,6 +30,11 @@ func MavenJars(dir string) ([]Component, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sbom: reading %s: %w", jar, err)
 		}
+		h, err := FileHash(jar)
+		if err != nil {
+			return nil, err
+		}
+		c.Hashes = []Hash{h}
 		comps = append(comps, c)
 	}
 	return comps, nil

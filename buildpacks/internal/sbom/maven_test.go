@@ -42,6 +42,15 @@ func TestMavenJars(t *testing.T) {
 			t.Errorf("missing %s in\n%s", want, b)
 		}
 	}
+	gsonSum, err := FileSHA256(filepath.Join(dir, "gson-2.10.1.jar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range comps {
+		if c.Name == "gson" && (len(c.Hashes) != 1 || c.Hashes[0] != (Hash{Alg: "SHA-256", Content: gsonSum})) {
+			t.Errorf("gson hashes %+v, want the jar's SHA-256 %s", c.Hashes, gsonSum)
+		}
+	}
 	if strings.Contains(string(b), "org.inner") {
 		t.Errorf("a shaded jar's inner pom was listed instead of its own:\n%s", b)
 	}

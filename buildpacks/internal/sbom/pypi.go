@@ -10,8 +10,9 @@ import (
 
 // PythonDists lists the distributions pip installed into dir (a --target or
 // site-packages directory) from each *.dist-info/METADATA's Name and
-// Version.
-func PythonDists(dir string) ([]Component, error) {
+// Version, each with the SHA-256 of the archive it came from when archives
+// (PipArchiveHashes) knows it.
+func PythonDists(dir string, archives map[string]Hash) ([]Component, error) {
 	infos, err := filepath.Glob(filepath.Join(dir, "*.dist-info"))
 	if err != nil {
 		return nil, err
@@ -27,7 +28,11 @@ func PythonDists(dir string) ([]Component, error) {
 		if name == "" || version == "" {
 			return nil, fmt.Errorf("sbom: %s has no Name or Version header", md)
 		}
-		comps = append(comps, Component{Name: name, Version: version, PURL: PyPIPURL(name, version)})
+		c := Component{Name: name, Version: version, PURL: PyPIPURL(name, version)}
+		if h, ok := archives[pipKey(name, version)]; ok {
+			c.Hashes = []Hash{h}
+		}
+		comps = append(comps, c)
 	}
 	return comps, nil
 }

@@ -78,13 +78,25 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	comps, err := GoBinary(exe)
+	// the checksum go verified libcnb against: its go.sum line.
+	var libcnbSum string
+	gosum, err := os.ReadFile("../../../go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(gosum), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "github.com/buildpacks/libcnb/v2" && f[1] == "v2.1.0" {
+			libcnbSum = f[2]
+		}
+	}
+	comps, err := GoBinary(exe, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var libcnb, goTool bool
 	for _, c := range comps {
-		if c.Name == "github.com/buildpacks/libcnb/v2" && c.Version == "v2.1.0" && c.PURL == "pkg:golang/github.com/buildpacks/libcnb/v2@v2.1.0" {
+		if c.Name == "github.com/buildpacks/libcnb/v2" && c.Version == "v2.1.0" && c.PURL == "pkg:golang/github.com/buildpacks/libcnb/v2@v2.1.0" &&
+			len(c.Properties) == 1 && c.Properties[0] == (Property{Name: GoSumProperty, Value: libcnbSum}) {
 			libcnb = true
 		}
 		if c.Name == "go" && c.Type == "platform" && strings.HasPrefix(c.PURL, "pkg:golang/golang.org/toolchain@v0.0.1-go1.") {
@@ -92,11 +104,11 @@ func TestGoBinaryListsTheModulesOfABinary(t *testing.T) {
 		}
 	}
 	if !libcnb || !goTool {
-		t.Fatalf("components %+v: want libcnb v2.1.0 and the go toolchain", comps)
+		t.Fatalf("components %+v: want libcnb v2.1.0 with its go.sum hash %q and the go toolchain", comps, libcnbSum)
 	}
 	notGo := filepath.Join(t.TempDir(), "x")
 	os.WriteFile(notGo, []byte("#!/bin/sh\n"), 0o755)
-	if _, err := GoBinary(notGo); err == nil || !strings.Contains(err.Error(), notGo) {
+	if _, err := GoBinary(notGo, ""); err == nil || !strings.Contains(err.Error(), notGo) {
 		t.Fatalf("non-Go file err = %v", err)
 	}
 }
@@ -146,7 +158,7 @@ func TestPythonDists(t *testing.T) {
 	write("Flask-3.0.0.dist-info", "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\n\nName: not-a-header\n")
 	write("typing_extensions-4.9.0.dist-info", "Metadata-Version: 2.1\r\nname: typing_extensions\nversion: 4.9.0\n")
 	os.MkdirAll(filepath.Join(dir, "flask"), 0o755)
-	comps, err := PythonDists(dir)
+	comps, err := PythonDists(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +170,7 @@ func TestPythonDists(t *testing.T) {
 		t.Fatalf("purl not normalized:\n%s", b)
 	}
 	write("broken-1.dist-info", "Metadata-Version: 2.1\n")
-	if _, err := PythonDists(dir); err == nil || !strings.Contains(err.Error(), "broken-1.dist-info") {
+	if _, err := PythonDists(dir, nil); err == nil || !strings.Contains(err.Error(), "broken-1.dist-info") {
 		t.Fatalf("err = %v", err)
 	}
 }

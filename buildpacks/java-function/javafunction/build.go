@@ -25,11 +25,15 @@ const Invoker = "dev.kiln.functions.Invoker"
 type Builder struct {
 	Logger   log.Logger
 	Executor command.Executor
+	// StackSBOM is the build image's package SBOM (sbom.StackSBOM): the
+	// JDK's Debian packages the runtime is jlink'd from, with their
+	// checksums, come from it.
+	StackSBOM string
 }
 
 // Build is the libcnb entry point.
 func Build(ctx libcnb.BuildContext) (libcnb.BuildResult, error) {
-	return Builder{Logger: log.NewPaketoLogger(os.Stdout), Executor: command.ExecExecutor{}}.Build(ctx)
+	return Builder{Logger: log.NewPaketoLogger(os.Stdout), Executor: command.ExecExecutor{}, StackSBOM: sbom.StackSBOM}.Build(ctx)
 }
 
 func (b Builder) run(dir string, args ...string) (string, error) {
@@ -177,7 +181,18 @@ func (b Builder) framework(ctx libcnb.BuildContext, j jdk) (libcnb.Layer, string
 		_, err = b.run(dir, j.bin("jar"), "--create", "--file", jar, "--date", "1980-01-01T00:00:02Z", "-C", tmp, ".")
 		return err
 	})
-	return layer, jar, err
+	if err != nil {
+		return layer, jar, err
+	}
+	// The layer's SBOM: the framework jar (reproducible: same sources and
+	// JDK, same bytes) with its version and SHA-256.
+	h, err := sbom.FileHash(jar)
+	if err != nil {
+		return layer, jar, fmt.Errorf("the framework layer has no %s: %w", filepath.Base(jar), err)
+	}
+	fw := sbom.Framework(FrameworkArtifact, version, sbom.MavenPURL(FrameworkGroup, FrameworkArtifact, version), nil, h)
+	fw.Group = FrameworkGroup
+	return layer, jar, sbom.WriteLayer(layer, []sbom.Component{fw})
 }
 
 // javac compiles the function's sources (no build tool) against the framework.
@@ -239,6 +254,18 @@ func (b Builder) jlink(ctx libcnb.BuildContext, j jdk, roots []string) (libcnb.L
 	rt, err := sbom.JavaRuntime(layer.Path)
 	if err != nil {
 		return layer, err
+	}
+	if b.StackSBOM != "" {
+		// What jlink made it from: the stack's JDK packages, each with its
+		// version and the .deb's SHA-256.
+		major, _, _ := strings.Cut(rt.Version, ".")
+		debs, ok, err := sbom.StackPackages(b.StackSBOM, "openjdk-"+major+"-")
+		if err != nil {
+			return layer, err
+		}
+		if ok && len(debs) > 0 {
+			rt.Pedigree = &sbom.Pedigree{Ancestors: debs}
+		}
 	}
 	return layer, sbom.WriteLayer(layer, []sbom.Component{rt})
 }

@@ -1,9 +1,12 @@
 package javafunction_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -87,7 +90,16 @@ func TestBuild(t *testing.T) {
 			ctx = libcnb.BuildContext{ApplicationPath: t.TempDir(), Layers: libcnb.Layers{Path: t.TempDir()},
 				Buildpack: libcnb.Buildpack{Path: bp, Metadata: map[string]interface{}{"framework-version": "0.1.0"}}}
 			exe = &countingJlink{}
-			b = javafunction.Builder{Logger: log.NewDiscardLogger(), Executor: exe}
+			stack := filepath.Join(t.TempDir(), "sbom.cdx.json")
+			var comps []string
+			for _, major := range []string{"8", "11", "17", "21", "25"} {
+				for _, pkg := range []string{"jdk", "jre"} {
+					comps = append(comps, fmt.Sprintf(`{"type":"library","name":"openjdk-%s-%s-headless","version":"%s.0.1+2-1~deb12u1","purl":"pkg:deb/debian/openjdk-%s-%s-headless@%s.0.1%%2B2-1~deb12u1?arch=amd64","hashes":[{"alg":"SHA-256","content":"%s"}]}`,
+						major, pkg, major, major, pkg, major, strings.Repeat("a"+major[:1], 32)))
+				}
+			}
+			Expect(os.WriteFile(stack, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"zlib1g","version":"1"},`+strings.Join(comps, ",")+`]}`), 0o644)).To(Succeed())
+			b = javafunction.Builder{Logger: log.NewDiscardLogger(), Executor: exe, StackSBOM: stack}
 		})
 
 		it("compiles the function with the framework and jlinks a runtime of the needed modules, once", func() {
@@ -106,6 +118,21 @@ func TestBuild(t *testing.T) {
 			jreSBOM, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "jre.sbom.cdx.json"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(jreSBOM)).To(MatchRegexp(`"purl": "pkg:generic/openjdk@[0-9]+[.0-9]*"`), "the runtime's JDK version")
+			// and the stack's Debian packages of that JDK it was jlink'd from, with the .debs' SHA-256.
+			major := regexp.MustCompile(`"version": "([0-9]+)[.0-9]*"`).FindStringSubmatch(string(jreSBOM))
+			Expect(major).To(HaveLen(2))
+			Expect(string(jreSBOM)).To(ContainSubstring(`"pedigree": {
+        "ancestors": [
+          {
+            "type": "library",
+            "name": "openjdk-` + major[1] + `-jdk-headless",
+            "version": "` + major[1] + `.0.1+2-1~deb12u1",
+            "purl": "pkg:deb/debian/openjdk-` + major[1] + `-jdk-headless@` + major[1] + `.0.1%2B2-1~deb12u1?arch=amd64",
+            "hashes": [
+              {
+                "alg": "SHA-256",
+                "content": "` + strings.Repeat("a"+major[1][:1], 32) + `"`))
+			Expect(string(jreSBOM)).NotTo(ContainSubstring("openjdk-8-"), "another JDK of the stack is not its ancestor")
 			Expect(result.Processes[0].Command).To(ContainElement("dev.kiln.functions.Invoker"))
 			Expect(app.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_TARGET.default", "com.example.Hello"))
 			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
@@ -113,6 +140,21 @@ func TestBuild(t *testing.T) {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(exe.jlinks).To(Equal(1), "same modules and JDK: the runtime layer is reused")
 			Expect(exe.count("jar")).To(Equal(1), "same framework sources and JDK: the framework jar is reused")
+
+			// the framework layer's SBOM, on a cache hit too: version and the jar's SHA-256.
+			jarBytes, err := os.ReadFile(filepath.Join(framework.Path, "functions-framework.jar"))
+			Expect(err).NotTo(HaveOccurred())
+			fwSBOM, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "framework.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(fwSBOM)).To(ContainSubstring(fmt.Sprintf(`"type": "framework",
+      "group": "dev.kiln",
+      "name": "functions-framework",
+      "version": "0.1.0",
+      "purl": "pkg:maven/dev.kiln/functions-framework@0.1.0",
+      "hashes": [
+        {
+          "alg": "SHA-256",
+          "content": "%x"`, sha256.Sum256(jarBytes))))
 		})
 
 		it("names the classes it compiled when FUNC_NAME is not a function class", func() {

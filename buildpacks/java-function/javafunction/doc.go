@@ -4,7 +4,7 @@
 //
 //   - The framework it carries is compiled once into a reproducible jar in the
 //     launch+cache layer "framework" (keyed by framework version, JDK and a
-//     digest of its sources).
+//     digest of its sources; its SBOM: the jar's version and SHA-256).
 //   - Without a build tool, every .java file outside src/test and target/ is
 //     compiled against that jar (javac --release 17) into the launch layer
 //     "app" (classes/).
@@ -21,5 +21,6 @@
 // Then it checks that FUNC_NAME is an HttpFunction or CloudEventsFunction the
 // way the invoker will load it, and jlinks a runtime of exactly the modules
 // jdeps finds (plus jdk.httpserver) into the launch+cache layer "jre", keyed
-// by the JDK version and the module list.
+// by the JDK version and the module list; its SBOM names the JDK version and,
+// as its pedigree, the stack's JDK Debian packages with their .debs' SHA-256.
 package javafunction

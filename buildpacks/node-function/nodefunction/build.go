@@ -14,6 +14,7 @@ import (
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/internal/funcenv"
 	"kiln.dev/kiln/buildpacks/internal/nodeapp"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // FrameworkPackage is the npm name of Kiln's Node functions framework.
@@ -215,6 +216,15 @@ func (b Builder) framework(ctx libcnb.BuildContext, pkg *nodeapp.PackageJSON) (l
 	}
 	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
 	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkPackage, v)
+	// The copy is what this layer holds (one the app depends on is in
+	// kiln/npm-install's SBOM): version and the h1 of its files.
+	h1, err := sbom.TreeH1(dst)
+	if err != nil {
+		return layer, "", "", err
+	}
+	if err := sbom.WriteLayer(layer, []sbom.Component{sbom.Framework(FrameworkPackage, v, sbom.NPMPURL(FrameworkPackage, v), sbom.TreeHash(h1))}); err != nil {
+		return layer, "", "", err
+	}
 	return layer, dst, v, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
+	"golang.org/x/mod/sumdb/dirhash"
 
 	"kiln.dev/kiln/buildpacks/internal/command"
 	"kiln.dev/kiln/buildpacks/node-function/nodefunction"
@@ -51,6 +52,20 @@ func TestBuild(t *testing.T) {
 			Expect(l.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "http"))
 			Expect(result.Processes).To(Equal([]libcnb.Process{{Type: "web", Command: []string{"node", filepath.Join(fw, "bin", "serve.js")}, Default: true}}))
 			Expect(result.Labels).To(ContainElement(libcnb.Label{Key: "dev.kiln.framework.version", Value: "0.1.0"}))
+
+			// the layer's SBOM: the framework copy with its version and the h1 of its files.
+			h1, err := dirhash.HashDir(fw, "", dirhash.Hash1)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "framework.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"type": "framework",
+      "name": "@kiln-dev/functions-framework",
+      "version": "0.1.0",
+      "purl": "pkg:npm/%40kiln-dev/functions-framework@0.1.0",
+      "properties": [
+        {
+          "name": "kiln:h1",
+          "value": "` + h1 + `"`))
 		})
 
 		it("finds an ES module through package.json main", func() {
@@ -178,6 +193,7 @@ exports.exported = (req, res) => res.send('e');
 					Expect(err).NotTo(HaveOccurred())
 					l := result.Layers[0]
 					Expect(filepath.Join(l.Path, "functions-framework")).NotTo(BeAnExistingFile())
+					Expect(filepath.Join(ctx.Layers.Path, "framework.sbom.cdx.json")).NotTo(BeAnExistingFile(), "the layer holds no framework: npm-install's SBOM lists the app's")
 					Expect(l.LaunchEnvironment).To(Equal(libcnb.Environment{
 						"FUNCTION_SOURCE.default":         filepath.Join(ctx.ApplicationPath, "index.js"),
 						"FUNCTION_TARGET.default":         "helloHttp",

@@ -6,7 +6,8 @@
 // registration's signature wins over FUNC_SIGNATURE_TYPE), and makes the
 // framework's server the web process. The framework is the app's own
 // @kiln-dev/functions-framework dependency when it has one, else the copy this
-// buildpack carries, in the launch layer "framework".
+// buildpack carries, in the launch layer "framework" (its SBOM: the copy's
+// version and the h1 of its files).
 //
 // A function written against Google's or OpenFunction's framework (package.json
 // depends on @google-cloud/functions-framework or

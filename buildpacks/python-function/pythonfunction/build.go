@@ -216,7 +216,8 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		return "", err
 	}
 	reqFile := "requirements.txt"
-	key := map[string]interface{}{"requirements": hash, "python": pyVersion, "index": os.Getenv("PIP_INDEX_URL"), "extra-index": os.Getenv("PIP_EXTRA_INDEX_URL")}
+	// report: layers installed before pip wrote its report are reinstalled once.
+	key := map[string]interface{}{"requirements": hash, "python": pyVersion, "index": os.Getenv("PIP_INDEX_URL"), "extra-index": os.Getenv("PIP_EXTRA_INDEX_URL"), "report": 1}
 	if withoutFrameworks {
 		dir, dropped, rest, err := filteredRequirements(app, files)
 		if dir != "" {
@@ -251,7 +252,9 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		if _, err := os.Stat(filepath.Join(app, "pip.conf")); err == nil {
 			env = append(env, "PIP_CONFIG_FILE="+filepath.Join(app, "pip.conf"))
 		}
-		args := []string{pip, "-m", "pip", "install", "--no-warn-script-location", "--target", filepath.Join(l.Path, "lib"), "-r", reqFile}
+		// --report: the archive hashes for the SBOM, kept beside lib/.
+		args := []string{pip, "-m", "pip", "install", "--no-warn-script-location", "--target", filepath.Join(l.Path, "lib"),
+			"--report", filepath.Join(l.Path, sbom.PipReportFile), "-r", reqFile}
 		b.Logger.Bodyf("pip install --target <layer> -r requirements.txt (index: %s)", orDefault(os.Getenv("PIP_INDEX_URL"), "pip.conf or PyPI"))
 		start := time.Now()
 		out, err := b.run(app, env, args...)
@@ -266,7 +269,11 @@ func (b Builder) packages(ctx libcnb.BuildContext, result *libcnb.BuildResult, p
 		return "", err
 	}
 	// The distributions pip installed, rewritten on cache hits too.
-	dists, err := sbom.PythonDists(filepath.Join(layer.Path, "lib"))
+	archives, err := sbom.PipArchiveHashes(filepath.Join(layer.Path, sbom.PipReportFile))
+	if err != nil {
+		return "", err
+	}
+	dists, err := sbom.PythonDists(filepath.Join(layer.Path, "lib"), archives)
 	if err != nil {
 		return "", err
 	}
@@ -330,10 +337,33 @@ func (b Builder) framework(ctx libcnb.BuildContext, result *libcnb.BuildResult, 
 			return "", "", fmt.Errorf("this buildpack is missing its compatibility modules (rebuild it with `kiln buildpack package`): %w", err)
 		}
 	}
-	result.Layers = append(result.Layers, layer)
 	v, _ := ctx.Buildpack.Metadata["framework-version"].(string)
+	if err := writeFrameworkSBOM(layer, v, compat); err != nil {
+		return "", "", err
+	}
+	result.Layers = append(result.Layers, layer)
 	b.Logger.Bodyf("Injected %s %s (carried by this buildpack, no download)", FrameworkPackage, v)
 	return layer.Path, v, nil
+}
+
+// writeFrameworkSBOM lists what the framework layer holds: the framework
+// package and, with compat, the compatibility modules, each with the
+// carried version and the h1 of its files (they are not PyPI
+// distributions: generic purls).
+func writeFrameworkSBOM(layer libcnb.Layer, version string, compat bool) error {
+	pkgs := []string{FrameworkPackage}
+	if compat {
+		pkgs = append(pkgs, CompatDir)
+	}
+	var comps []sbom.Component
+	for _, p := range pkgs {
+		h1, err := sbom.TreeH1(filepath.Join(layer.Path, p))
+		if err != nil {
+			return err
+		}
+		comps = append(comps, sbom.Framework(p, version, sbom.GenericPURL(p, version), sbom.TreeHash(h1)))
+	}
+	return sbom.WriteLayer(layer, comps)
 }
 
 func contains(list []string, s string) bool {

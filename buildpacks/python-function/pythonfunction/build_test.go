@@ -1,6 +1,8 @@
 package pythonfunction_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/paketo-buildpacks/libpak/v2/log"
 	"github.com/sclevine/spec"
+	"golang.org/x/mod/sumdb/dirhash"
 
 	"kiln.dev/kiln/buildpacks/internal/bptest"
 	"kiln.dev/kiln/buildpacks/internal/command"
@@ -73,6 +76,20 @@ func TestBuild(t *testing.T) {
 			Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SOURCE.default", filepath.Join(ctx.ApplicationPath, "main.py")))
 			Expect(launch.LaunchEnvironment["PYTHONPATH.default"]).To(Equal(filepath.Join(ctx.Layers.Path, "framework")))
 			Expect(filepath.Join(ctx.Layers.Path, "framework", "kiln_functions_framework", "__main__.py")).To(BeAnExistingFile())
+			// the layer's SBOM: the framework with its version and the h1 of its files.
+			h1, err := dirhash.HashDir(filepath.Join(ctx.Layers.Path, "framework", "kiln_functions_framework"), "", dirhash.Hash1)
+			Expect(err).NotTo(HaveOccurred())
+			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "framework.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(`"type": "framework",
+      "name": "kiln_functions_framework",
+      "version": "0.1.0",
+      "purl": "pkg:generic/kiln_functions_framework@0.1.0",
+      "properties": [
+        {
+          "name": "kiln:h1",
+          "value": "` + h1 + `"`))
+			Expect(string(doc)).NotTo(ContainSubstring("kiln_compat"), "no compatibility modules were injected")
 			pycs, _ := filepath.Glob(filepath.Join(ctx.ApplicationPath, "__pycache__", "main.*.pyc"))
 			Expect(pycs).To(HaveLen(1))
 			pyc, _ := os.ReadFile(pycs[0])
@@ -106,10 +123,22 @@ func TestBuild(t *testing.T) {
 			doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "packages.sbom.cdx.json"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:pypi/kiln-greeting@1.0.0"`), "the layer's SBOM lists what pip installed")
+			// with the SHA-256 of the wheel it came from (pip's report), on a cache hit too.
+			whl, _, err := pyindex.Wheel("kiln-greeting", "1.0.0", map[string]string{"kiln_greeting/__init__.py": "def greet(n):\n    return f'Greetings, {n}.'\n"})
+			Expect(err).NotTo(HaveOccurred())
+			withHash := fmt.Sprintf(`"purl": "pkg:pypi/kiln-greeting@1.0.0",
+      "hashes": [
+        {
+          "alg": "SHA-256",
+          "content": "%x"`, sha256.Sum256(whl))
+			Expect(string(doc)).To(ContainSubstring(withHash))
 			Expect(bptest.PersistLayers(ctx.Layers.Path, result)).To(Succeed())
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(exe.installs).To(Equal(1), "unchanged requirements: cache hit, no pip")
+			doc, err = os.ReadFile(filepath.Join(ctx.Layers.Path, "packages.sbom.cdx.json"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(doc)).To(ContainSubstring(withHash))
 			write("requirements.txt", "kiln-greeting>=1.0\n")
 			_, err = b.Build(ctx)
 			Expect(err).NotTo(HaveOccurred())
@@ -165,6 +194,9 @@ func TestBuild(t *testing.T) {
 				Expect(filepath.Join(ctx.Layers.Path, "packages", "lib", "kiln_greeting", "__init__.py")).To(BeAnExistingFile())
 				Expect(filepath.Join(ctx.Layers.Path, "framework", "kiln_compat", "functions_framework", "__init__.py")).To(BeAnExistingFile())
 				Expect(filepath.Join(ctx.Layers.Path, "framework", "kiln_compat", "flask", "__init__.py")).To(BeAnExistingFile())
+				doc, err := os.ReadFile(filepath.Join(ctx.Layers.Path, "framework.sbom.cdx.json"))
+				Expect(err).NotTo(HaveOccurred())
+				Expect(string(doc)).To(ContainSubstring(`"purl": "pkg:generic/kiln_compat@0.1.0"`), "the compatibility modules the layer holds")
 				launch := launchOf(result)
 				Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("KILN_FUNCTION_COMPAT.default", "google"))
 				Expect(launch.LaunchEnvironment).To(HaveKeyWithValue("FUNCTION_SIGNATURE_TYPE.default", "cloudevent"), "the decorator's registration sets the signature")

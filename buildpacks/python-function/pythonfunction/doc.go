@@ -9,7 +9,10 @@
 // version, imports the module to check that FUNC_NAME is a function (listing
 // them when it is not), and serves it with Kiln's framework. pip itself lives
 // in a build-only cached venv, so images carry no pip. The interpreter is the
-// stack's (Debian python3.11, same in the build and run-python images).
+// stack's (Debian python3.11, same in the build and run-python images; the
+// stack SBOM lists it with its .deb's SHA-256). The launch layer "framework"
+// holds the framework copy (and kiln_compat); its SBOM gives each with the
+// carried version and the h1 of its files.
 //
 // A function written for Google's functions_framework or OpenFunction's
 // (requirements.txt names functions-framework or ofn-functions-framework, or

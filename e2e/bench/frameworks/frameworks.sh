@@ -20,8 +20,13 @@
 # once, is warmed up, and is restarted if it dies; a death is counted); the table
 # shows medians and ratios against the bare server and against Kiln native.
 # Machines here are noisy: compare ratios, not absolutes.
+# The compatibility rows are also compared with Kiln native round by round
+# (issue 12: at most 5 % slower); SERVERS=kiln,google-compat,openfunction-compat
+# measures only those, so each round is short and the pairs run back to back.
 # Env: ROUNDS (3), DURATION (5s, the -c50 runs), C1_DURATION (2s), WARMUP (2s),
-# CONNS (50), LANGS (go,node,python,java), GCF_GO, OF_GO, GCF_NODE (pinned below).
+# CONNS (50), LANGS (go,node,python,java), SERVERS (all; names without the
+# language prefix: kiln, bare, google, openfunction, google-compat, ...),
+# GCF_GO, OF_GO, GCF_NODE (pinned below).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$PWD
@@ -33,6 +38,7 @@ c1dur=${C1_DURATION:-2s}; c1dur=${c1dur%s}
 warm=${WARMUP:-2s}; warm=${warm%s}
 conns=${CONNS:-50}
 langs=${LANGS:-go,node,python,java}
+servers=${SERVERS:-}
 gcf_go=${GCF_GO:-v1.9.2}
 of_go=${OF_GO:-v0.5.0}
 gcf_node=${GCF_NODE:-5.0.5}
@@ -89,15 +95,33 @@ start() {
   return 1
 }
 
-# measure LANG NAME ROUND MODE SECONDS: one wrk run, one line in $results.
+# cpu_ticks PID: the user+system CPU time the process has used, in clock
+# ticks (fields 14 and 15 of /proc/PID/stat, counted after the ") " that
+# ends the command name); "" when it is gone.
+cpu_ticks() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo $((${12} + ${13}))
+}
+clk_tck=$(getconf CLK_TCK)
+
+# measure LANG NAME ROUND MODE SECONDS: one wrk run, one line in $results,
+# with the server's CPU time over the run (less sensitive than requests/s to
+# what else the machine runs: the compatibility layers' cost is read from it).
 measure() {
-  local lang=$1 name=$2 round=$3 mode=$4 secs=$5 out alive=1 rc=0
+  local lang=$1 name=$2 round=$3 mode=$4 secs=$5 out alive=1 rc=0 cpu0 cpu1 cpu=""
   local args=(-t2 -c"$conns")
   [ "$mode" = c1 ] && args=(-t1 -c1)
+  cpu0=$(cpu_ticks "${pid[$name]}")
   out=$(timeout -k 5 $((secs + 30)) "$wrk" "${args[@]}" -d"${secs}s" --timeout 2s --latency "http://127.0.0.1:${port[$name]}/" 2>&1) || rc=$?
+  cpu1=$(cpu_ticks "${pid[$name]}")
+  [ -n "$cpu0" ] && [ -n "$cpu1" ] && cpu=$(( (cpu1 - cpu0) * 1000000 / clk_tck ))
   kill -0 "${pid[$name]}" 2>/dev/null || alive=0
   printf '== round %s %s (wrk exit %s)\n%s\n' "$round" "$mode" "$rc" "$out" >>"$work/logs/$name.wrk"
-  printf '%s\n' "$out" | python3 "$root/e2e/bench/frameworks/table.py" parse "$lang" "$name" "$round" "$mode" "$alive" "$rc" >>"$results"
+  printf '%s\n' "$out" | python3 "$root/e2e/bench/frameworks/table.py" parse "$lang" "$name" "$round" "$mode" "$alive" "$rc" "$cpu" >>"$results"
   if [ $alive = 0 ]; then
     echo "   $name died during the $mode run of round $round (wrk exit $rc); restarting it" >&2
     tail -n 5 "$work/logs/$name.log" | sed 's/^/     | /' >&2
@@ -112,6 +136,7 @@ bench() {
   shift
   local names=()
   for name in "$@"; do
+    if [ -n "$servers" ] && [[ ",$servers," != *",${name#"$lang"-},"* ]]; then continue; fi
     if start "$name"; then names+=("$name"); else printf '%s\t%s\t0\tstart\t0\tnan\tnan\t0\t1\t0\n' "$lang" "$name" >>"$results"; fi
   done
   for name in "${names[@]}"; do

@@ -1,11 +1,12 @@
 """frameworks.sh's helper.
 
-  table.py parse LANG NAME ROUND MODE ALIVE RC < wrk-output  -> one results line
-  table.py RESULTS LABELS                                    -> the table
+  table.py parse LANG NAME ROUND MODE ALIVE RC [CPU_US] < wrk-output -> one results line
+  table.py RESULTS LABELS                                             -> the table
 
 A results line: lang, name, round, mode (c50, c1, warmup, start), requests/s,
 p50 ms, p99 ms, errors (socket errors + non-2xx), died (1 when the server was
-not running after the run, or did not start), wrk's exit status.
+not running after the run, or did not start), wrk's exit status, and the
+server's CPU microseconds per request over the run (nan when unknown).
 """
 import math
 import re
@@ -21,7 +22,10 @@ def ms(text):
 
 
 def parse(argv, out):
-    lang, name, rnd, mode, alive, rc = argv
+    lang, name, rnd, mode, alive, rc = argv[:6]
+    cpu_us = argv[6] if len(argv) > 6 else ""
+    reqs = re.search(r"(\d+) requests in", out)
+    per_req = int(cpu_us) / int(reqs.group(1)) if cpu_us.isdigit() and reqs and int(reqs.group(1)) > 0 else math.nan
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
@@ -30,7 +34,7 @@ def parse(argv, out):
     errs += int(non2xx.group(1)) if non2xx else 0
     print("\t".join([lang, name, rnd, mode, rps.group(1) if rps else "0",
                      str(ms(p50.group(1))) if p50 else "nan", str(ms(p99.group(1))) if p99 else "nan",
-                     str(errs), "0" if alive == "1" else "1", rc]))
+                     str(errs), "0" if alive == "1" else "1", rc, str(per_req)]))
 
 
 def median(xs):
@@ -63,16 +67,18 @@ def table(results, labels):
     label = dict(line.rstrip("\n").split("\t", 1) for line in open(labels) if "\t" in line)
     runs, order = {}, []
     for line in open(results):
-        lang, name, _, mode, rps, p50, p99, errs, died, _ = line.rstrip("\n").split("\t")
+        f = line.rstrip("\n").split("\t")
+        lang, name, rnd, mode, rps, p50, p99, errs, died = f[:9]
+        cpu = float(f[10]) if len(f) > 10 else math.nan
         if (lang, name) not in runs:
             runs[(lang, name)] = []
             order.append((lang, name))
-        runs[(lang, name)].append((mode, float(rps), float(p50), float(p99), int(errs), int(died)))
+        runs[(lang, name)].append((mode, float(rps), float(p50), float(p99), int(errs), int(died), rnd, cpu))
 
     def med(lang, name, mode, i):
         return median([r[i] for r in runs.get((lang, name), []) if r[0] == mode])
 
-    head = (f"{'':<48}{'-c50 rps':>10}{'x bare':>8}{'x Kiln':>8}{'p99 ms':>8}"
+    head = (f"{'':<48}{'-c50 rps':>10}{'x bare':>8}{'x Kiln':>8}{'p99 ms':>8}{'CPU us':>8}"
             f"{'-c1 rps':>10}{'x bare':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}{'deaths':>8}{'spread':>8}")
     for lang in dict.fromkeys(lang for lang, _ in order):
         print(f"\n{label.get(lang, lang)}")
@@ -88,11 +94,37 @@ def table(results, labels):
             deaths = sum(r[5] for r in rs)
             note = " (did not start)" if any(r[0] == "start" for r in rs) else ""
             print(f"{(label.get(name, name) + note)[:47]:<48}{fmt(r50, '10.0f')}{rat(r50, bare50)}{rat(r50, kiln50)}"
-                  f"{fmt(med(lang, name, 'c50', 3), '8.2f')}{fmt(r1, '10.0f')}{rat(r1, bare1)}"
+                  f"{fmt(med(lang, name, 'c50', 3), '8.2f')}{fmt(med(lang, name, 'c50', 7), '8.1f')}{fmt(r1, '10.0f')}{rat(r1, bare1)}"
                   f"{fmt(med(lang, name, 'c1', 2), '8.3f')}{fmt(med(lang, name, 'c1', 3), '8.3f')}{errs:>8}{deaths:>8}{spread(rs):>8}")
+    compat_cost(runs, order, label)
     print("\nmedians of the rounds; x bare / x Kiln: requests/s against the bare server / Kiln native of the"
-          " same run;\nerrors: wrk's socket errors and non-2xx answers over all rounds; deaths: the server was"
+          " same run;\nCPU us: the server's user+system CPU microseconds per request at -c50 (clock-tick resolution);\nerrors: wrk's socket errors and non-2xx answers over all rounds; deaths: the server was"
           " gone after a run (it is restarted);\nspread: the largest over the smallest -c50 requests/s of the rounds (machine noise)")
+
+
+def paired(runs, lang, name, mode, i):
+    """per-round ratios of name against Kiln native (measured back to back in
+    the same round, so slow drifts of the machine cancel out): the median and
+    the range. For requests/s (i=1) above 1 is faster; for latency (i=2) and
+    CPU per request (i=7) below 1."""
+    kiln = {r[6]: r[i] for r in runs.get((lang, lang + "-kiln"), []) if r[0] == mode}
+    xs = [div(r[i], kiln.get(r[6], math.nan)) for r in runs.get((lang, name), []) if r[0] == mode]
+    xs = [x for x in xs if not math.isnan(x)]
+    if not xs:
+        return "-"
+    return f"{statistics.median(xs):.3f}x ({min(xs):.2f}-{max(xs):.2f}, {len(xs)} rounds)"
+
+
+def compat_cost(runs, order, label):
+    """issue 12: the compatibility layers may cost at most 5 % against Kiln native."""
+    rows = [(lang, name) for lang, name in order if name.endswith("-compat") and (lang, lang + "-kiln") in runs]
+    if not rows:
+        return
+    print("\ncompatibility layer vs Kiln native, per-round ratios (goal: at most 5 % more CPU per request,"
+          " -c50 requests/s >= 0.95x):")
+    for lang, name in rows:
+        print(f"  {label.get(lang, lang)}, {label.get(name, name)}:\n    CPU per request (-c50) {paired(runs, lang, name, 'c50', 7)};"
+              f" -c50 requests/s {paired(runs, lang, name, 'c50', 1)};\n    -c1 requests/s {paired(runs, lang, name, 'c1', 1)}, p50 {paired(runs, lang, name, 'c1', 2)}")
 
 
 def main():
