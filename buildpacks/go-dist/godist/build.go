@@ -109,6 +109,18 @@ func (b Builder) install(version, goroot string) error {
 	if hash != "" {
 		b.Logger.Bodyf("Verified %s against the checksum database", hash)
 	}
+	if err := unpack(zipPath, hash, version, runtime.GOARCH, goroot); err != nil {
+		return err
+	}
+	b.Logger.Bodyf("Installed in %s", time.Since(start).Round(10*time.Millisecond))
+	return nil
+}
+
+// unpack extracts the toolchain zip (verified against h1 unless GOSUMDB=off)
+// into goroot and records what the SBOMs say about it (go-dist's and
+// go-build's): the one way a toolchain enters a GOROOT, for a build and for
+// the platform's verified fill of the shared cache (InstallVerified).
+func unpack(zipPath, h1, version, goarch, goroot string) error {
 	sum, err := sbom.FileSHA256(zipPath)
 	if err != nil {
 		return err
@@ -116,14 +128,8 @@ func (b Builder) install(version, goroot string) error {
 	if err := goproxy.ExtractToolchain(zipPath, goroot); err != nil {
 		return err
 	}
-	// What the SBOMs say about this toolchain (go-dist's and go-build's).
-	rec := sbom.GoToolchain{GoVersion: version, Module: goproxy.ToolchainModule,
-		Version: goproxy.ToolchainVersion(version, runtime.GOARCH), H1: hash, SHA256: sum}
-	if err := sbom.WriteGoToolchain(goroot, rec); err != nil {
-		return err
-	}
-	b.Logger.Bodyf("Installed in %s", time.Since(start).Round(10*time.Millisecond))
-	return nil
+	return sbom.WriteGoToolchain(goroot, sbom.GoToolchain{GoVersion: version, Module: goproxy.ToolchainModule,
+		Version: goproxy.ToolchainVersion(version, goarch), H1: h1, SHA256: sum})
 }
 
 // shared keeps the toolchain in the platform's machine-wide dependency cache

@@ -54,7 +54,7 @@ func InstallVerified(ctx context.Context, goproxyURL, gosumdb, version, goarch, 
 	if hash == "" {
 		return "", fmt.Errorf("go %s: GOSUMDB=off: only toolchains verified against a checksum database are shared between apps (unset GOSUMDB)", version)
 	}
-	if err := goproxy.ExtractToolchain(zipPath, goroot); err != nil {
+	if err := unpack(zipPath, hash, version, goarch, goroot); err != nil {
 		return "", err
 	}
 	return hash, nil

@@ -9,6 +9,7 @@ import (
 
 	"kiln.dev/kiln/buildpacks/go-dist/godist"
 	"kiln.dev/kiln/buildpacks/internal/goproxy/goproxytest"
+	"kiln.dev/kiln/buildpacks/internal/sbom"
 )
 
 // InstallVerified (the platform's own fill of the shared toolchain cache)
@@ -50,6 +51,11 @@ func TestInstallVerified(t *testing.T) {
 			}
 			if b, err := os.ReadFile(filepath.Join(goroot, "bin", "go")); err != nil || !strings.Contains(string(b), "echo go1.99.1") {
 				t.Fatalf("bin/go: %q %v", b, err)
+			}
+			// The shared toolchain carries the same SBOM record a build's install writes.
+			rec, ok, err := sbom.ReadGoToolchain(goroot)
+			if err != nil || !ok || rec.H1 != hash || rec.GoVersion != "1.99.1" || len(rec.SHA256) != 64 || !strings.HasSuffix(rec.Version, "linux-amd64") {
+				t.Fatalf("%s: %+v %v, want version 1.99.1, h1 %s and the zip's SHA-256", sbom.GoToolchainRecordFile, rec, err, hash)
 			}
 		})
 	}
