@@ -2,14 +2,14 @@ package stacks
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // CandidatePin asks the host's apt for the candidate version of name and its SHA-256.
@@ -91,7 +91,7 @@ func FetchDeb(cacheDir string, p Pin, progress io.Writer) (string, error) {
 func prefetch(cacheDir string, pins []Pin, a Arch, progress io.Writer) error {
 	var missing []Pin
 	for _, p := range pins {
-		if sum, err := fileSHA256(debPath(cacheDir, p, a.OCI)); err != nil || sum != p.SHA256 {
+		if sum, err := fsutil.FileSHA256(debPath(cacheDir, p, a.OCI)); err != nil || sum != p.SHA256 {
 			missing = append(missing, p)
 		}
 	}
@@ -127,7 +127,7 @@ func prefetch(cacheDir string, pins []Pin, a Arch, progress io.Writer) error {
 		if len(matches) != 1 {
 			continue
 		}
-		if sum, err := fileSHA256(matches[0]); err == nil && sum == p.SHA256 {
+		if sum, err := fsutil.FileSHA256(matches[0]); err == nil && sum == p.SHA256 {
 			if err := os.Rename(matches[0], debPath(cacheDir, p, a.OCI)); err != nil {
 				return err
 			}
@@ -138,7 +138,7 @@ func prefetch(cacheDir string, pins []Pin, a Arch, progress io.Writer) error {
 
 func fetchDeb(cacheDir string, p Pin, a Arch, progress io.Writer) (string, error) {
 	dst := debPath(cacheDir, p, a.OCI)
-	if sum, err := fileSHA256(dst); err == nil && sum == p.SHA256 {
+	if sum, err := fsutil.FileSHA256(dst); err == nil && sum == p.SHA256 {
 		return dst, nil
 	}
 	ap, err := aptFor(cacheDir, a)
@@ -165,7 +165,7 @@ func fetchDeb(cacheDir string, p Pin, a Arch, progress io.Writer) (string, error
 	if len(matches) != 1 {
 		return "", fmt.Errorf("apt-get download %s: expected one .deb, found %d", p.Name, len(matches))
 	}
-	sum, err := fileSHA256(matches[0])
+	sum, err := fsutil.FileSHA256(matches[0])
 	if err != nil {
 		return "", err
 	}
@@ -173,19 +173,6 @@ func fetchDeb(cacheDir string, p Pin, a Arch, progress io.Writer) (string, error
 		return "", fmt.Errorf("%s=%s: SHA-256 %s does not match %s in %s", ap.qualify(p.Name), p.Version, sum, p.SHA256, LockFileFor(a.OCI))
 	}
 	return dst, os.Rename(matches[0], dst)
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // DataTar streams the data archive of a .deb as an uncompressed tar.

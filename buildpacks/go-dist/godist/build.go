@@ -16,6 +16,7 @@ import (
 	"kiln.dev/kiln/buildpacks/internal/gomod"
 	"kiln.dev/kiln/buildpacks/internal/goproxy"
 	"kiln.dev/kiln/buildpacks/internal/sbom"
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // Fetcher downloads and verifies a toolchain zip into dir.
@@ -121,7 +122,7 @@ func (b Builder) install(version, goroot string) error {
 // go-build's): the one way a toolchain enters a GOROOT, for a build and for
 // the platform's verified fill of the shared cache (InstallVerified).
 func unpack(zipPath, h1, version, goarch, goroot string) error {
-	sum, err := sbom.FileSHA256(zipPath)
+	sum, err := fsutil.FileSHA256(zipPath)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"kiln.dev/kiln/buildpacks/go-dist/godist"
 	"kiln.dev/kiln/buildpacks/internal/bptest"
 	"kiln.dev/kiln/buildpacks/internal/sbom"
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // fakeToolchain writes a zip laid out like golang.org/toolchain's.
@@ -66,7 +67,7 @@ func TestBuild(t *testing.T) {
 				fetches = append(fetches, v)
 				p, err := fakeToolchain(dir, v)
 				if err == nil {
-					zipSums[v], err = sbom.FileSHA256(p)
+					zipSums[v], err = fsutil.FileSHA256(p)
 				}
 				return p, "h1:fake", err
 			}}

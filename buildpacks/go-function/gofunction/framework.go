@@ -12,7 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/dirhash"
 	modzip "golang.org/x/mod/zip"
 
-	"kiln.dev/kiln/buildpacks/internal/sbom"
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // CarriedProxy is the file:// module proxy inside the buildpack that holds the
@@ -109,7 +109,7 @@ func WriteCarriedProxy(frameworkDir, proxyDir, release string) (CarriedProxy, er
 	if err := copyCompatSources(filepath.Join(filepath.Dir(frameworkDir), "go-compat"), filepath.Join(filepath.Dir(proxyDir), CompatDir)); err != nil {
 		return c, err
 	}
-	sum, err := sbom.FileSHA256(c.path(".zip"))
+	sum, err := fsutil.FileSHA256(c.path(".zip"))
 	if err != nil {
 		return c, err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/sumdb/dirhash"
+
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // TreeHashProperty names the CycloneDX property that carries a go.sum-style
@@ -34,7 +36,7 @@ func GoSum(h1 string) []Property { return []Property{{Name: GoSumProperty, Value
 
 // FileHash is the SHA-256 of the file at path as a CycloneDX hash.
 func FileHash(path string) (Hash, error) {
-	sum, err := FileSHA256(path)
+	sum, err := fsutil.FileSHA256(path)
 	return Hash{Alg: "SHA-256", Content: sum}, err
 }
 

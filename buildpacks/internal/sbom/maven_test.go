@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 func writeJar(t *testing.T, p string, files map[string]string) {
@@ -42,7 +44,7 @@ func TestMavenJars(t *testing.T) {
 			t.Errorf("missing %s in\n%s", want, b)
 		}
 	}
-	gsonSum, err := FileSHA256(filepath.Join(dir, "gson-2.10.1.jar"))
+	gsonSum, err := fsutil.FileSHA256(filepath.Join(dir, "gson-2.10.1.jar"))
 	if err != nil {
 		t.Fatal(err)
 	}
