@@ -1,0 +1,193 @@
+package v1alpha1
+
+import (
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"kiln.dev/kiln/controller/api/events/condition"
+)
+
+// Validate collects every problem of the EventSource with its field path.
+func (es *EventSource) Validate() field.ErrorList {
+	spec := field.NewPath("spec")
+	s := es.Spec
+	var errs field.ErrorList
+	n := 0
+	for _, name := range sortedNames(s.Kafka) {
+		p := spec.Child("kafka").Key(name)
+		errs = append(errs, validateEventName(name, p)...)
+		k := s.Kafka[name]
+		if k == nil || strings.TrimSpace(k.Brokers) == "" {
+			errs = append(errs, field.Required(p.Child("brokers"), "comma-separated host:port list, e.g. kafka:9092"))
+		}
+		if k != nil && k.Topic == "" {
+			errs = append(errs, field.Required(p.Child("topic"), "the Kafka topic to read"))
+		}
+		if k != nil && k.AuthRequired && (k.SaslUsername == nil || k.SaslPassword == nil) {
+			errs = append(errs, field.Required(p.Child("saslUsername"), "authRequired needs saslUsername and saslPassword"))
+		}
+		n++
+	}
+	for _, name := range sortedNames(s.Cron) {
+		p := spec.Child("cron").Key(name)
+		errs = append(errs, validateEventName(name, p)...)
+		if c := s.Cron[name]; c == nil || strings.TrimSpace(c.Schedule) == "" {
+			errs = append(errs, field.Required(p.Child("schedule"), `a cron expression or "@every 2s"`))
+		}
+		n++
+	}
+	for _, name := range sortedNames(s.Redis) {
+		p := spec.Child("redis").Key(name)
+		errs = append(errs, validateEventName(name, p)...)
+		if r := s.Redis[name]; r == nil || r.RedisHost == "" {
+			errs = append(errs, field.Required(p.Child("redisHost"), "host:port of the Redis server, e.g. redis:6379"))
+		}
+		n++
+	}
+	for _, name := range sortedNames(s.Mqtt) {
+		p := spec.Child("mqtt").Key(name)
+		errs = append(errs, validateEventName(name, p)...)
+		m := s.Mqtt[name]
+		if m == nil || m.URL == "" {
+			errs = append(errs, field.Required(p.Child("url"), "the broker URL, e.g. tcp://mosquitto:1883"))
+		}
+		if m == nil || m.Topic == "" {
+			errs = append(errs, field.Required(p.Child("topic"), "the MQTT topic to read"))
+		}
+		if m != nil && m.Qos != nil && (*m.Qos < 0 || *m.Qos > 2) {
+			errs = append(errs, field.Invalid(p.Child("qos"), *m.Qos, "must be 0, 1 or 2"))
+		}
+		n++
+	}
+	if n == 0 {
+		errs = append(errs, field.Required(spec, "at least one source: kafka, cron, redis or mqtt"))
+	}
+	if s.EventBus == "" && s.Sink == nil {
+		errs = append(errs, field.Required(spec, "eventBus or sink: where the events go"))
+	}
+	if s.Sink != nil {
+		errs = append(errs, validateSink(s.Sink, spec.Child("sink"))...)
+	}
+	return errs
+}
+
+// Validate collects every problem of the bus spec.
+func (s *EventBusSpec) Validate() field.ErrorList {
+	spec := field.NewPath("spec")
+	var errs field.ErrorList
+	switch {
+	case s.Redis == nil && s.Kafka == nil:
+		errs = append(errs, field.Required(spec, "one backend: redis (Redis Streams) or kafka"))
+	case s.Redis != nil && s.Kafka != nil:
+		errs = append(errs, field.Forbidden(spec.Child("kafka"), "one backend only: redis or kafka, not both"))
+	case s.Redis != nil && s.Redis.RedisHost == "":
+		errs = append(errs, field.Required(spec.Child("redis", "redisHost"), "host:port of the Redis server, e.g. redis:6379"))
+	case s.Kafka != nil && strings.TrimSpace(s.Kafka.Brokers) == "":
+		errs = append(errs, field.Required(spec.Child("kafka", "brokers"), "comma-separated host:port list, e.g. kafka:9092"))
+	case s.Kafka != nil && s.Kafka.AuthRequired && (s.Kafka.SaslUsername == nil || s.Kafka.SaslPassword == nil):
+		errs = append(errs, field.Required(spec.Child("kafka", "saslUsername"), "authRequired needs saslUsername and saslPassword"))
+	}
+	return errs
+}
+
+// Validate collects every problem of the Trigger, conditions included.
+func (t *Trigger) Validate() field.ErrorList {
+	spec := field.NewPath("spec")
+	s := t.Spec
+	var errs field.ErrorList
+	if s.EventBus == "" {
+		errs = append(errs, field.Required(spec.Child("eventBus"), "the EventBus or ClusterEventBus to read from"))
+	}
+	if len(s.Inputs) == 0 {
+		errs = append(errs, field.Required(spec.Child("inputs"), "at least one input: {name: {eventSource: ..., event: ...}}"))
+	}
+	names := sortedNames(s.Inputs)
+	for _, name := range names {
+		p := spec.Child("inputs").Key(name)
+		in := s.Inputs[name]
+		if msgs := validation.IsCIdentifier(name); len(msgs) > 0 {
+			errs = append(errs, field.Invalid(p, name, "input names are used in conditions: "+strings.Join(msgs, "; ")))
+		}
+		if in == nil || in.EventSource == "" {
+			errs = append(errs, field.Required(p.Child("eventSource"), "the EventSource's name"))
+		}
+		if in == nil || in.Event == "" {
+			errs = append(errs, field.Required(p.Child("event"), "the event name (a key of the EventSource's kafka/cron/redis/mqtt)"))
+		}
+	}
+	if len(s.Subscribers) == 0 {
+		errs = append(errs, field.Required(spec.Child("subscribers"), "at least one subscriber"))
+	}
+	for i, sub := range s.Subscribers {
+		p := spec.Child("subscribers").Index(i)
+		if sub == nil {
+			errs = append(errs, field.Required(p, ""))
+			continue
+		}
+		if _, err := condition.Parse(sub.Condition, names); err != nil {
+			errs = append(errs, field.Invalid(p.Child("condition"), sub.Condition, err.Error()))
+		}
+		if sub.Sink == nil && sub.Topic == "" {
+			errs = append(errs, field.Required(p, "sink or topic: where matching events go"))
+		}
+		if sub.Sink != nil {
+			errs = append(errs, validateSink(sub.Sink, p.Child("sink"))...)
+		}
+		if sub.DeadLetterSink != nil {
+			errs = append(errs, validateSink(sub.DeadLetterSink, p.Child("deadLetterSink"))...)
+		}
+	}
+	return errs
+}
+
+// Sink kinds a reference may name.
+var sinkKinds = map[string]string{
+	"core.kiln.dev/v1alpha1|Function":       "",
+	"serving.knative.dev/v1|Service":        "",
+	"core.openfunction.io/v1beta2|Function": "convert it with `kiln convert` and reference core.kiln.dev/v1alpha1",
+}
+
+func validateSink(s *SinkSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	switch {
+	case s.Ref == nil && s.URI == nil:
+		errs = append(errs, field.Required(p, "ref (a Function or Knative Service) or uri"))
+	case s.Ref != nil && s.URI != nil:
+		errs = append(errs, field.Forbidden(p.Child("uri"), "ref or uri, not both"))
+	case s.URI != nil && !strings.HasPrefix(*s.URI, "http://") && !strings.HasPrefix(*s.URI, "https://"):
+		errs = append(errs, field.Invalid(p.Child("uri"), *s.URI, "want an http:// or https:// URL"))
+	case s.Ref != nil:
+		r := s.Ref
+		hint, ok := sinkKinds[r.APIVersion+"|"+r.Kind]
+		if !ok || hint != "" {
+			if hint == "" {
+				hint = "want kind Function (apiVersion core.kiln.dev/v1alpha1) or Service (serving.knative.dev/v1)"
+			}
+			errs = append(errs, field.NotSupported(p.Child("ref"), r.APIVersion+" "+r.Kind, []string{"core.kiln.dev/v1alpha1 Function", "serving.knative.dev/v1 Service"}))
+			errs[len(errs)-1].Detail += ": " + hint
+		}
+		if r.Name == "" {
+			errs = append(errs, field.Required(p.Child("ref", "name"), ""))
+		}
+	}
+	return errs
+}
+
+func validateEventName(name string, p *field.Path) field.ErrorList {
+	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
+		return field.ErrorList{field.Invalid(p, name, "event names become topic and component names: "+strings.Join(msgs, "; "))}
+	}
+	return nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
