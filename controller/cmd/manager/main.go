@@ -15,8 +15,12 @@ import (
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/reconciler"
+	evreconciler "kiln.dev/kiln/controller/reconciler/events"
 	"kiln.dev/kiln/controller/render"
 )
+
+// eventsOptions are the events controller's flags (--events, --event-handler-image).
+var eventsOptions = evreconciler.BindFlags(flag.CommandLine)
 
 func main() {
 	cfg := render.DefaultConfig()
@@ -57,6 +61,9 @@ func run(cfg render.Config, policy v1alpha1.Policy, metrics, probes string, lead
 	}
 	r := &reconciler.FunctionReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Config: cfg, Policy: policy, MaxConcurrent: workers}
 	if err := r.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := evreconciler.Setup(mgr, eventsOptions); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
