@@ -162,6 +162,17 @@ func convertFunctions(path string, stdout, stderr io.Writer) error {
 	}
 	var objs []client.Object
 	for i, d := range docs {
+		if convert.IsEvents(d) {
+			res, err := convert.ConvertEvents(d)
+			if err != nil {
+				return fmt.Errorf("%s (document %d): %w", *file, i+1, err)
+			}
+			for _, n := range res.Notes {
+				fmt.Fprintf(stderr, "kiln convert: %s: %s\n", res.Object.GetName(), n)
+			}
+			objs = append(objs, res.Object)
+			continue
+		}
 		res, err := convert.Convert(d)
 		if err != nil {
 			return fmt.Errorf("%s (document %d): %w", *file, i+1, err)
