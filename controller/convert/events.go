@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -84,21 +85,13 @@ func ConvertEvents(manifest []byte) (*EventsResult, error) {
 // keep drops every key of m not in allowed, noting each under path.
 func (c *converter) keep(m obj, path, why string, allowed ...string) {
 	for _, k := range sortedKeys(m) {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			delete(m, k)
 			c.note("%s.%s: %s; dropped", path, k, why)
 		}
 	}
 }
 
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func (c *converter) eventSource(spec obj) {
 	c.keep(spec, "spec", "not a field of Kiln's EventSource (Kiln runs its own handler image, nothing is built)",

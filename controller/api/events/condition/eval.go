@@ -1,7 +1,5 @@
 package condition
 
-import "sort"
-
 // Env is what a condition is evaluated over.
 type Env struct {
 	// Inputs says which inputs count as true (OpenFunction: an event arrived
@@ -27,13 +25,4 @@ func (o operand) value(env Env) string {
 		return env.Attributes[o.attr]
 	}
 	return o.literal
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

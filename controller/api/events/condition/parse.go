@@ -2,6 +2,8 @@ package condition
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -124,7 +126,7 @@ func (p *parser) primary() (node, error) {
 		if first.kind == tokIdent && isAttribute(first.text) {
 			return nil, fmt.Errorf("attribute %s at %d must be compared (%s == \"...\")", first.text, first.pos, first.text)
 		}
-		return nil, fmt.Errorf("%q at %d is not an input of this Trigger (inputs: %s)", first.text, first.pos, strings.Join(sortedKeys(p.inputs), ", "))
+		return nil, fmt.Errorf("%q at %d is not an input of this Trigger (inputs: %s)", first.text, first.pos, strings.Join(slices.Sorted(maps.Keys(p.inputs)), ", "))
 	}
 	p.next()
 	second := p.next()

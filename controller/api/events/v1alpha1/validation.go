@@ -1,7 +1,8 @@
 package v1alpha1
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -16,7 +17,7 @@ func (es *EventSource) Validate() field.ErrorList {
 	s := es.Spec
 	var errs field.ErrorList
 	n := 0
-	for _, name := range sortedNames(s.Kafka) {
+	for _, name := range slices.Sorted(maps.Keys(s.Kafka)) {
 		p := spec.Child("kafka").Key(name)
 		errs = append(errs, validateEventName(name, p)...)
 		k := s.Kafka[name]
@@ -31,7 +32,7 @@ func (es *EventSource) Validate() field.ErrorList {
 		}
 		n++
 	}
-	for _, name := range sortedNames(s.Cron) {
+	for _, name := range slices.Sorted(maps.Keys(s.Cron)) {
 		p := spec.Child("cron").Key(name)
 		errs = append(errs, validateEventName(name, p)...)
 		if c := s.Cron[name]; c == nil || strings.TrimSpace(c.Schedule) == "" {
@@ -39,7 +40,7 @@ func (es *EventSource) Validate() field.ErrorList {
 		}
 		n++
 	}
-	for _, name := range sortedNames(s.Redis) {
+	for _, name := range slices.Sorted(maps.Keys(s.Redis)) {
 		p := spec.Child("redis").Key(name)
 		errs = append(errs, validateEventName(name, p)...)
 		if r := s.Redis[name]; r == nil || r.RedisHost == "" {
@@ -47,7 +48,7 @@ func (es *EventSource) Validate() field.ErrorList {
 		}
 		n++
 	}
-	for _, name := range sortedNames(s.Mqtt) {
+	for _, name := range slices.Sorted(maps.Keys(s.Mqtt)) {
 		p := spec.Child("mqtt").Key(name)
 		errs = append(errs, validateEventName(name, p)...)
 		m := s.Mqtt[name]
@@ -104,7 +105,7 @@ func (t *Trigger) Validate() field.ErrorList {
 	if len(s.Inputs) == 0 {
 		errs = append(errs, field.Required(spec.Child("inputs"), "at least one input: {name: {eventSource: ..., event: ...}}"))
 	}
-	names := sortedNames(s.Inputs)
+	names := slices.Sorted(maps.Keys(s.Inputs))
 	for _, name := range names {
 		p := spec.Child("inputs").Key(name)
 		in := s.Inputs[name]
@@ -181,13 +182,4 @@ func validateEventName(name string, p *field.Path) field.ErrorList {
 		return field.ErrorList{field.Invalid(p, name, "event names become topic and component names: "+strings.Join(msgs, "; "))}
 	}
 	return nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
