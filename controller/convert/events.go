@@ -92,7 +92,6 @@ func (c *converter) keep(m obj, path, why string, allowed ...string) {
 	}
 }
 
-
 func (c *converter) eventSource(spec obj) {
 	c.keep(spec, "spec", "not a field of Kiln's EventSource (Kiln runs its own handler image, nothing is built)",
 		"eventBus", "redis", "kafka", "cron", "mqtt", "sink", "logLevel")
