@@ -1,0 +1,228 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
+	core "kiln.dev/kiln/controller/api/v1alpha1"
+	"kiln.dev/kiln/controller/render"
+	rev "kiln.dev/kiln/controller/render/events"
+	"kiln.dev/kiln/e2e/brokers"
+	"kiln.dev/kiln/platform/daprsidecar"
+	"kiln.dev/kiln/platform/home"
+)
+
+// sink is a real HTTP server recording the CloudEvents it is sent.
+type sink struct {
+	mu     sync.Mutex
+	ids    []string
+	types  map[string]int
+	server *httptest.Server
+}
+
+func newSink(t *testing.T) *sink {
+	s := &sink{types: map[string]int{}}
+	s.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var e struct{ ID, Type string }
+		b, _ := io.ReadAll(r.Body)
+		if json.Unmarshal(b, &e) != nil || e.ID == "" {
+			http.Error(w, "not a CloudEvent", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.ids = append(s.ids, e.ID)
+		s.types[e.Type]++
+		s.mu.Unlock()
+	}))
+	t.Cleanup(s.server.Close)
+	return s
+}
+
+func (s *sink) got() ([]string, map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	types := map[string]int{}
+	for k, v := range s.types {
+		types[k] = v
+	}
+	return append([]string(nil), s.ids...), types
+}
+
+// run starts the handler binary for f beside its own daprd, with the
+// Components render.Components makes of f.
+func run(t *testing.T, bin, daprd string, f *core.Function) {
+	t.Helper()
+	dir := t.TempDir()
+	comps, err := render.Components(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := render.YAML(comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "components.yaml"), y, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := daprsidecar.Reserve(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	lw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	h := exec.Command(bin)
+	h.Env = append(os.Environ(), append(sc.Env("http"), "PORT="+strconv.Itoa(sc.AppPort),
+		"EVENTS_CONFIG="+f.Spec.Serving.Params["EVENTS_CONFIG"])...)
+	h.Stdout, h.Stderr = lw, lw
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Process.Kill(); _ = h.Wait() })
+	if err := sc.Start(daprsidecar.Options{Bin: daprd, AppID: render.AppID(f), AppProtocol: "http", Components: dir, Logs: lw, LogLevel: "info"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sc.Stop(5 * time.Second)
+		if t.Failed() {
+			mu.Lock()
+			t.Logf("%s logs:\n%s", f.Name, logs.String())
+			mu.Unlock()
+		}
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestCronBusTriggerSink: a cron EventSource publishes to a Redis Streams
+// bus; a Trigger delivers the events its condition matches to one sink and
+// none to the sink whose condition never holds. Exactly the events on the
+// bus reach the matching sink, each once.
+func TestCronBusTriggerSink(t *testing.T) {
+	daprd, err := daprsidecar.Find(home.Default().Tools())
+	if err != nil {
+		t.Skip(err)
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed (apt-get install redis-server)")
+	}
+	dir := t.TempDir()
+	redis, err := brokers.Redis(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(redis.Stop)
+	bin := filepath.Join(dir, "eventhandler")
+	build := exec.Command("go", "build", "-o", bin, "kiln.dev/kiln/controller/cmd/eventhandler")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	matching, never := newSink(t), newSink(t)
+	bus := &ev.EventBusSpec{Redis: &ev.RedisBusSpec{RedisHost: redis.Addr}}
+	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Namespace: "default"} }
+	es := &ev.EventSource{ObjectMeta: meta("clock"), Spec: ev.EventSourceSpec{EventBus: "default",
+		Cron: map[string]*ev.CronSpec{"tick": {Schedule: "@every 1s"}}}}
+	tr := &ev.Trigger{ObjectMeta: meta("on-tick"), Spec: ev.TriggerSpec{EventBus: "default",
+		Inputs: map[string]*ev.Input{"tick": {EventSource: "clock", Event: "tick"}},
+		Subscribers: []*ev.Subscriber{
+			{Condition: `tick && type == "dev.kiln.events.cron"`, Sink: &ev.SinkSpec{URI: &matching.server.URL}},
+			{Condition: `type == "dev.kiln.events.kafka"`, Sink: &ev.SinkSpec{URI: &never.server.URL}},
+		}}}
+	if errs := es.Validate(); len(errs) > 0 {
+		t.Fatal(errs.ToAggregate())
+	}
+	if errs := tr.Validate(); len(errs) > 0 {
+		t.Fatal(errs.ToAggregate())
+	}
+	tf, err := rev.TriggerFunction(tr, bus, "unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := rev.EventSourceFunction(es, bus, "unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, bin, daprd, tf)
+	run(t, bin, daprd, ef)
+
+	const want = 3
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		ids, _ := matching.got()
+		if len(ids) >= want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the matching sink got %d events in 90s, want >= %d", len(ids), want)
+		}
+		time.Sleep(100 * time.Millisecond) // polling a deadline, not waiting for an event
+	}
+	// Stop nothing: read the bus, then wait until the sink has every entry
+	// the stream held at that moment.
+	ctx := context.Background()
+	topic := ev.TopicName("default", "clock", "tick")
+	st, err := brokers.ReadStream(ctx, redis.Addr, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onBus := map[string]bool{}
+	for _, e := range st.Entries {
+		var ce struct{ ID string }
+		if data, ok := e.Values["data"].(string); ok && json.Unmarshal([]byte(data), &ce) == nil {
+			onBus[ce.ID] = true
+		}
+	}
+	if len(onBus) < want {
+		t.Fatalf("%d CloudEvents on stream %s, want >= %d (entries: %v)", len(onBus), topic, want, st.Entries)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		ids, _ := matching.got()
+		seen := map[string]int{}
+		for _, id := range ids {
+			seen[id]++
+		}
+		missing := 0
+		for id := range onBus {
+			if seen[id] == 0 {
+				missing++
+			}
+		}
+		for id, n := range seen {
+			if n > 1 {
+				t.Fatalf("event %s delivered %d times", id, n)
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the %d events on the bus never reached the sink", missing, len(onBus))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if ids, _ := never.got(); len(ids) != 0 {
+		t.Errorf("the sink whose condition never holds got %d events", len(ids))
+	}
+	ids, types := matching.got()
+	t.Logf("%d CloudEvents on the bus, %d delivered to the matching sink, types %v", len(onBus), len(ids), types)
+	if len(types) != 1 || types["dev.kiln.events.cron"] == 0 {
+		t.Errorf("event types at the sink: %v", types)
+	}
+}
