@@ -10,11 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
@@ -30,6 +33,7 @@ import (
 type sink struct {
 	mu     sync.Mutex
 	ids    []string
+	data   []string
 	types  map[string]int
 	server *httptest.Server
 }
@@ -37,7 +41,10 @@ type sink struct {
 func newSink(t *testing.T) *sink {
 	s := &sink{types: map[string]int{}}
 	s.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var e struct{ ID, Type string }
+		var e struct {
+			ID, Type string
+			Data     json.RawMessage
+		}
 		b, _ := io.ReadAll(r.Body)
 		if json.Unmarshal(b, &e) != nil || e.ID == "" {
 			http.Error(w, "not a CloudEvent", http.StatusBadRequest)
@@ -45,6 +52,7 @@ func newSink(t *testing.T) *sink {
 		}
 		s.mu.Lock()
 		s.ids = append(s.ids, e.ID)
+		s.data = append(s.data, string(e.Data))
 		s.types[e.Type]++
 		s.mu.Unlock()
 	}))
@@ -133,16 +141,28 @@ func TestCronBusTriggerSink(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	matching, never := newSink(t), newSink(t)
+	matching, never, jobsSink := newSink(t), newSink(t), newSink(t)
+	// A Redis Streams source: entries added before the handler subscribes
+	// are read too (Dapr's consumer group starts at the stream's beginning).
+	const jobs = 4
+	rc := goredis.NewClient(&goredis.Options{Addr: redis.Addr})
+	t.Cleanup(func() { rc.Close() })
+	for i := range jobs {
+		if err := rc.XAdd(context.Background(), &goredis.XAddArgs{Stream: "jobs", Values: map[string]any{"data": `{"job":` + strconv.Itoa(i) + `}`}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bus := &ev.EventBusSpec{Redis: &ev.RedisBusSpec{RedisHost: redis.Addr}}
 	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Namespace: "default"} }
 	es := &ev.EventSource{ObjectMeta: meta("clock"), Spec: ev.EventSourceSpec{EventBus: "default",
-		Cron: map[string]*ev.CronSpec{"tick": {Schedule: "@every 1s"}}}}
+		Cron:  map[string]*ev.CronSpec{"tick": {Schedule: "@every 1s"}},
+		Redis: map[string]*ev.RedisSpec{"jobs": {RedisHost: redis.Addr}}}}
 	tr := &ev.Trigger{ObjectMeta: meta("on-tick"), Spec: ev.TriggerSpec{EventBus: "default",
-		Inputs: map[string]*ev.Input{"tick": {EventSource: "clock", Event: "tick"}},
+		Inputs: map[string]*ev.Input{"tick": {EventSource: "clock", Event: "tick"}, "jobs": {EventSource: "clock", Event: "jobs"}},
 		Subscribers: []*ev.Subscriber{
 			{Condition: `tick && type == "dev.kiln.events.cron"`, Sink: &ev.SinkSpec{URI: &matching.server.URL}},
 			{Condition: `type == "dev.kiln.events.kafka"`, Sink: &ev.SinkSpec{URI: &never.server.URL}},
+			{Condition: `jobs && type == "dev.kiln.events.redis" && subject == "jobs"`, Sink: &ev.SinkSpec{URI: &jobsSink.server.URL}},
 		}}}
 	if errs := es.Validate(); len(errs) > 0 {
 		t.Fatal(errs.ToAggregate())
@@ -220,7 +240,26 @@ func TestCronBusTriggerSink(t *testing.T) {
 	if ids, _ := never.got(); len(ids) != 0 {
 		t.Errorf("the sink whose condition never holds got %d events", len(ids))
 	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		ids, types := jobsSink.got()
+		if len(ids) == jobs && types["dev.kiln.events.redis"] == jobs {
+			break
+		}
+		if len(ids) > jobs || time.Now().After(deadline) {
+			t.Fatalf("the Redis Streams sink got %d events (%v), want exactly %d", len(ids), types, jobs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	ids, types := matching.got()
+	jobIDs, _ := jobsSink.got()
+	jobsSink.mu.Lock()
+	data := slices.Sorted(slices.Values(jobsSink.data))
+	jobsSink.mu.Unlock()
+	if len(jobIDs) != jobs || strings.Join(data, " ") != `{"job":0} {"job":1} {"job":2} {"job":3}` {
+		t.Errorf("the Redis Streams sink got %d events with data %q, want the %d entries added, once each", len(jobIDs), data, jobs)
+	}
+	t.Logf("%d Redis Streams entries delivered once each, data %s", len(jobIDs), data)
 	t.Logf("%d CloudEvents on the bus, %d delivered to the matching sink, types %v", len(onBus), len(ids), types)
 	if len(types) != 1 || types["dev.kiln.events.cron"] == 0 {
 		t.Errorf("event types at the sink: %v", types)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -49,6 +50,24 @@ func parseEvent(b []byte) (*cloudEvent, error) {
 		}
 	}
 	return e, nil
+}
+
+// payload is the event's data: data_base64 decoded, a JSON string's text,
+// or other JSON as is.
+func (e *cloudEvent) payload() ([]byte, error) {
+	if b64 := e.str("data_base64"); b64 != "" {
+		b, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return nil, fmt.Errorf("cloudevent: data_base64: %w", err)
+		}
+		return b, nil
+	}
+	raw := e.fields["data"]
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []byte(s), nil
+	}
+	return raw, nil
 }
 
 func (e *cloudEvent) setString(k, v string) {

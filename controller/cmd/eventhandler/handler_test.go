@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -194,5 +195,49 @@ func TestNewMuxRejectsBadConfig(t *testing.T) {
 		if _, err := newMux(&tc.cfg, &sender{}, time.Now); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("newMux(%+v) = %v, want %q", tc.cfg, err, tc.want)
 		}
+	}
+}
+
+// TestEventSourceUnwrapsRawPayload: a Redis Streams entry arrives from daprd
+// as a CloudEvent carrying the entry in data_base64 (rawPayload); the event
+// published carries the entry itself as its data.
+func TestEventSourceUnwrapsRawPayload(t *testing.T) {
+	var mu sync.Mutex
+	var published []map[string]any
+	dapr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		published = append(published, m)
+		mu.Unlock()
+	}))
+	t.Cleanup(dapr.Close)
+	cfg := &handlerconfig.Config{Kind: handlerconfig.KindEventSource, Namespace: "default", Name: "es", PubSub: "bus",
+		Sources: []handlerconfig.Source{{Event: "jobs", Kind: "redis", Route: "/sources/redis/jobs", Topic: "t"}}}
+	h := serve(t, cfg, dapr.URL, time.Now)
+	for _, tc := range []struct {
+		name, body, ctype string
+		code              int
+		data              any
+	}{
+		{"base64 JSON", `{"specversion":"1.0","id":"1","source":"redis","type":"com.dapr.event.sent","datacontenttype":"application/octet-stream","data_base64":"eyJqb2IiOjF9"}`,
+			contentTypeCE + "; charset=utf-8", 200, map[string]any{"job": float64(1)}},
+		{"string data", `{"specversion":"1.0","id":"2","source":"redis","type":"x","data":"hello"}`, contentTypeCE, 200, "hello"},
+		{"bad base64", `{"specversion":"1.0","id":"3","source":"redis","type":"x","data_base64":"!!"}`, contentTypeCE, 400, nil},
+		{"not a CloudEvent", `{"id":"4"}`, contentTypeCE, 400, nil},
+	} {
+		mu.Lock()
+		published = nil
+		mu.Unlock()
+		code, body := post(t, h.URL+"/sources/redis/jobs", tc.ctype, tc.body)
+		if code != tc.code {
+			t.Errorf("%s: status %d (%s), want %d", tc.name, code, body, tc.code)
+			continue
+		}
+		mu.Lock()
+		if tc.code == 200 && (len(published) != 1 || !reflect.DeepEqual(published[0]["data"], tc.data)) {
+			t.Errorf("%s: published %v, want data %v", tc.name, published, tc.data)
+		}
+		mu.Unlock()
 	}
 }

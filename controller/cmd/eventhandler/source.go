@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"kiln.dev/kiln/controller/api/events/handlerconfig"
 )
@@ -24,13 +25,22 @@ func sourceHandler(cfg *handlerconfig.Config, s *sender, mux *http.ServeMux) {
 				http.Error(w, fmt.Sprintf("source %s: reading the payload failed or it exceeds %d bytes", src.Event, maxPayload), http.StatusRequestEntityTooLarge)
 				return
 			}
-			if r.Header.Get("Content-Type") == contentTypeCE {
-				// A Redis Streams message arrives wrapped by daprd: use its data.
-				if in, err := parseEvent(body); err == nil {
-					body = in.fields["data"]
+			ctype := r.Header.Get("Content-Type")
+			if strings.HasPrefix(ctype, contentTypeCE) {
+				// A Redis Streams entry arrives wrapped by daprd (rawPayload):
+				// the entry is its data, base64 encoded.
+				in, err := parseEvent(body)
+				if err != nil {
+					http.Error(w, fmt.Sprintf("source %s: %v", src.Event, err), http.StatusBadRequest)
+					return
 				}
+				if body, err = in.payload(); err != nil {
+					http.Error(w, fmt.Sprintf("source %s: %v", src.Event, err), http.StatusBadRequest)
+					return
+				}
+				ctype = in.str("datacontenttype")
 			}
-			e := newEvent(origin, "dev.kiln.events."+src.Kind, src.Event, body, r.Header.Get("Content-Type"))
+			e := newEvent(origin, "dev.kiln.events."+src.Kind, src.Event, body, ctype)
 			if cfg.PubSub != "" {
 				if err := s.publish(r.Context(), cfg.PubSub, src.Topic, e); err != nil {
 					http.Error(w, err.Error(), http.StatusInternalServerError)
