@@ -21,7 +21,7 @@ cnb-tools: ## only the lifecycle and pack (all that building and running functio
 daprd: ## only daprd v1.14.0 (what kiln run --dapr needs)
 	bash platform/tools/build.sh daprd
 
-generate: tools ## deepcopy and the Function CRD from controller/api (a unit test checks they are current)
+generate: tools ## deepcopy and the Function and events CRDs from controller/api (unit tests check they are current)
 	$(CONTROLLER_GEN) object paths=./controller/api/...
 	$(CONTROLLER_GEN) crd:crdVersions=v1,maxDescLen=0 paths=./controller/api/... output:crd:dir=./controller/config/crd
 
@@ -66,6 +66,7 @@ E2E_PUBLISH_FAST := ^(TestExitedAfterStart|TestPublishPrintsTheManifestPath|Test
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked; the fast share of e2e/publish (needs root, podman)
 	go test -count=1 -timeout 60m -v ./e2e/local/
+	go test -count=1 -timeout 5m -v ./e2e/events/
 	go test -count=1 -timeout 15m -v ./e2e/kube/
 	KILN_E2E_PUBLISH_PLATFORMS=linux/amd64 go test -count=1 -timeout 30m -v -run '$(E2E_PUBLISH_FAST)' ./e2e/publish/
 
