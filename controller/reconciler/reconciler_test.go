@@ -283,7 +283,7 @@ func rows() []row {
 		fn:   function(),
 		fail: []failure{{verb: "apply", kind: "Build", err: errNoMatch}},
 		want: map[string]string{v1alpha1.ConditionBuilt: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
-		msgs: map[string]string{v1alpha1.ConditionBuilt: "v1beta1.Build hello-build: the cluster does not serve this API; install its CRDs"},
+		msgs: map[string]string{v1alpha1.ConditionBuilt: "shipwright.io/v1beta1 Build hello-build: the cluster does not serve this API; install Shipwright Build (see the README's Kubernetes prerequisites): the controller picks it up without a restart"},
 	}, {
 		name: "BuildRuns are rejected",
 		fn:   function(),
@@ -296,7 +296,23 @@ func rows() []row {
 		fail:    []failure{{verb: "apply", kind: "Service", err: errNoMatch}},
 		serving: v1alpha1.StateFailed,
 		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
-		msgs:    map[string]string{v1alpha1.ConditionServingReady: "v1.Service hello: the cluster does not serve this API"},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "serving.knative.dev/v1 Service hello: the cluster does not serve this API; install Knative Serving"},
+	}, {
+		name:    "Dapr is not installed: an async Function's Component names Dapr",
+		fn:      function(async),
+		fail:    []failure{{verb: "apply", kind: "Component", err: errNoMatch}},
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "dapr.io/v1alpha1 Component hello-in: the cluster does not serve this API; install Dapr (see the README's Kubernetes prerequisites): the controller picks it up without a restart"},
+	}, {
+		name: "KEDA is not installed: an async Function with triggers names KEDA",
+		fn: function(async, func(f *v1alpha1.Function) {
+			f.Spec.Serving.ScaleOptions = &v1alpha1.ScaleOptions{Keda: &v1alpha1.KedaScaleOptions{Triggers: []v1alpha1.ScaleTrigger{{Type: "kafka"}}}}
+		}),
+		fail:    []failure{{verb: "apply", kind: "ScaledObject", err: errNoMatch}},
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "keda.sh/v1alpha1 ScaledObject hello: the cluster does not serve this API; install KEDA"},
 	}, {
 		name: "admission rejects the Knative Service: the API server's message",
 		fn:   function(noBuild),
