@@ -298,6 +298,33 @@ func rows() []row {
 		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
 		msgs:    map[string]string{v1alpha1.ConditionServingReady: "serving.knative.dev/v1 Service hello: the cluster does not serve this API; install Knative Serving"},
 	}, {
+		name: "sync→async bridge: a Knative Function with outputs gets the Dapr sidecar annotations and its Components",
+		fn: function(noBuild, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Bindings = map[string]*v1alpha1.ComponentSpec{"out": {Type: "bindings.kafka", Version: "v1"}}
+			f.Spec.Serving.Outputs = []*v1alpha1.Output{{Dapr: &v1alpha1.DaprOutput{DaprIO: v1alpha1.DaprIO{Name: "out"}, Operation: "create"}}}
+		}),
+		served: image,
+		want:   map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "KnativeServiceNotReady")},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			var ks servingv1.Service
+			mustControl(t, c, f, "hello", &ks)
+			if a := ks.Spec.Template.Annotations; a["dapr.io/enabled"] != "true" || a["dapr.io/app-id"] != "hello-default" || a["dapr.io/app-protocol"] != "http" {
+				t.Errorf("Knative Service template annotations: %v", a)
+			}
+			mustControl(t, c, f, "hello-out", &daprv1alpha1.Component{})
+		},
+	}, {
+		name: "Dapr is not installed: a Knative Function with outputs names Dapr",
+		fn: function(noBuild, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Bindings = map[string]*v1alpha1.ComponentSpec{"out": {Type: "bindings.kafka", Version: "v1"}}
+			f.Spec.Serving.Outputs = []*v1alpha1.Output{{Dapr: &v1alpha1.DaprOutput{DaprIO: v1alpha1.DaprIO{Name: "out"}}}}
+		}),
+		fail:    []failure{{verb: "apply", kind: "Component", err: errNoMatch}},
+		served:  image,
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "dapr.io/v1alpha1 Component hello-out: the cluster does not serve this API; install Dapr"},
+	}, {
 		name:    "Dapr is not installed: an async Function's Component names Dapr",
 		fn:      function(async),
 		fail:    []failure{{verb: "apply", kind: "Component", err: errNoMatch}},
