@@ -26,17 +26,7 @@ func TestSyncAsyncBridge(t *testing.T) {
 			if err := cl.Create(ctx, function(t, "sync-outputs", ns)); err != nil {
 				t.Fatal(err)
 			}
-			var fn v1alpha1.Function
-			eventually(t, wait, "BuildRun name in status", func() error {
-				if err := get(ctx, ns, "front", &fn); err != nil {
-					return err
-				}
-				if fn.Status.Build == nil || fn.Status.Build.ResourceRef == "" {
-					return fmt.Errorf("no build status yet")
-				}
-				return nil
-			})
-			playShipwright(t, ns, fn.Status.Build.ResourceRef, digest1)
+			fn := buildSucceeds(t, ns, "front", digest1)
 			var ks servingv1.Service
 			eventually(t, wait, "Knative Service", func() error { return get(ctx, ns, "front", &ks) })
 			ann := ks.Spec.Template.Annotations
@@ -50,7 +40,7 @@ func TestSyncAsyncBridge(t *testing.T) {
 				if len(comp.Scopes) != 1 || comp.Scopes[0] != "front-"+ns {
 					t.Fatalf("Component %s scopes: %v", name, comp.Scopes)
 				}
-				ownedBy(t, &comp, &fn)
+				ownedBy(t, &comp, fn)
 			}
 			playKnative(t, ns, "front")
 			condition(t, ns, "front", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
