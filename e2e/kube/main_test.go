@@ -11,7 +11,9 @@
 // here: kube-apiserver v1.36.3 from $KILN_TOOLS (platform/tools/build.sh) and
 // Debian's etcd. With KUBECONFIG set it runs against that cluster instead
 // (the CRDs above must be installed there, or KILN_E2E_INSTALL_CRDS=1 installs
-// them) in a fresh namespace per feature.
+// them) in a fresh namespace per feature. TestOptionalAPIsAbsent starts a
+// second local control plane of its own with only Kiln's and Shipwright's
+// CRDs (skipped with KUBECONFIG).
 package kube
 
 import (
