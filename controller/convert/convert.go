@@ -58,11 +58,16 @@ func Convert(manifest []byte) (*Result, error) {
 	if err := yaml.UnmarshalStrict(b, &f); err != nil {
 		return nil, fmt.Errorf("the converted Function does not fit core.kiln.dev/v1alpha1: %w", err)
 	}
+	c.daprNotes(&f)
 	sort.Strings(c.notes)
 	return &Result{Function: &f, Notes: c.notes}, nil
 }
 
-type converter struct{ notes []string }
+type converter struct {
+	notes []string
+	// dapr are OpenFunction's Dapr mode annotations, answered by daprNotes.
+	dapr []daprAnnotation
+}
 
 func (c *converter) note(format string, args ...any) {
 	c.notes = append(c.notes, fmt.Sprintf(format, args...))
@@ -324,11 +329,8 @@ func (c *converter) fromV1beta2(spec obj) {
 			}
 		}
 	}
-	if tr, ok := v["tracing"].(obj); ok {
-		if p, ok := tr["provider"].(obj); ok && p["name"] == "skywalking" {
-			c.note("spec.serving.tracing.provider: skywalking is carried, but Kiln's frameworks export OpenTelemetry only")
-		}
-	}
+	c.skywalking(v)
+	c.takeDaprAnnotations(asObj(v["annotations"]))
 	for k := range asObj(v["annotations"]) {
 		if strings.HasPrefix(k, "openfunction.io/") {
 			c.note("spec.serving.annotations[%s]: OpenFunction-only, dropped", k)

@@ -89,6 +89,32 @@ func TestConvertCases(t *testing.T) {
 		notes: []string{"metadata.annotations[openfunction.io/z]: OpenFunction-only, dropped", "metadata.annotations[plugins.tracing]: OpenFunction-only, dropped",
 			"metadata.annotations[plugins]: OpenFunction-only, dropped"},
 	}, {
+		name: "enable-dapr true on a function without Dapr: no daprd, and the note says so",
+		in:   v1beta2 + "metadata: {name: a}\nspec: {image: r.example.com/a, serving: {annotations: {openfunction.io/enable-dapr: 'true', openfunction.io/dapr-service-mode: proxy}}}\n",
+		check: func(t *testing.T, r *Result) {
+			if a := r.Function.Spec.Serving.Annotations; len(a) != 0 {
+				t.Errorf("serving annotations %v", a)
+			}
+		},
+		notes: []string{
+			`spec.serving.annotations[openfunction.io/enable-dapr]: "true", dropped: this function gets no daprd (Kiln injects daprd into a function's pods when it is async or has Dapr inputs, outputs, components or state stores; OpenFunction would have run an idle one)`,
+			`spec.serving.annotations[openfunction.io/dapr-service-mode]: "proxy" is not an OpenFunction mode (standalone or sidecar), dropped: Kiln injects daprd into a function's pods when it is async or has Dapr inputs, outputs, components or state stores, as a sidecar`,
+		},
+	}, {
+		name: "enable-dapr false where the user set dapr.io/enabled: theirs stays",
+		in: v1beta2 + "metadata: {name: a}\nspec: {image: r.example.com/a, serving: {annotations: {openfunction.io/enable-dapr: 'false', dapr.io/enabled: 'true'}, " +
+			"outputs: [{dapr: {name: existing}}]}}\n",
+		check: func(t *testing.T, r *Result) {
+			if a := r.Function.Spec.Serving.Annotations; len(a) != 1 || a["dapr.io/enabled"] != "true" {
+				t.Errorf("serving annotations %v", a)
+			}
+		},
+	}, {
+		name:  "enable-dapr neither true nor false",
+		in:    v1beta2 + "metadata: {name: a}\nspec: {image: r.example.com/a, serving: {annotations: {openfunction.io/enable-dapr: 'yes'}}}\n",
+		check: func(t *testing.T, r *Result) {},
+		notes: []string{`spec.serving.annotations[openfunction.io/enable-dapr]: "yes" is neither true nor false, dropped (Kiln injects daprd into a function's pods when it is async or has Dapr inputs, outputs, components or state stores)`},
+	}, {
 		name: "no annotations left: none at all",
 		in:   v1beta2 + "metadata: {name: a, annotations: {plugins: x}}\nspec: {image: r.example.com/a, serving: {}}\n",
 		check: func(t *testing.T, r *Result) {

@@ -177,7 +177,11 @@ func childFailure(mark func(reason, msg string), o client.Object, err error) err
 	kind := strings.TrimPrefix(fmt.Sprintf("%T", o), "*")
 	switch {
 	case meta.IsNoMatchError(err):
-		mark(v1alpha1.ReasonAPINotInstalled, fmt.Sprintf("%s %s: the cluster does not serve this API; install its CRDs (see the README's Kubernetes prerequisites)", kind, o.GetName()))
+		api, install := kind, "its CRDs"
+		if gvk := o.GetObjectKind().GroupVersionKind(); gvk.Kind != "" {
+			api, install = gvk.GroupVersion().String()+" "+gvk.Kind, product(gvk.Group)
+		}
+		mark(v1alpha1.ReasonAPINotInstalled, fmt.Sprintf("%s %s: the cluster does not serve this API; install %s (see the README's Kubernetes prerequisites): the controller picks it up without a restart", api, o.GetName(), install))
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 		mark(v1alpha1.ReasonRejected, fmt.Sprintf("the API server rejected %s %s: %v", kind, o.GetName(), err))
 	case apierrors.IsForbidden(err):

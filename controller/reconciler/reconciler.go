@@ -10,6 +10,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
@@ -46,21 +49,54 @@ type FunctionReconciler struct {
 	Policy v1alpha1.Policy
 	// MaxConcurrent is how many Functions reconcile at once.
 	MaxConcurrent int
+	// APIPollInterval is how often the controller checks whether an API it
+	// found missing at start (Knative, KEDA, Dapr, Gateway API, Shipwright
+	// CRDs not installed) is served now; DefaultAPIPollInterval when 0.
+	APIPollInterval time.Duration
 }
 
-// SetupWithManager registers the controller, watching what it owns.
+// SetupWithManager registers the controller, watching the owned kinds whose
+// APIs the cluster serves. A kind whose CRDs are not installed is not
+// watched (a watch on it would never sync and stop the manager): Functions
+// that need it are marked APINotInstalled when they try to apply it, and a
+// Runnable watches it once it is served and brings every Function back.
 func (r *FunctionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.APIReader == nil {
 		r.APIReader = mgr.GetAPIReader()
 	}
-	b := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.Function{})
+	requeue := make(chan event.GenericEvent)
+	b := ctrl.NewControllerManagedBy(mgr).For(&v1alpha1.Function{}).
+		WatchesRawSource(source.Channel(requeue, &handler.EnqueueRequestForObject{}))
+	var missing []client.Object
 	for _, kind := range ownedKinds() {
+		gvk, ok, err := served(mgr.GetRESTMapper(), mgr.GetScheme(), kind)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			apiLog.Info("API not installed: not watching it; Functions that need it are marked "+v1alpha1.ReasonAPINotInstalled+" until it is",
+				"kind", gvk.String(), "install", product(gvk.Group))
+			missing = append(missing, kind)
+			continue
+		}
 		b = b.Owns(kind)
 	}
 	if r.MaxConcurrent > 0 {
 		b = b.WithOptions(controller.Options{MaxConcurrentReconciles: r.MaxConcurrent})
 	}
-	return b.Complete(r)
+	c, err := b.Build(r)
+	if err != nil {
+		return err
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	interval := r.APIPollInterval
+	if interval <= 0 {
+		interval = DefaultAPIPollInterval
+	}
+	return mgr.Add(&apiWatcher{ctrl: c, cache: mgr.GetCache(), mapper: mgr.GetRESTMapper(), scheme: mgr.GetScheme(),
+		reader: mgr.GetClient(), missing: missing, interval: interval, requeue: requeue})
 }
 
 // Reconcile brings one Function's children and status up to date.

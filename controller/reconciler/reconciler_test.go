@@ -283,7 +283,7 @@ func rows() []row {
 		fn:   function(),
 		fail: []failure{{verb: "apply", kind: "Build", err: errNoMatch}},
 		want: map[string]string{v1alpha1.ConditionBuilt: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
-		msgs: map[string]string{v1alpha1.ConditionBuilt: "v1beta1.Build hello-build: the cluster does not serve this API; install its CRDs"},
+		msgs: map[string]string{v1alpha1.ConditionBuilt: "shipwright.io/v1beta1 Build hello-build: the cluster does not serve this API; install Shipwright Build (see the README's Kubernetes prerequisites): the controller picks it up without a restart"},
 	}, {
 		name: "BuildRuns are rejected",
 		fn:   function(),
@@ -296,7 +296,50 @@ func rows() []row {
 		fail:    []failure{{verb: "apply", kind: "Service", err: errNoMatch}},
 		serving: v1alpha1.StateFailed,
 		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
-		msgs:    map[string]string{v1alpha1.ConditionServingReady: "v1.Service hello: the cluster does not serve this API"},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "serving.knative.dev/v1 Service hello: the cluster does not serve this API; install Knative Serving"},
+	}, {
+		name: "sync→async bridge: a Knative Function with outputs gets the Dapr sidecar annotations and its Components",
+		fn: function(noBuild, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Bindings = map[string]*v1alpha1.ComponentSpec{"out": {Type: "bindings.kafka", Version: "v1"}}
+			f.Spec.Serving.Outputs = []*v1alpha1.Output{{Dapr: &v1alpha1.DaprOutput{DaprIO: v1alpha1.DaprIO{Name: "out"}, Operation: "create"}}}
+		}),
+		served: image,
+		want:   map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "KnativeServiceNotReady")},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			var ks servingv1.Service
+			mustControl(t, c, f, "hello", &ks)
+			if a := ks.Spec.Template.Annotations; a["dapr.io/enabled"] != "true" || a["dapr.io/app-id"] != "hello-default" || a["dapr.io/app-protocol"] != "http" {
+				t.Errorf("Knative Service template annotations: %v", a)
+			}
+			mustControl(t, c, f, "hello-out", &daprv1alpha1.Component{})
+		},
+	}, {
+		name: "Dapr is not installed: a Knative Function with outputs names Dapr",
+		fn: function(noBuild, func(f *v1alpha1.Function) {
+			f.Spec.Serving.Bindings = map[string]*v1alpha1.ComponentSpec{"out": {Type: "bindings.kafka", Version: "v1"}}
+			f.Spec.Serving.Outputs = []*v1alpha1.Output{{Dapr: &v1alpha1.DaprOutput{DaprIO: v1alpha1.DaprIO{Name: "out"}}}}
+		}),
+		fail:    []failure{{verb: "apply", kind: "Component", err: errNoMatch}},
+		served:  image,
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "dapr.io/v1alpha1 Component hello-out: the cluster does not serve this API; install Dapr"},
+	}, {
+		name:    "Dapr is not installed: an async Function's Component names Dapr",
+		fn:      function(async),
+		fail:    []failure{{verb: "apply", kind: "Component", err: errNoMatch}},
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled"), v1alpha1.ConditionReady: ready("False", "APINotInstalled")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "dapr.io/v1alpha1 Component hello-in: the cluster does not serve this API; install Dapr (see the README's Kubernetes prerequisites): the controller picks it up without a restart"},
+	}, {
+		name: "KEDA is not installed: an async Function with triggers names KEDA",
+		fn: function(async, func(f *v1alpha1.Function) {
+			f.Spec.Serving.ScaleOptions = &v1alpha1.ScaleOptions{Keda: &v1alpha1.KedaScaleOptions{Triggers: []v1alpha1.ScaleTrigger{{Type: "kafka"}}}}
+		}),
+		fail:    []failure{{verb: "apply", kind: "ScaledObject", err: errNoMatch}},
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "APINotInstalled")},
+		msgs:    map[string]string{v1alpha1.ConditionServingReady: "keda.sh/v1alpha1 ScaledObject hello: the cluster does not serve this API; install KEDA"},
 	}, {
 		name: "admission rejects the Knative Service: the API server's message",
 		fn:   function(noBuild),

@@ -32,7 +32,8 @@ const (
 )
 
 // Serving is every object that serves f with image (pinned by digest once
-// built): a Knative Service, or for async functions the workload, its Dapr
+// built): a Knative Service (with a daprd sidecar and its Dapr Components
+// when it uses Dapr), or for async functions the workload, its Dapr
 // Components and KEDA scaler; plus the HTTPRoute when f has a route. f must
 // be defaulted; cfg.Gateway must be set when f has a route.
 func Serving(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error) {
@@ -50,6 +51,15 @@ func Serving(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, e
 			return nil, fmt.Errorf("spec.serving.triggers.http.engine: %s (the KEDA HTTP add-on) is not supported by Kiln yet; use knative", *h.Engine)
 		}
 		objs = append(objs, knativeService(f, image))
+		if UsesDapr(f) {
+			// The sync→async bridge: the function's outputs (and inputs)
+			// go through a daprd sidecar, with its Components.
+			comps, err := Components(f)
+			if err != nil {
+				return nil, err
+			}
+			objs = append(objs, comps...)
+		}
 		if h.Route != nil {
 			if cfg.Gateway == nil {
 				return nil, fmt.Errorf("spec.serving.triggers.http.route: no Gateway config; create the ConfigMap %s/%s (see controller/config/gateway)",
@@ -154,6 +164,11 @@ func knativeService(f *v1alpha1.Function, image string) *servingv1.Service {
 			ann[k] = val
 		}
 	}
+	if UsesDapr(f) {
+		for k, val := range daprAnnotations(f, int(*v.Triggers.HTTP.Port), "http") {
+			ann[k] = val
+		}
+	}
 	for k, val := range v.Annotations {
 		ann[k] = val
 	}
@@ -170,6 +185,34 @@ func knativeService(f *v1alpha1.Function, image string) *servingv1.Service {
 	return svc
 }
 
+// UsesDapr says whether f talks to Dapr: an async function always; a sync
+// (Knative) one when it sends to outputs, reads inputs, declares Dapr
+// components or uses state stores (OpenFunction's sync→async bridge, where the Knative pod gets a
+// daprd sidecar too).
+func UsesDapr(f *v1alpha1.Function) bool {
+	if f.IsAsync() {
+		return true
+	}
+	v := f.Spec.Serving
+	if len(v.Outputs) > 0 || len(v.Bindings) > 0 || len(v.Pubsub) > 0 || len(v.States) > 0 {
+		return true
+	}
+	return v.Triggers != nil && len(v.Triggers.Inputs) > 0
+}
+
+// daprAnnotations ask Dapr's sidecar injector for a daprd next to the
+// function, calling it on port with protocol; spec.serving.annotations
+// override them.
+func daprAnnotations(f *v1alpha1.Function, port int, protocol string) map[string]string {
+	return map[string]string{
+		"dapr.io/enabled":      "true",
+		"dapr.io/app-id":       AppID(f),
+		"dapr.io/app-port":     strconv.Itoa(port),
+		"dapr.io/app-protocol": protocol,
+		"dapr.io/log-as-json":  "true",
+	}
+}
+
 // AppID is f's Dapr app id.
 func AppID(f *v1alpha1.Function) string { return f.Name + "-" + f.Namespace }
 
@@ -182,13 +225,7 @@ func appProtocol(f *v1alpha1.Function) string {
 
 func asyncObjects(f *v1alpha1.Function, image string) ([]client.Object, error) {
 	v := f.Spec.Serving
-	ann := map[string]string{
-		"dapr.io/enabled":      "true",
-		"dapr.io/app-id":       AppID(f),
-		"dapr.io/app-port":     strconv.Itoa(int(v1alpha1.DefaultPort)),
-		"dapr.io/app-protocol": "grpc",
-		"dapr.io/log-as-json":  "true",
-	}
+	ann := daprAnnotations(f, int(v1alpha1.DefaultPort), "grpc")
 	for k, val := range v.Annotations {
 		ann[k] = val
 	}

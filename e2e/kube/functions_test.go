@@ -126,6 +126,25 @@ func playShipwright(t *testing.T, ns, name, digest string) {
 	})
 }
 
+// buildSucceeds waits for the Function's BuildRun to be named in its status
+// and marks it succeeded with digest, as Shipwright does; it returns the
+// Function as stored then.
+func buildSucceeds(t *testing.T, ns, name, digest string) *v1alpha1.Function {
+	t.Helper()
+	var fn v1alpha1.Function
+	eventually(t, wait, "BuildRun name in status", func() error {
+		if err := get(context.Background(), ns, name, &fn); err != nil {
+			return err
+		}
+		if fn.Status.Build == nil || fn.Status.Build.ResourceRef == "" {
+			return fmt.Errorf("no build status yet")
+		}
+		return nil
+	})
+	playShipwright(t, ns, fn.Status.Build.ResourceRef, digest)
+	return &fn
+}
+
 // playShipwrightFailed marks the BuildRun failed, as Shipwright does when a
 // build step exits non-zero.
 func playShipwrightFailed(t *testing.T, ns, name string) {
@@ -368,17 +387,7 @@ func TestAsyncFunctions(t *testing.T) {
 			if err := cl.Create(ctx, fn); err != nil {
 				t.Fatal(err)
 			}
-			var stored v1alpha1.Function
-			eventually(t, wait, "BuildRun name in status", func() error {
-				if err := get(ctx, ns, "mqtt-echo", &stored); err != nil {
-					return err
-				}
-				if stored.Status.Build == nil || stored.Status.Build.ResourceRef == "" {
-					return fmt.Errorf("no build status yet")
-				}
-				return nil
-			})
-			playShipwright(t, ns, stored.Status.Build.ResourceRef, digest1)
+			buildSucceeds(t, ns, "mqtt-echo", digest1)
 			var d appsv1.Deployment
 			eventually(t, wait, "Deployment", func() error { return get(ctx, ns, "mqtt-echo", &d) })
 			ann := d.Spec.Template.Annotations

@@ -27,10 +27,10 @@ const controllerUser = "system:serviceaccount:kiln:kiln-controller"
 // rbacManifests are the files that give the controller its permissions.
 var rbacManifests = []string{"service_account.yaml", "role.yaml", "role_binding.yaml", "leader_election.yaml"}
 
-// installRBAC applies controller/config/rbac (the namespace kiln must exist):
-// the ClusterRoles, bound cluster-wide, and the Gateway config reader bound
-// in kiln.
-func installRBAC(ctx context.Context) error {
+// installRBAC applies controller/config/rbac through c (the namespace kiln
+// must exist): the ClusterRoles, bound cluster-wide, and the Gateway config
+// reader bound in kiln.
+func installRBAC(ctx context.Context, c client.Client) error {
 	for _, name := range rbacManifests {
 		p := filepath.Join(repo, "controller", "config", "rbac", name)
 		b, err := os.ReadFile(p)
@@ -45,7 +45,7 @@ func installRBAC(ctx context.Context) error {
 			if err := yaml.Unmarshal(doc, &u.Object); err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
-			if err := cl.Apply(ctx, client.ApplyConfigurationFromUnstructured(&u), client.FieldOwner("kiln-e2e"), client.ForceOwnership); err != nil {
+			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(&u), client.FieldOwner("kiln-e2e"), client.ForceOwnership); err != nil {
 				return fmt.Errorf("%s: applying %s %s: %w", p, u.GetKind(), u.GetName(), err)
 			}
 		}

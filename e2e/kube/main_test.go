@@ -11,7 +11,9 @@
 // here: kube-apiserver v1.36.3 from $KILN_TOOLS (platform/tools/build.sh) and
 // Debian's etcd. With KUBECONFIG set it runs against that cluster instead
 // (the CRDs above must be installed there, or KILN_E2E_INSTALL_CRDS=1 installs
-// them) in a fresh namespace per feature.
+// them) in a fresh namespace per feature. TestOptionalAPIsAbsent starts a
+// second local control plane of its own with only Kiln's and Shipwright's
+// CRDs (skipped with KUBECONFIG).
 package kube
 
 import (
@@ -140,31 +142,40 @@ func controlPlane(crds []*apiextensionsv1.CustomResourceDefinition) (*rest.Confi
 		cfg, err := clientcmd.BuildConfigFromFlags("", kc)
 		return cfg, func() {}, err
 	}
+	env, cfg, stop, err := localControlPlane(crds)
+	te = env
+	return cfg, stop, err
+}
+
+// localControlPlane starts kube-apiserver (from $KILN_TOOLS) and Debian's
+// etcd with envtest, crds installed.
+func localControlPlane(crds []*apiextensionsv1.CustomResourceDefinition) (*envtest.Environment, *rest.Config, func(), error) {
 	kas := filepath.Join(home.Default().Tools(), "kube-apiserver-v1.36.3", "kube-apiserver")
 	if _, err := os.Stat(kas); err != nil {
-		return nil, nil, fmt.Errorf("%s is missing: run `make tools` (platform/tools/build.sh builds it from the Go module proxy)", kas)
+		return nil, nil, nil, fmt.Errorf("%s is missing: run `make tools` (platform/tools/build.sh builds it from the Go module proxy)", kas)
 	}
 	etcd, err := exec.LookPath("etcd")
 	if err != nil {
-		return nil, nil, fmt.Errorf("etcd is not on PATH: apt-get install etcd-server")
+		return nil, nil, nil, fmt.Errorf("etcd is not on PATH: apt-get install etcd-server")
 	}
 	assets, err := os.MkdirTemp("", "kiln-envtest-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for name, target := range map[string]string{"kube-apiserver": kas, "etcd": etcd} {
 		if err := os.Symlink(target, filepath.Join(assets, name)); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	te = &envtest.Environment{BinaryAssetsDirectory: assets, CRDInstallOptions: envtest.CRDInstallOptions{CRDs: crds}, ErrorIfCRDPathMissing: true}
+	env := &envtest.Environment{BinaryAssetsDirectory: assets, CRDInstallOptions: envtest.CRDInstallOptions{CRDs: crds}, ErrorIfCRDPathMissing: true}
 	start := time.Now()
-	cfg, err := te.Start()
+	cfg, err := env.Start()
 	if err != nil {
-		return nil, nil, fmt.Errorf("starting kube-apiserver + etcd (envtest): %w", err)
+		os.RemoveAll(assets)
+		return nil, nil, nil, fmt.Errorf("starting kube-apiserver + etcd (envtest): %w", err)
 	}
 	fmt.Printf("==> kube-apiserver v1.36.3 + etcd up with %d CRDs in %s\n", len(crds), time.Since(start).Round(time.Millisecond))
-	return cfg, func() { te.Stop(); os.RemoveAll(assets) }, nil
+	return env, cfg, func() { env.Stop(); os.RemoveAll(assets) }, nil
 }
 
 func setup() (func(), error) {
@@ -204,7 +215,7 @@ func setup() (func(), error) {
 	if err := ensureNamespace(ctx, "kiln"); err != nil {
 		return nil, err
 	}
-	if err := installRBAC(ctx); err != nil {
+	if err := installRBAC(ctx, cl); err != nil {
 		return nil, err
 	}
 	// Reconcile errors show in the test output.

@@ -154,6 +154,19 @@ func TestLifecycle(t *testing.T) {
 		want:  map[string]string{ConditionBuilt: "False APINotInstalled: BuildRun x: install Shipwright", ConditionReady: "False APINotInstalled: BuildRun x: install Shipwright"},
 		build: `Succeeded  "" ref=r hash=h`, rev: img,
 	}, {
+		name: "serving needs an API the cluster does not serve: Failed, Ready False with the same message",
+		marks: []func(*FunctionStatus){
+			(*FunctionStatus).MarkBuildSkipped,
+			func(s *FunctionStatus) {
+				s.MarkServingFailed(ReasonAPINotInstalled, "serving.knative.dev/v1 Service web: the cluster does not serve this API; install Knative Serving")
+			},
+		},
+		want: map[string]string{
+			ConditionServingReady: "False APINotInstalled: serving.knative.dev/v1 Service web: the cluster does not serve this API; install Knative Serving",
+			ConditionReady:        "False APINotInstalled: serving.knative.dev/v1 Service web: the cluster does not serve this API; install Knative Serving",
+		},
+		build: `Skipped  "" ref= hash=`, serving: `Failed  "" ref= hash=`,
+	}, {
 		name: "invalid spec stops both, Ready says why",
 		marks: []func(*FunctionStatus){
 			func(s *FunctionStatus) { s.MarkBuildSucceeded("r", "h", img) },
