@@ -25,7 +25,7 @@ import (
 const controllerUser = "system:serviceaccount:kiln:kiln-controller"
 
 // rbacManifests are the files that give the controller its permissions.
-var rbacManifests = []string{"service_account.yaml", "role.yaml", "role_binding.yaml", "leader_election.yaml"}
+var rbacManifests = []string{"service_account.yaml", "role.yaml", "role_binding.yaml", "events_role.yaml", "leader_election.yaml"}
 
 // installRBAC applies controller/config/rbac through c (the namespace kiln
 // must exist): the ClusterRoles, bound cluster-wide, and the Gateway config

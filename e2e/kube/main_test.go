@@ -101,7 +101,11 @@ func TestMain(m *testing.M) {
 
 // loadCRDs reads Kiln's CRD and the third-party ones from the module cache.
 func loadCRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	paths := []string{filepath.Join(repo, "controller", "config", "crd", "core.kiln.dev_functions.yaml")}
+	// Kiln's own CRDs: every generated file in controller/config/crd.
+	paths, err := filepath.Glob(filepath.Join(repo, "controller", "config", "crd", "*.kiln.dev_*.yaml"))
+	if err != nil || len(paths) == 0 {
+		return nil, fmt.Errorf("no Kiln CRDs in controller/config/crd (%v): run make generate", err)
+	}
 	noConv := map[string]bool{}
 	for _, src := range crdSources {
 		out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", src.module).Output()

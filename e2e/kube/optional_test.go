@@ -25,6 +25,7 @@ import (
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/reconciler"
+	evreconciler "kiln.dev/kiln/controller/reconciler/events"
 	"kiln.dev/kiln/controller/render"
 )
 
@@ -85,6 +86,11 @@ func TestOptionalAPIsAbsent(t *testing.T) {
 	}
 	r := &reconciler.FunctionReconciler{Client: mgr.GetClient(), Config: render.DefaultConfig(), APIPollInterval: 100 * time.Millisecond}
 	if err := r.SetupWithManager(mgr); err != nil {
+		t.Fatal(err)
+	}
+	// events.kiln.dev is not installed either: its controllers stay off
+	// rather than stop the manager.
+	if err := evreconciler.Setup(mgr, &evreconciler.Options{Enabled: true, HandlerImage: evreconciler.DefaultHandlerImage}); err != nil {
 		t.Fatal(err)
 	}
 	mctx, cancel := context.WithCancel(ctx)

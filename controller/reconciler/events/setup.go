@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -42,6 +43,16 @@ func Setup(mgr ctrl.Manager, o *Options) error {
 		return nil
 	}
 	if err := ev.AddToScheme(mgr.GetScheme()); err != nil {
+		return err
+	}
+	// Without the events CRDs the informers would never sync and the
+	// manager would exit: the Function controller keeps running instead.
+	gvk := ev.GroupVersion.WithKind("EventSource")
+	if _, err := mgr.GetRESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+		if meta.IsNoMatchError(err) {
+			ctrl.Log.WithName("events").Info("events.kiln.dev is not installed: EventSource and Trigger controllers are off; apply controller/config/crd and restart the controller to turn them on")
+			return nil
+		}
 		return err
 	}
 	r := &Reconciler{Client: mgr.GetClient(), HandlerImage: o.HandlerImage}
