@@ -61,8 +61,9 @@ unit: tools ## unit tests: buildpacks, platform, stacks, frameworks (Go, Node.js
 
 # make test's share of e2e/publish (linux/amd64 only): publish to a TLS +
 # htpasswd distribution registry, credentials, pinned config, workflow lint,
-# one pack build through Podman, kiln rebase + pack rebase, SBOMs.
-E2E_PUBLISH_FAST := ^(TestExitedAfterStart|TestPublishPrintsTheManifestPath|TestPublishWithoutCredentialsSaysHowToLogIn|TestEveryArtifactIsMultiArch|TestBuildersNameTheirRegistrysRunImages|TestPackInspectsWhatWasPublished|TestConfigIsPinnedToTheRelease|TestKilnVersionIsTheReleaseVersion|TestWorkflowsLint|TestWorkflowPublishesOnTags|TestPackBuildEverySample|TestRebaseAndSBOM|TestCredentialsBuildPushesAndRunPulls|TestCredentialsMissingSaysHowToLogIn)$$/^go$$
+# pack build of every language's sample through Podman and pack builder create from the
+# published buildpackages, kiln rebase + pack rebase, SBOMs.
+E2E_PUBLISH_FAST := ^(TestExitedAfterStart|TestPublishPrintsTheManifestPath|TestPublishWithoutCredentialsSaysHowToLogIn|TestEveryArtifactIsMultiArch|TestBuildersNameTheirRegistrysRunImages|TestPackInspectsWhatWasPublished|TestConfigIsPinnedToTheRelease|TestKilnVersionIsTheReleaseVersion|TestWorkflowsLint|TestWorkflowPublishesOnTags|TestPackBuildEverySample|TestPackBuilderCreateFromPublishedBuildpackages|TestRebaseAndSBOM|TestCredentialsBuildPushesAndRunPulls|TestCredentialsMissingSaysHowToLogIn)$$
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked; the fast share of e2e/publish (needs root, podman)
 	go test -count=1 -timeout 60m -v ./e2e/local/
