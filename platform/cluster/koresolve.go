@@ -72,8 +72,16 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 		return nil, false, err
 	}
 	defer os.RemoveAll(tmp)
+	baseImage := s.Registry + "/kiln/stack/run-static@" + bd.Digest.String()
 	if err := registry.WriteDockerConfig(o.RegistryDir, s.Registry, tmp); err != nil {
 		return nil, false, fmt.Errorf("cluster: registry credentials for ko: %w", err)
+	}
+	// Kiln's own ko config: every image on run-static. A module's .ko.yaml
+	// may name base images on the internet (Shipwright's: ghcr.io, UBI),
+	// which cannot be pulled here.
+	koConfig := filepath.Join(tmp, ".ko.yaml")
+	if err := os.WriteFile(koConfig, []byte("defaultBaseImage: "+baseImage+"\n"), 0o644); err != nil {
+		return nil, false, err
 	}
 	args := []string{"resolve", "--platform=linux/amd64", "--base-import-paths", "--sbom=none", "--tags=" + a.version}
 	for _, f := range a.files {
@@ -82,7 +90,7 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 	cmd := exec.Command(o.koBin(), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KO_DOCKER_REPO="+s.Registry+"/kiln/cluster/"+a.name,
-		"KO_DEFAULTBASEIMAGE="+s.Registry+"/kiln/stack/run-static@"+bd.Digest.String(),
+		"KO_DEFAULTBASEIMAGE="+baseImage, "KO_CONFIG_PATH="+koConfig,
 		"DOCKER_CONFIG="+tmp, "GOWORK=off", "GOFLAGS=-buildvcs=false", "CGO_ENABLED=0", "GOTOOLCHAIN=local")
 	logPath := o.logFile("ko-" + a.name)
 	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
