@@ -140,7 +140,7 @@ spec:
     ociArtifact: {image: "` + src + `"}
   strategy: {name: kiln, kind: ClusterBuildStrategy}
   paramValues:
-  - {name: BUILDER_IMAGE, value: "` + reg + `/kiln/builder-go:latest"}
+  - {name: KILN_BUILDER_IMAGE, value: "` + reg + `/kiln/builder-go:latest"}
   - {name: RUN_IMAGE, value: "` + reg + `/kiln/stack/run-static:bookworm"}
   - {name: ENV_VARS, value: "FUNC_NAME=HelloWorld"}
   env:
