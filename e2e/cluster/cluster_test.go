@@ -148,6 +148,28 @@ func diagnoseService(t *testing.T, ip string) {
 	t.Logf("iptables -t nat rules for %s (err %v):\n%s", ip, err, strings.Join(rules, "\n"))
 }
 
+// firstOK polls http://ip/ until it answers 200 and returns the body.
+func firstOK(ip string, timeout time.Duration) (string, error) {
+	var body string
+	err := poll(timeout, func() error {
+		// A fresh connection each time: a keep-alive connection made
+		// before kube-proxy's rules would keep its first answer.
+		c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Get("http://" + ip + "/")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("%s: %s", resp.Status, b)
+		}
+		body = string(b)
+		return nil
+	})
+	return body, err
+}
+
 // kubectl runs the kubectl of the node's release against it.
 func kubectl(stdin string, args ...string) (string, error) {
 	cmd := exec.Command(filepath.Join(o.Tools, "kube-node-v1.36.3", "kubectl"), args...)
@@ -180,23 +202,7 @@ func TestSingleNode(t *testing.T) {
 			if err != nil || ip == "" {
 				t.Fatalf("service hello has no ClusterIP: %q %v", ip, err)
 			}
-			var body string
-			err = poll(3*time.Minute, func() error {
-				// A fresh connection each time: a keep-alive connection made
-				// before kube-proxy's rules would keep its first answer.
-				c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-				resp, err := c.Get("http://" + ip + "/")
-				if err != nil {
-					return err
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				if resp.StatusCode != 200 {
-					return fmt.Errorf("%s: %s", resp.Status, b)
-				}
-				body = string(b)
-				return nil
-			})
+			body, err := firstOK(ip, 3*time.Minute)
 			if err != nil {
 				diagnoseService(t, ip)
 				t.Fatalf("waited 3m for the first 200 from http://%s: %v", ip, err)

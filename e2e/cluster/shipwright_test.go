@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +77,7 @@ func shipwrightFeature() features.Feature {
 					digest = f[2]
 					return nil
 				case "False":
+					diagnoseBuild(t)
 					t.Fatalf("BuildRun hello-1 failed: %s: %s", f[1], f[3])
 				}
 				return fmt.Errorf("BuildRun not done: %q", out)
@@ -88,9 +88,9 @@ func shipwrightFeature() features.Feature {
 			}
 			t.Logf("Build + BuildRun applied -> Succeeded: %s (digest %s)", time.Since(t1).Round(time.Millisecond), digest)
 			if !strings.HasPrefix(digest, "sha256:") {
+				diagnoseBuild(t)
 				t.Fatalf("BuildRun status.output.digest = %q, want sha256:...", digest)
 			}
-			diagnoseBuild(t)
 			ref := reg + "/kiln-e2e/hello-built@" + digest
 			t2 := time.Now()
 			if _, err := kubectl(deployment("hello-built", ref), "apply", "-f", "-"); err != nil {
@@ -100,21 +100,7 @@ func shipwrightFeature() features.Feature {
 			if err != nil || ip == "" {
 				t.Fatalf("service hello-built has no ClusterIP: %q %v", ip, err)
 			}
-			var body string
-			err = poll(3*time.Minute, func() error {
-				c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-				resp, err := c.Get("http://" + ip + "/")
-				if err != nil {
-					return err
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				if resp.StatusCode != 200 {
-					return fmt.Errorf("%s: %s", resp.Status, b)
-				}
-				body = string(b)
-				return nil
-			})
+			body, err := firstOK(ip, 3*time.Minute)
 			if err != nil {
 				diagnoseService(t, ip)
 				t.Fatalf("waited 3m for the built image's first 200 from http://%s: %v", ip, err)
@@ -160,7 +146,7 @@ spec:
 func diagnoseBuild(t *testing.T) {
 	t.Helper()
 	for _, args := range [][]string{{"get", "buildrun", "hello-1", "-o", "yaml"}, {"get", "taskruns", "-o", "wide"},
-		{"get", "pods", "-o", "wide"}, {"logs", "-l", "buildrun.shipwright.io/name=hello-1", "--all-containers", "--tail=40"}} {
+		{"get", "pods", "-o", "wide"}, {"logs", "-l", "buildrun.shipwright.io/name=hello-1", "--all-containers", "--prefix", "--tail=25"}} {
 		out, _ := kubectl("", args...)
 		t.Logf("kubectl %s:\n%s", strings.Join(args, " "), tailLines(out, 80))
 	}
