@@ -85,3 +85,27 @@ func TestMissingImages(t *testing.T) {
 		t.Errorf("missingImages of a complete resolution = %v", got)
 	}
 }
+
+// The node registry is one of the node's processes (so Running, Status and
+// Down see it) only once the addons started it, and listens on the node
+// address only.
+func TestNodeRegistryIsAComponentOnceStarted(t *testing.T) {
+	l := Layout{Dir: "/s", Tools: "/t"}
+	for _, c := range components(l, &state{}) {
+		if c.name == nodeRegistryName {
+			t.Fatal("node registry listed before the addons started it")
+		}
+	}
+	var found bool
+	for _, c := range components(l, &state{NodeRegistryPort: 5123}) {
+		if c.name == nodeRegistryName {
+			found = true
+			if got := strings.Join(c.args, " "); got != "-listen "+NodeIP+":5123 -blobs /s/node-registry" {
+				t.Errorf("node registry args = %q", got)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("node registry missing from the components once started")
+	}
+}
