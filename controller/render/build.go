@@ -14,8 +14,10 @@ import (
 )
 
 // Parameters of Kiln's ClusterBuildStrategy (controller/config/strategy).
+// The builder parameter is not BUILDER_IMAGE: Shipwright v1beta1 reserves
+// that name and refuses a Build that sets it (RestrictedParametersInUse).
 const (
-	ParamBuilderImage = "BUILDER_IMAGE"
+	ParamBuilderImage = "KILN_BUILDER_IMAGE"
 	ParamEnvVars      = "ENV_VARS"
 	// CacheVolume is the strategy's cache volume, overridden per function
 	// with its PersistentVolumeClaim so the cache survives between builds.

@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 	}
 	home := e2eHome()
 	o = cluster.Options{Layout: cluster.Layout{Dir: filepath.Join(home, "cluster"), Tools: toolsDir()},
-		RegistryDir: filepath.Join(home, "registry"), Out: prefixWriter{os.Stdout}}
+		RegistryDir: filepath.Join(home, "registry"), AddonCache: filepath.Join(home, "cluster-addons"), Out: prefixWriter{os.Stdout}}
 	testenv = env.NewWithConfig(envconf.New())
 	testenv.Setup(func(ctx context.Context, cfg *envconf.Config) (context.Context, error) {
 		if os.Geteuid() != 0 {
@@ -148,6 +148,28 @@ func diagnoseService(t *testing.T, ip string) {
 	t.Logf("iptables -t nat rules for %s (err %v):\n%s", ip, err, strings.Join(rules, "\n"))
 }
 
+// firstOK polls http://ip/ until it answers 200 and returns the body.
+func firstOK(ip string, timeout time.Duration) (string, error) {
+	var body string
+	err := poll(timeout, func() error {
+		// A fresh connection each time: a keep-alive connection made
+		// before kube-proxy's rules would keep its first answer.
+		c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Get("http://" + ip + "/")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("%s: %s", resp.Status, b)
+		}
+		body = string(b)
+		return nil
+	})
+	return body, err
+}
+
 // kubectl runs the kubectl of the node's release against it.
 func kubectl(stdin string, args ...string) (string, error) {
 	cmd := exec.Command(filepath.Join(o.Tools, "kube-node-v1.36.3", "kubectl"), args...)
@@ -173,30 +195,14 @@ func TestSingleNode(t *testing.T) {
 		Assess("first 200 through the ClusterIP", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			ref := copyHello(t, o)
 			t1 := time.Now()
-			if _, err := kubectl(deployment(ref), "apply", "-f", "-"); err != nil {
+			if _, err := kubectl(deployment("hello", ref), "apply", "-f", "-"); err != nil {
 				t.Fatal(err)
 			}
 			ip, err := kubectl("", "get", "service", "hello", "-o", "jsonpath={.spec.clusterIP}")
 			if err != nil || ip == "" {
 				t.Fatalf("service hello has no ClusterIP: %q %v", ip, err)
 			}
-			var body string
-			err = poll(3*time.Minute, func() error {
-				// A fresh connection each time: a keep-alive connection made
-				// before kube-proxy's rules would keep its first answer.
-				c := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-				resp, err := c.Get("http://" + ip + "/")
-				if err != nil {
-					return err
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				if resp.StatusCode != 200 {
-					return fmt.Errorf("%s: %s", resp.Status, b)
-				}
-				body = string(b)
-				return nil
-			})
+			body, err := firstOK(ip, 3*time.Minute)
 			if err != nil {
 				diagnoseService(t, ip)
 				t.Fatalf("waited 3m for the first 200 from http://%s: %v", ip, err)
@@ -286,18 +292,14 @@ func TestSingleNode(t *testing.T) {
 			return ctx
 		}).Feature()
 
-	testenv.Test(t, function, apiserver, reuse, env, down)
+	testenv.Test(t, function, apiserver, reuse, env, shipwrightFeature(), down)
 }
 
 // copyHello copies the Go hello function image (`make demo`) from the
 // kiln registry KILN_E2E_CLUSTER_IMAGE_FROM into the node's registry and
 // returns its reference there, by digest.
 func copyHello(t *testing.T, o cluster.Options) string {
-	from := os.Getenv("KILN_E2E_CLUSTER_IMAGE_FROM")
-	if from == "" {
-		h, _ := os.UserHomeDir()
-		from = filepath.Join(h, ".cache", "kiln", "registry")
-	}
+	from := imageFrom()
 	src, err := registry.OpenWith(from, registry.Options{})
 	if err != nil {
 		t.Fatalf("opening the registry %s with the hello image: %v", from, err)
@@ -353,30 +355,30 @@ func mustRef(t *testing.T, s string) name.Reference {
 	return r
 }
 
-func deployment(ref string) string {
-	return `apiVersion: apps/v1
+func deployment(name, ref string) string {
+	return strings.ReplaceAll(`apiVersion: apps/v1
 kind: Deployment
-metadata: {name: hello, namespace: default}
+metadata: {name: NAME, namespace: default}
 spec:
   replicas: 1
-  selector: {matchLabels: {app: hello}}
+  selector: {matchLabels: {app: NAME}}
   template:
-    metadata: {labels: {app: hello}}
+    metadata: {labels: {app: NAME}}
     spec:
       containers:
-      - name: hello
-        image: ` + ref + `
+      - name: NAME
+        image: `, "NAME", name) + ref + strings.ReplaceAll(`
         env: [{name: PORT, value: "8080"}]
         ports: [{containerPort: 8080}]
         readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: hello, namespace: default}
+metadata: {name: NAME, namespace: default}
 spec:
-  selector: {app: hello}
+  selector: {app: NAME}
   ports: [{port: 80, targetPort: 8080}]
-`
+`, "NAME", name)
 }
 
 func probePod(ref string) string {

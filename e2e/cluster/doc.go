@@ -2,13 +2,17 @@
 // Kubernetes (tier 3, slice 1): Up from nothing, a Kiln function image
 // deployed with a Deployment and a Service answering through its ClusterIP,
 // a pod reaching the apiserver through the `kubernetes` Service, Up again
-// as a fast no-op, then Down and a check that the host is as it was.
+// as a fast no-op, Up with the tekton and shipwright addons (cold, then
+// warm from the cache) and a real Shipwright BuildRun of Kiln's
+// ClusterBuildStrategy building samples/go/hello from an OCI source bundle,
+// whose image (by the digest in the BuildRun's status) then answers behind a
+// Service, then Down and a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
 // run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
 // node's state dir and registry; KILN_TOOLS (default ~/.cache/kiln/tools)
 // the pinned binaries, built by platform/tools/build.sh cluster if missing;
 // KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
-// `make demo` fills) is the kiln registry the function image "hello" is
-// copied from.
+// `make demo` fills) is the kiln registry the function image "hello", the
+// run-static stack image and the Go builder are copied from.
 package cluster

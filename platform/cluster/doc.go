@@ -22,6 +22,19 @@
 // the sysctls the kubelet and the bridge plugin change, as recorded at Up.
 // Main is the `kiln cluster up|env|down|status` command.
 //
+// Addons (Options.Addons, `kiln cluster up --with tekton,shipwright`; none
+// by default): Tekton Pipelines v1.3.1 and Shipwright Build v0.17.0 (the
+// Tekton release Shipwright v0.17 documents and builds against), their
+// images built from the modules' ko:// references by the pinned ko with
+// Kiln's run-static stack image as the base, pushed to kiln's registry and
+// applied as plain YAML. The resolved YAML is cached by module@version, ko
+// version, base digest and registry (Options.AddonCache, kept across Down),
+// so a second install does not build. Pods cannot reach kiln's loopback
+// registry, so the addons also start the node registry: a separate
+// registry bound to the node address only, which build pods push to and
+// the kubelet pulls from, seeded with the Go builder (plus the host's CA
+// bundle) and its run image.
+//
 // Every step needs root; the machine is shared, so nothing here touches a
 // process, mount or rule that is not the node's.
 package cluster

@@ -52,6 +52,9 @@ func down(o Options) error {
 	stopOne := func(name string, grace time.Duration) func() error {
 		return func() error { return stop(l, name, byName[name].bin, grace) }
 	}
+	if _, ok := byName[nodeRegistryName]; ok {
+		do("stop the node registry", stopOne(nodeRegistryName, 10*time.Second))
+	}
 	do("stop kube-proxy", stopOne("kube-proxy", 10*time.Second))
 	do("stop kubelet", stopOne("kubelet", 15*time.Second))
 	// Pods: their processes sit in /kubepods; then the shims of this

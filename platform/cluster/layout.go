@@ -68,8 +68,14 @@ func (l Layout) containerdBin(name string) string {
 }
 
 // pauseBin is the newest pause-<hash>/pause build.sh made.
-func (l Layout) pauseBin() string {
-	m, _ := filepath.Glob(filepath.Join(l.Tools, "pause-*", "pause"))
+func (l Layout) pauseBin() string { return newest(filepath.Join(l.Tools, "pause-*", "pause")) }
+
+// koBin is the pinned ko.
+func (l Layout) koBin() string { return filepath.Join(l.Tools, "ko-v"+koVersion, "ko") }
+
+// newest is the most recently modified file matching glob, or "".
+func newest(glob string) string {
+	m, _ := filepath.Glob(glob)
 	var best string
 	var bt int64
 	for _, p := range m {

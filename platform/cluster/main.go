@@ -15,7 +15,8 @@ import (
 // pinned tools in $KILN_TOOLS and kiln's registry of that home.
 func DefaultOptions(out io.Writer) Options {
 	h := home.Default()
-	return Options{Layout: Layout{Dir: filepath.Join(string(h), "cluster"), Tools: h.Tools()}, RegistryDir: h.Registry(), Out: out}
+	return Options{Layout: Layout{Dir: filepath.Join(string(h), "cluster"), Tools: h.Tools()}, RegistryDir: h.Registry(),
+		AddonCache: filepath.Join(string(h), "cluster-addons"), Out: out}
 }
 
 // Env is the shell exports for the node: eval "$(kiln cluster env)".
@@ -52,19 +53,39 @@ func Status(o Options, w io.Writer) error {
 	return nil
 }
 
-const usage = "usage: kiln cluster up | env | down | status\n" +
-	"  up      bring up (or reuse) the single-node cluster under $KILN_HOME/cluster (root)\n" +
+const usage = "usage: kiln cluster up [--with tekton,shipwright] | env | down | status\n" +
+	"  up      bring up (or reuse) the single-node cluster under $KILN_HOME/cluster (root);\n" +
+	"          --with installs addons built from their Go modules by ko (shipwright brings tekton)\n" +
 	"  env     print KUBECONFIG and PATH (kubectl of the same release): eval \"$(kiln cluster env)\"\n" +
 	"  down    stop it and undo every change to the host (processes, mounts, iptables, links, cgroups, sysctls)\n" +
 	"  status  show its processes\n"
 
-// Main is `kiln cluster up|env|down|status`.
+// Main is `kiln cluster up [--with ADDONS]|env|down|status`.
 func Main(args []string, stdout, stderr io.Writer) error {
+	var with string
+	if len(args) > 1 && args[0] == "up" {
+		switch {
+		case len(args) == 2 && strings.HasPrefix(args[1], "--with="):
+			with = strings.TrimPrefix(args[1], "--with=")
+		case len(args) == 3 && args[1] == "--with":
+			with = args[2]
+		default:
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("kiln cluster up: unexpected arguments %q (want --with tekton,shipwright)", args[1:])
+		}
+		args = args[:1]
+	}
 	if len(args) != 1 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("kiln cluster: want one of up, env, down, status")
 	}
 	o := DefaultOptions(stdout)
+	if with != "" {
+		var err error
+		if o.Addons, err = ParseAddons(with); err != nil {
+			return err
+		}
+	}
 	needRoot := func() error {
 		if os.Geteuid() != 0 {
 			return fmt.Errorf("kiln cluster %s: needs root (it starts a kubelet, containerd and kube-proxy): run it with sudo", args[0])

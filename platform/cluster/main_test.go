@@ -16,7 +16,7 @@ func TestEnvQuotes(t *testing.T) {
 
 func TestMainRejectsUnknown(t *testing.T) {
 	var out, errb strings.Builder
-	for _, args := range [][]string{nil, {"sideways"}, {"up", "extra"}} {
+	for _, args := range [][]string{nil, {"sideways"}, {"up", "extra"}, {"up", "--with"}, {"up", "--with=knative"}, {"down", "--with=tekton"}} {
 		if err := Main(args, &out, &errb); err == nil {
 			t.Errorf("Main(%q) = nil", args)
 		}

@@ -25,22 +25,10 @@ func BinaryImage(bin, name string) (v1.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: image of %s: %w", bin, err)
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
 	epoch := time.Unix(0, 0)
-	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(b)), ModTime: epoch, Typeflag: tar.TypeReg}); err != nil {
-		return nil, err
-	}
-	if _, err := tw.Write(b); err != nil {
-		return nil, err
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	raw := buf.Bytes()
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil })
+	layer, err := fileLayer(name, 0o755, b)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: pause layer: %w", err)
+		return nil, fmt.Errorf("cluster: layer of %s: %w", bin, err)
 	}
 	img, err := mutate.AppendLayers(empty.Image, layer)
 	if err != nil {
@@ -82,4 +70,22 @@ func pushPause(bin, ref string, opts []remote.Option) error {
 		return fmt.Errorf("cluster: pushing the pause image to %s: %w", ref, err)
 	}
 	return nil
+}
+
+// fileLayer is a layer of one regular file at path (relative, no leading
+// slash), owned by root, dated at the epoch.
+func fileLayer(path string, mode int64, b []byte) (v1.Layer, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: path, Mode: mode, Size: int64(len(b)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}); err != nil {
+		return nil, err
+	}
+	if _, err := tw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	raw := buf.Bytes()
+	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil })
 }

@@ -18,6 +18,9 @@ type state struct {
 	ProxyHealth   int    `json:"proxyHealth"`
 	ProxyMetric   int    `json:"proxyMetric"`
 	Registry      string `json:"registry"`
+	// NodeRegistryPort is the node registry's port on NodeIP (0: not
+	// started; the addons start it).
+	NodeRegistryPort int `json:"nodeRegistryPort,omitempty"`
 	// Before is the host as the first Up found it.
 	Before *before `json:"before,omitempty"`
 }

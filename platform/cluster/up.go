@@ -22,6 +22,12 @@ type Options struct {
 	RegistryDir string
 	// Out gets one line per step with its duration.
 	Out io.Writer
+	// Addons are installed after the node is up (ParseAddons: tekton,
+	// shipwright); none by default, so a plain Up stays fast.
+	Addons []string
+	// AddonCache keeps the resolved addon manifests across Down (default
+	// <Dir>-addons); their images stay in kiln's registry.
+	AddonCache string
 }
 
 // server is the apiserver's URL for the recorded port.
@@ -40,7 +46,7 @@ func components(l Layout, s *state) []component {
 	pathEnv := []string{"PATH=" + l.hostPath()}
 	etcd, _ := exec.LookPath("etcd")
 	kc := l.Kubeconfig()
-	return []component{
+	cs := []component{
 		{name: "etcd", bin: etcd, args: []string{
 			"--name", "kiln", "--data-dir", l.etcdData(),
 			"--listen-client-urls", fmt.Sprintf("http://127.0.0.1:%d", s.EtcdPort),
@@ -77,6 +83,10 @@ func components(l Layout, s *state) []component {
 		}},
 		{name: "kube-proxy", bin: l.kubeBin("kube-proxy"), env: pathEnv, args: []string{"--config=" + l.kubeProxyConfig()}},
 	}
+	if s.NodeRegistryPort != 0 {
+		cs = append(cs, nodeRegistryComponent(l, s))
+	}
+	return cs
 }
 
 // checkTools names the missing binaries and how to get them.
@@ -169,6 +179,9 @@ func Up(o Options) error {
 		if err := ensureRegistry(o, s); err != nil {
 			return err
 		}
+		if err := installAddons(o, s); err != nil {
+			return err
+		}
 		fmt.Fprintf(o.Out, "==> node %s already running (%s); KUBECONFIG=%s\n", nodeName, time.Since(t0).Round(time.Millisecond), o.Kubeconfig())
 		return nil
 	}
@@ -189,6 +202,9 @@ func Up(o Options) error {
 		return err
 	}
 	err = up(o, s)
+	if err == nil {
+		err = installAddons(o, s)
+	}
 	if err != nil {
 		fmt.Fprintf(o.Out, "==> bring-up failed; `kiln cluster down` undoes what was done (logs: %s)\n", filepath.Dir(o.logFile("x")))
 		return err

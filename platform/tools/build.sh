@@ -6,7 +6,7 @@
 # and daprd v1.14.0 with the components Kiln uses (`kiln run --dapr`, the async e2e).
 # Usage: build.sh [all|cnb|daprd|cnb-arm64|publish-tools|cluster]   (cnb: only the lifecycle and pack; daprd: only daprd;
 # cnb-arm64: the lifecycle for linux/arm64; publish-tools: distribution's registry and actionlint for e2e/publish;
-# cluster: kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, containerd and pause for platform/cluster)
+# cluster: kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, containerd, pause, ko and node-registry for platform/cluster)
 # The wrapper modules beside this script pin them (go.mod + go.sum).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,7 +108,29 @@ kn=$tools/kube-node-v$KUBE_VERSION
 ctd=$tools/containerd-v$CONTAINERD_VERSION
 # Keyed by its source: a change to pause/main.go rebuilds it.
 pau=$tools/pause-$(cat "$here/pause/main.go" "$here/pause/go.mod" | sha256sum | cut -c1-12)
+# The addons of the node (`kiln cluster up --with tekton,shipwright`): ko v0.18.1
+# (wrapper ko/) builds Tekton's and Shipwright's images from their modules'
+# ko:// references; node-registry (wrapper node-registry/, keyed by its source)
+# is the registry pods push to, on the node address only.
+KO_VERSION=0.18.1
+kov=$tools/ko-v$KO_VERSION
+nreg=$tools/node-registry-$(cat "$here/node-registry/main.go" "$here/node-registry/go.sum" | sha256sum | cut -c1-12)
+build_cluster_addons() {
+  if [ ! -x "$kov/ko" ]; then
+    echo "==> building ko v$KO_VERSION into $kov"
+    mkdir -p "$kov.tmp"
+    (cd "$here/ko" && go build -trimpath -ldflags "-s -w -X github.com/google/ko/pkg/commands.Version=v$KO_VERSION" -o "$kov.tmp/ko" github.com/google/ko)
+    rm -rf "$kov" && mv "$kov.tmp" "$kov"
+  fi
+  if [ ! -x "$nreg/node-registry" ]; then
+    echo "==> building node-registry into $nreg"
+    mkdir -p "$nreg.tmp"
+    (cd "$here/node-registry" && go build -trimpath -ldflags "-s -w" -o "$nreg.tmp/node-registry" .)
+    rm -rf "$nreg" && mv "$nreg.tmp" "$nreg"
+  fi
+}
 build_cluster() {
+  build_cluster_addons
   build_kube_apiserver
   local c v="-X k8s.io/component-base/version"
   for c in kubelet kube-controller-manager kube-scheduler kube-proxy kubectl; do
@@ -137,7 +159,7 @@ build_cluster() {
   fi
 }
 case "${1:-all}" in
-  cluster) build_cluster; "$kn/kubelet" --version; "$ctd/containerd" --version; exit 0 ;;
+  cluster) build_cluster; "$kn/kubelet" --version; "$ctd/containerd" --version; "$kov/ko" version; exit 0 ;;
   cnb-arm64) build_lifecycle_arm64; file "$lca/lifecycle" 2>/dev/null || ls -l "$lca"; exit 0 ;;
   publish-tools) build_publish_tools; "$al/actionlint" -version | head -1; exit 0 ;;
 esac

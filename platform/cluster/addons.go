@@ -1,0 +1,122 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Addon names `kiln cluster up --with` accepts.
+const (
+	AddonTekton     = "tekton"
+	AddonShipwright = "shipwright"
+)
+
+// Pinned addon releases. Shipwright Build v0.17.0 documents Tekton v0.65,
+// v0.68, v1.0 and v1.3 as the releases it supports, builds against v1.3.1
+// (its go.mod) and installs v1.3.1 in its README: that is the pair taken
+// here (not Tekton v1.6.0, which Shipwright v0.17 does not list).
+const (
+	tektonModule     = "github.com/tektoncd/pipeline"
+	tektonVersion    = "v1.3.1"
+	shipwrightModule = "github.com/shipwright-io/build"
+	shipwrightVer    = "v0.17.0"
+	koVersion        = "0.18.1"
+	// runStaticRepo is the base of every ko-built image: Kiln's run-static
+	// stack image (`kiln stack build` pushes it).
+	runStaticRepo = "kiln/stack/run-static:bookworm"
+)
+
+// addon is one component installed on the node from its Go module: the
+// manifests under the module's dir that ko resolves (ko:// references
+// built into images), then applied and waited for.
+type addon struct {
+	name            string
+	module, version string
+	// files are the manifests (files or dirs, relative to the module dir).
+	files []string
+	// namespace holds deployments, which must become Available.
+	namespace   string
+	deployments []string
+	// needs are addons installed first.
+	needs []string
+}
+
+// addons are the known addons in install order.
+//
+// Tekton: the core config (CRDs, RBAC, config maps, controller, webhook);
+// not the events controller, the HPA of the webhook or the remote
+// resolvers (nothing here resolves tasks from git, hub or bundles).
+//
+// Shipwright: CRDs, RBAC and the build controller; not its conversion
+// webhook, which only converts v1alpha1 objects to the stored v1beta1 (Kiln
+// writes v1beta1, so the apiserver never calls it) and needs a serving
+// certificate.
+var addons = []addon{
+	{
+		name: AddonTekton, module: tektonModule, version: tektonVersion,
+		files: []string{"config/100-namespace", "config/200-clusterrole.yaml", "config/200-role.yaml",
+			"config/200-serviceaccount.yaml", "config/201-clusterrolebinding.yaml", "config/201-rolebinding.yaml",
+			"config/300-crds", "config/500-webhooks.yaml", "config/clusterrole-aggregate-edit.yaml",
+			"config/clusterrole-aggregate-view.yaml", "config/config-defaults.yaml", "config/config-events.yaml",
+			"config/config-feature-flags.yaml", "config/config-info.yaml", "config/config-leader-election-controller.yaml",
+			"config/config-leader-election-webhook.yaml", "config/config-logging.yaml", "config/config-observability.yaml",
+			"config/config-registry-cert.yaml", "config/config-spire.yaml", "config/config-tracing.yaml",
+			"config/config-wait-exponential-backoff.yaml", "config/controller.yaml", "config/webhook.yaml"},
+		namespace:   "tekton-pipelines",
+		deployments: []string{"tekton-pipelines-controller", "tekton-pipelines-webhook"},
+	},
+	{
+		name: AddonShipwright, module: shipwrightModule, version: shipwrightVer,
+		files: []string{"deploy/100-namespace.yaml", "deploy/200-role.yaml", "deploy/300-rolebinding.yaml",
+			"deploy/400-serviceaccount.yaml", "deploy/500-controller.yaml", "deploy/clusterrole-aggregate-edit.yaml",
+			"deploy/clusterrole-aggregate-view.yaml", "deploy/crds"},
+		namespace:   "shipwright-build",
+		deployments: []string{"shipwright-build-controller"},
+		needs:       []string{AddonTekton},
+	},
+}
+
+// ParseAddons reads `--with tekton,shipwright`: known names, with what they
+// need added, in install order.
+func ParseAddons(s string) ([]string, error) {
+	want := map[string]bool{}
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(strings.ToLower(n))
+		if n == "" {
+			continue
+		}
+		a, ok := addonNamed(n)
+		if !ok {
+			return nil, fmt.Errorf("cluster: unknown addon %q in --with: known are %s", n, strings.Join(AddonNames(), ", "))
+		}
+		want[n] = true
+		for _, d := range a.needs {
+			want[d] = true
+		}
+	}
+	var out []string
+	for _, a := range addons {
+		if want[a.name] {
+			out = append(out, a.name)
+		}
+	}
+	return out, nil
+}
+
+// AddonNames lists the known addons in install order.
+func AddonNames() []string {
+	var n []string
+	for _, a := range addons {
+		n = append(n, a.name)
+	}
+	return n
+}
+
+func addonNamed(n string) (addon, bool) {
+	i := slices.IndexFunc(addons, func(a addon) bool { return a.name == n })
+	if i < 0 {
+		return addon{}, false
+	}
+	return addons[i], true
+}

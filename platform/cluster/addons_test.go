@@ -1,0 +1,111 @@
+package cluster
+
+import (
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+func TestParseAddons(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+		err  string
+	}{
+		{"", nil, ""},
+		{"tekton", []string{"tekton"}, ""},
+		{"shipwright", []string{"tekton", "shipwright"}, ""}, // shipwright needs tekton
+		{" Shipwright , tekton,", []string{"tekton", "shipwright"}, ""},
+		{"tekton,knative", nil, `unknown addon "knative"`},
+	} {
+		got, err := ParseAddons(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("ParseAddons(%q) error = %v, want %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("ParseAddons(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}
+
+// Each input of the cache key changes it: a new module version, base
+// digest, registry or file list must rebuild.
+func TestKoKeyCoversItsInputs(t *testing.T) {
+	a := addons[0]
+	base := koKey(a, "sha256:aa", "127.0.0.1:1")
+	b := a
+	b.version = "v9.9.9"
+	c := a
+	c.files = append([]string{"config/extra.yaml"}, a.files...)
+	for what, k := range map[string]string{
+		"version": koKey(b, "sha256:aa", "127.0.0.1:1"), "files": koKey(c, "sha256:aa", "127.0.0.1:1"),
+		"base": koKey(a, "sha256:bb", "127.0.0.1:1"), "registry": koKey(a, "sha256:aa", "127.0.0.1:2"),
+	} {
+		if k == base {
+			t.Errorf("changing the %s kept the key %s", what, k)
+		}
+	}
+	if koKey(a, "sha256:aa", "127.0.0.1:1") != base {
+		t.Error("the key is not stable")
+	}
+}
+
+// A cached resolution is trusted only while every image it names by
+// digest in kiln's registry is still there.
+func TestMissingImages(t *testing.T) {
+	srv := httptest.NewServer(ggcr.New())
+	defer srv.Close()
+	reg := strings.TrimPrefix(srv.URL, "http://")
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := name.ParseReference(reg+"/kiln/cluster/tekton/controller:v1", name.Insecure)
+	if err := remote.Write(r, img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	present := reg + "/kiln/cluster/tekton/controller@" + d.String()
+	gone := reg + "/kiln/cluster/tekton/webhook@sha256:" + strings.Repeat("0", 64)
+	other := "cgr.dev/chainguard/busybox@sha256:" + strings.Repeat("1", 64) // not ours: not checked
+	yaml := "image: " + present + "\nargs: [\"-nop-image\", \"" + gone + "\", \"-shell-image\", \"" + other + "\"]\n"
+	if got := missingImages([]byte(yaml), reg); !reflect.DeepEqual(got, []string{gone}) {
+		t.Errorf("missingImages = %v, want [%s]", got, gone)
+	}
+	if got := missingImages([]byte("image: "+present+"\n"), reg); len(got) != 0 {
+		t.Errorf("missingImages of a complete resolution = %v", got)
+	}
+}
+
+// The node registry is one of the node's processes (so Running, Status and
+// Down see it) only once the addons started it, and listens on the node
+// address only.
+func TestNodeRegistryIsAComponentOnceStarted(t *testing.T) {
+	l := Layout{Dir: "/s", Tools: "/t"}
+	for _, c := range components(l, &state{}) {
+		if c.name == nodeRegistryName {
+			t.Fatal("node registry listed before the addons started it")
+		}
+	}
+	var found bool
+	for _, c := range components(l, &state{NodeRegistryPort: 5123}) {
+		if c.name == nodeRegistryName {
+			found = true
+			if got := strings.Join(c.args, " "); got != "-listen "+NodeIP+":5123 -blobs /s/node-registry" {
+				t.Errorf("node registry args = %q", got)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("node registry missing from the components once started")
+	}
+}

@@ -1,0 +1,106 @@
+package cluster
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// addonCache is where resolved addon manifests are kept across Down:
+// AddonCache, or <state dir>-addons.
+func (o Options) addonCache() string {
+	if o.AddonCache != "" {
+		return o.AddonCache
+	}
+	return o.Dir + "-addons"
+}
+
+// installAddons starts the node registry and installs o.Addons (with what
+// they need) in order: images (ko, or the cache), apply, wait until their
+// deployments are Available. Applying is server-side, so running it on a
+// node that has them is a quick no-op.
+func installAddons(o Options, s *state) error {
+	if len(o.Addons) == 0 {
+		return nil
+	}
+	names, err := ParseAddons(strings.Join(o.Addons, ","))
+	if err != nil {
+		return err
+	}
+	if err := step(o.Out, "node registry (pods push here) on "+NodeIP, func() error { return ensureNodeRegistry(o, s) }); err != nil {
+		return err
+	}
+	a, err := newAPI(o.Layout, s.server())
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		ad, _ := addonNamed(n)
+		var yaml []byte
+		t := time.Now()
+		yaml, built, err := resolvedAddon(o, s, ad)
+		how := "cached"
+		if built {
+			how = "built by ko " + koVersion
+		}
+		if err != nil {
+			fmt.Fprintf(o.Out, "==> %s %s images: failed after %s\n", ad.name, ad.version, time.Since(t).Round(time.Millisecond))
+			return err
+		}
+		fmt.Fprintf(o.Out, "==> %s %s images %s (%s)\n", ad.name, ad.version, how, time.Since(t).Round(time.Millisecond))
+		if err := step(o.Out, ad.name+": applied", func() error { return o.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "-f", "-") }); err != nil {
+			return err
+		}
+		err = step(o.Out, ad.name+": "+strings.Join(ad.deployments, ", ")+" Available", func() error {
+			return poll(ad.name+" deployments Available", 5*time.Minute, nil, func() (bool, error) {
+				for _, d := range ad.deployments {
+					if ok, err := a.deploymentAvailable(ad.namespace, d); !ok {
+						return false, err
+					}
+				}
+				return true, nil
+			})
+		})
+		if err != nil {
+			pods, _ := o.kubectlOut("get", "pods", "-n", ad.namespace, "-o", "wide")
+			return fmt.Errorf("%w\npods in %s:\n%s", err, ad.namespace, pods)
+		}
+	}
+	return nil
+}
+
+// kubectl runs the node's kubectl with stdin.
+func (o Options) kubectl(stdin []byte, args ...string) error {
+	cmd := exec.Command(o.kubeBin("kubectl"), append([]string{"--kubeconfig=" + o.Kubeconfig()}, args...)...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("cluster: kubectl %s: %w: %s", strings.Join(args, " "), err, tailString(string(out), 10))
+	}
+	return nil
+}
+
+func (o Options) kubectlOut(args ...string) (string, error) {
+	out, err := exec.Command(filepath.Join(o.kubeBin("kubectl")), append([]string{"--kubeconfig=" + o.Kubeconfig()}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// deploymentAvailable: the Deployment reports Available=True.
+func (a *api) deploymentAvailable(ns, name string) (bool, error) {
+	var d struct {
+		Status struct {
+			Conditions []struct{ Type, Status, Message string } `json:"conditions"`
+		} `json:"status"`
+	}
+	if _, err := a.get("/apis/apps/v1/namespaces/"+ns+"/deployments/"+name, &d); err != nil {
+		return false, err
+	}
+	for _, c := range d.Status.Conditions {
+		if c.Type == "Available" && c.Status == "True" {
+			return true, nil
+		}
+	}
+	return false, fmt.Errorf("deployment %s/%s not Available yet", ns, name)
+}

@@ -1,0 +1,143 @@
+package cluster
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"kiln.dev/kiln/platform/registry"
+)
+
+// moduleDir downloads mod@version from the module proxy (or finds it in
+// the module cache) and returns its read-only source dir.
+func moduleDir(mod, version string) (string, error) {
+	cmd := exec.Command("go", "mod", "download", "-json", mod+"@"+version)
+	cmd.Dir = os.TempDir()
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	runErr := cmd.Run()
+	var m struct{ Dir, Error string }
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil || m.Error != "" || m.Dir == "" || runErr != nil {
+		return "", fmt.Errorf("cluster: go mod download %s@%s: %v %s %s (is the module proxy reachable? GOPROXY=%s)",
+			mod, version, runErr, m.Error, strings.TrimSpace(errb.String()), os.Getenv("GOPROXY"))
+	}
+	return m.Dir, nil
+}
+
+// koKey names one resolution of an addon: the same module version, ko
+// version, base image digest, file list and registry give the same images.
+func koKey(a addon, baseDigest, reg string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{a.module + "@" + a.version, "ko " + koVersion, "base " + baseDigest,
+		"registry " + reg, "files " + strings.Join(a.files, ",")}, "\n")))
+	return hex.EncodeToString(h[:])[:16]
+}
+
+// resolvedAddon returns the plain YAML of an addon (every ko:// reference
+// replaced by an image in kiln's registry, by digest): from the cache when
+// a resolution with the same key is there and all its images still are
+// in the registry, else built by ko (and cached). built reports a ko run.
+func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err error) {
+	baseRef := s.Registry + "/" + runStaticRepo
+	br, err := name.ParseReference(baseRef, name.Insecure)
+	if err != nil {
+		return nil, false, err
+	}
+	bd, err := remote.Head(br)
+	if err != nil {
+		return nil, false, fmt.Errorf("cluster: ko's base image %s is not in kiln's registry (run `kiln stack build`): %w", baseRef, err)
+	}
+	cache := filepath.Join(o.addonCache(), fmt.Sprintf("%s-%s-%s.yaml", a.name, a.version, koKey(a, bd.Digest.String(), s.Registry)))
+	if b, err := os.ReadFile(cache); err == nil {
+		if missing := missingImages(b, s.Registry); len(missing) == 0 {
+			return b, false, nil
+		}
+	}
+	dir, err := moduleDir(a.module, a.version)
+	if err != nil {
+		return nil, false, err
+	}
+	tmp, err := os.MkdirTemp("", "kiln-ko-")
+	if err != nil {
+		return nil, false, err
+	}
+	defer os.RemoveAll(tmp)
+	baseImage := s.Registry + "/kiln/stack/run-static@" + bd.Digest.String()
+	if err := registry.WriteDockerConfig(o.RegistryDir, s.Registry, tmp); err != nil {
+		return nil, false, fmt.Errorf("cluster: registry credentials for ko: %w", err)
+	}
+	// Kiln's own ko config: every image on run-static. A module's .ko.yaml
+	// may name base images on the internet (Shipwright's: ghcr.io, UBI),
+	// which cannot be pulled here.
+	koConfig := filepath.Join(tmp, ".ko.yaml")
+	if err := os.WriteFile(koConfig, []byte("defaultBaseImage: "+baseImage+"\n"), 0o644); err != nil {
+		return nil, false, err
+	}
+	args := []string{"resolve", "--platform=linux/amd64", "--base-import-paths", "--sbom=none", "--tags=" + a.version}
+	for _, f := range a.files {
+		args = append(args, "-f", filepath.Join(dir, f))
+	}
+	cmd := exec.Command(o.koBin(), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KO_DOCKER_REPO="+s.Registry+"/kiln/cluster/"+a.name,
+		"KO_DEFAULTBASEIMAGE="+baseImage, "KO_CONFIG_PATH="+koConfig,
+		"DOCKER_CONFIG="+tmp, "GOWORK=off", "GOFLAGS=-buildvcs=false", "CGO_ENABLED=0", "GOTOOLCHAIN=local")
+	logPath := o.logFile("ko-" + a.name)
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+		return nil, false, err
+	}
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, false, err
+	}
+	defer logf.Close()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, logf
+	if err := cmd.Run(); err != nil {
+		return nil, false, fmt.Errorf("cluster: ko resolve of %s@%s failed: %w; the end of %s:\n%s", a.module, a.version, err, logPath, tail(logPath, 15))
+	}
+	if bytes.Contains(out.Bytes(), []byte("ko://")) {
+		return nil, false, fmt.Errorf("cluster: ko resolve of %s@%s left ko:// references (see %s)", a.module, a.version, logPath)
+	}
+	if err := os.MkdirAll(o.addonCache(), 0o755); err != nil {
+		return nil, false, err
+	}
+	if err := os.WriteFile(cache+".tmp", out.Bytes(), 0o644); err != nil {
+		return nil, false, err
+	}
+	return out.Bytes(), true, os.Rename(cache+".tmp", cache)
+}
+
+var digestRef = regexp.MustCompile(`[a-zA-Z0-9.:/_-]+@sha256:[0-9a-f]{64}`)
+
+// missingImages lists the images of reg that a resolved manifest names by
+// digest and the registry no longer has (a GC removed them).
+func missingImages(yaml []byte, reg string) []string {
+	var missing []string
+	seen := map[string]bool{}
+	for _, m := range digestRef.FindAll(yaml, -1) {
+		ref := string(m)
+		if !strings.HasPrefix(ref, reg+"/") || seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		r, err := name.ParseReference(ref, name.Insecure)
+		if err == nil {
+			_, err = remote.Head(r)
+		}
+		if err != nil {
+			missing = append(missing, ref)
+		}
+	}
+	return missing
+}
