@@ -106,7 +106,7 @@ type ShipwrightEngine struct {
 	// Strategy defaults to the ClusterBuildStrategy "kiln".
 	// +optional
 	Strategy *Strategy `json:"strategy,omitempty"`
-	// Params are passed to the strategy; names must not be BUILDER_IMAGE,
+	// Params are passed to the strategy; names must not be KILN_BUILDER_IMAGE, BUILDER_IMAGE,
 	// DOCKERFILE, CONTEXT_DIR, ENV_VARS or start with shp-.
 	// +optional
 	Params []*ParamValue `json:"params,omitempty"`

@@ -12,7 +12,7 @@ import (
 )
 
 // reservedParams are strategy parameters the controller sets itself.
-var reservedParams = map[string]bool{"BUILDER_IMAGE": true, "DOCKERFILE": true, "CONTEXT_DIR": true, "ENV_VARS": true}
+var reservedParams = map[string]bool{"KILN_BUILDER_IMAGE": true, "BUILDER_IMAGE": true, "DOCKERFILE": true, "CONTEXT_DIR": true, "ENV_VARS": true}
 
 var percent = regexp.MustCompile(`^\d{1,3}%$`)
 
@@ -86,7 +86,7 @@ func validateBuild(b *BuildImpl, p *field.Path) field.ErrorList {
 			case prm == nil || prm.Name == "":
 				errs = append(errs, field.Required(pp.Child("name"), ""))
 			case reservedParams[prm.Name] || strings.HasPrefix(prm.Name, "shp-"):
-				errs = append(errs, field.Forbidden(pp.Child("name"), fmt.Sprintf("%s is set by the controller (reserved: BUILDER_IMAGE, DOCKERFILE, CONTEXT_DIR, ENV_VARS, shp-*)", prm.Name)))
+				errs = append(errs, field.Forbidden(pp.Child("name"), fmt.Sprintf("%s is set by the controller (reserved: KILN_BUILDER_IMAGE, BUILDER_IMAGE, DOCKERFILE, CONTEXT_DIR, ENV_VARS, shp-*)", prm.Name)))
 			}
 		}
 	}

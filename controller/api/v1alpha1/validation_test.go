@@ -80,6 +80,9 @@ func TestValidate(t *testing.T) {
 		{name: "reserved param", mutate: func(f *Function) {
 			f.Spec.Build.Shipwright.Params = []*ParamValue{{Name: "RUN_IMAGE", Value: ptr("x")}, {Name: "shp-source-root"}}
 		}, want: []string{"spec.build.shipwright.params[1].name: Forbidden: shp-source-root is set by the controller"}},
+		{name: "builder param", mutate: func(f *Function) {
+			f.Spec.Build.Shipwright.Params = []*ParamValue{{Name: "KILN_BUILDER_IMAGE", Value: ptr("x")}}
+		}, want: []string{"spec.build.shipwright.params[0].name: Forbidden: KILN_BUILDER_IMAGE is set by the controller"}},
 		{name: "engine", mutate: func(f *Function) { f.Spec.Serving.Triggers.HTTP.Engine = ptr("openwhisk") }, want: []string{`spec.serving.triggers.http.engine: Unsupported value: "openwhisk"`}},
 		{name: "port", mutate: func(f *Function) { f.Spec.Serving.Triggers.HTTP.Port = ptr(int32(0)) }, want: []string{"spec.serving.triggers.http.port: Invalid value: 0"}},
 		{name: "route path", mutate: func(f *Function) {

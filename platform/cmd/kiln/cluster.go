@@ -7,7 +7,7 @@ import (
 )
 
 func newClusterCmd(c *cli) *cobra.Command {
-	const use = "kiln cluster up|env|down|status"
+	const use = "kiln cluster up [--with tekton,shipwright]|env|down|status"
 	cmd := &cobra.Command{
 		Use:   "cluster",
 		Short: "A single-node Kubernetes on this machine, from pinned parts",
@@ -24,14 +24,23 @@ func newClusterCmd(c *cli) *cobra.Command {
 		{"status", "Show the node's processes"},
 	} {
 		name := sub.name
-		cmd.AddCommand(&cobra.Command{
+		sc := &cobra.Command{
 			Use:   name,
 			Short: sub.short,
 			Args:  exactArgs(0, "kiln cluster "+name+" takes no arguments"),
-			RunE: func(*cobra.Command, []string) error {
-				return cluster.Main([]string{name}, c.stdout, c.stderr)
-			},
-		})
+		}
+		var with string
+		if name == "up" {
+			sc.Flags().StringVar(&with, "with", "", "also install addons built from their Go modules by ko: tekton, shipwright (shipwright brings tekton)")
+		}
+		sc.RunE = func(*cobra.Command, []string) error {
+			args := []string{name}
+			if with != "" {
+				args = append(args, "--with="+with)
+			}
+			return cluster.Main(args, c.stdout, c.stderr)
+		}
+		cmd.AddCommand(sc)
 	}
 	return cmd
 }
