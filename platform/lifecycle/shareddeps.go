@@ -103,6 +103,13 @@ func verifiedInstaller(goproxyURL string) sharer {
 // returns a line per toolchain for the build's output. The overlay must be
 // unmounted.
 func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share sharer) []string {
+	// The build wrote the upper layer: a go (or gocache) there may be a
+	// symlink it planted to make kiln, on the host, list and delete another
+	// directory (the shared cache, another app's layer). Only a real
+	// directory is read.
+	if !realDir(filepath.Join(v.Upper, "go")) {
+		return shareStdOfUsedToolchains(ctx, v, uid, gid, share)
+	}
 	entries, _ := os.ReadDir(filepath.Join(v.Upper, "go")) // none: the build used a shared toolchain
 	var notes []string
 	for _, e := range entries {
@@ -141,6 +148,9 @@ func promoteToolchains(ctx context.Context, v depsView, uid, gid int, share shar
 // shareStdOfUsedToolchains runs shareStd for each shared toolchain the
 // build compiled with (its layer has a GOCACHE for that Go).
 func shareStdOfUsedToolchains(ctx context.Context, v depsView, uid, gid int, share sharer) []string {
+	if !realDir(filepath.Join(v.Upper, "gocache")) {
+		return nil
+	}
 	caches, err := os.ReadDir(filepath.Join(v.Upper, "gocache"))
 	if err != nil {
 		return nil
@@ -186,4 +196,10 @@ func printNotes(w io.Writer, notes []string) {
 	for _, n := range notes {
 		fmt.Fprintf(w, "    dependency cache: %s\n", n)
 	}
+}
+
+// realDir reports whether p is a directory itself, not a symlink to one.
+func realDir(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.Mode().IsDir()
 }

@@ -127,3 +127,39 @@ func TestGoProxyPrefersTheBuildsOwn(t *testing.T) {
 		}
 	}
 }
+
+// A build that replaces its layer's go (or gocache) with a symlink to the
+// shared cache, or to another app's layer, must not make kiln list and
+// delete the toolchains there.
+func TestPromoteIgnoresPlantedSymlinks(t *testing.T) {
+	for _, dir := range []string{"go", "gocache"} {
+		t.Run(dir, func(t *testing.T) {
+			root := t.TempDir()
+			v := newDepsView(filepath.Join(root, "shared"), filepath.Join(root, "app"), filepath.Join(root, "state"))
+			victim := filepath.Join(root, "other-app", dir)
+			entry(t, filepath.Join(victim, "1.26.8-linux-amd64"), true)
+			entry(t, filepath.Join(victim, "go1.26.8"), true)
+			entry(t, filepath.Join(v.Shared, "go", "1.26.8-linux-amd64"), true)
+			if err := os.MkdirAll(v.Upper, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(victim, filepath.Join(v.Upper, dir)); err != nil {
+				t.Fatal(err)
+			}
+			called := false
+			share := sharer{
+				toolchain: func(context.Context, string, string, string) (bool, error) { called = true; return true, nil },
+				std:       func(context.Context, string, string, int, int) (bool, error) { called = true; return true, nil },
+			}
+			promoteToolchains(context.Background(), v, os.Getuid(), os.Getgid(), share)
+			for _, name := range []string{"1.26.8-linux-amd64", "go1.26.8"} {
+				if _, err := os.Stat(filepath.Join(victim, name, "bin", "go")); err != nil {
+					t.Errorf("kiln followed the planted %s symlink and removed %s: %v", dir, name, err)
+				}
+			}
+			if called {
+				t.Error("kiln shared something on the strength of a planted symlink")
+			}
+		})
+	}
+}
