@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // BuildID identifies one build of kiln and its helper binary: the Makefile
@@ -32,10 +33,41 @@ func helperPath() string {
 		return "/proc/self/exe"
 	}
 	p := filepath.Join(filepath.Dir(exe), HelperBinary)
-	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+	if !trustedBeside(exe, p) {
 		return "/proc/self/exe"
 	}
 	return p
+}
+
+// trustedBeside reports whether helper may be run in place of kiln's own
+// exe: a regular file owned by kiln's owner (or root), writable by nobody
+// else, in a directory nobody else can swap it in (kiln installed in a
+// world-writable place such as /tmp must not run what another user put
+// beside it).
+func trustedBeside(exe, helper string) bool {
+	owner := func(p string) (uint32, os.FileMode, bool) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return 0, 0, false
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			return 0, 0, false
+		}
+		return st.Uid, fi.Mode(), true
+	}
+	kilnUID, _, ok1 := owner(exe)
+	uid, mode, ok2 := owner(helper)
+	dirUID, dirMode, ok3 := owner(filepath.Dir(helper))
+	switch {
+	case !ok1 || !ok2 || !ok3 || !mode.IsRegular():
+		return false
+	case uid != kilnUID && uid != 0, mode.Perm()&0o022 != 0:
+		return false
+	case dirUID != kilnUID && dirUID != 0, dirMode.Perm()&0o022 != 0:
+		return false
+	}
+	return true
 }
 
 // checkBuildID refuses a helper started by another build of kiln.

@@ -67,22 +67,22 @@ func newInitCmd(c *cli) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&signature, "signature", "http", "http, cloudevent or openfunction (Java: http or cloudevent)")
-	cmd.Flags().StringVar(&source, "source", "", "the Kiln source tree whose Go framework the go cloudevent/openfunction scaffolds use (default: the working directory, else the tree holding this kiln binary)")
+	cmd.Flags().StringVar(&source, "source", "", "the Kiln source tree whose Go framework the go cloudevent/openfunction scaffolds use (default: the tree holding this kiln binary, e.g. bin/kiln's checkout)")
 	return cmd
 }
 
 // goFrameworkProxy writes Kiln's Go framework, from the source tree, into the
 // file:// module proxy under $KILN_HOME that go test and IDEs resolve it from.
 func goFrameworkProxy(source string) (devproxy.Proxy, error) {
+	// The tree this kiln binary was built in (bin/kiln), not the working
+	// directory: a checkout you happen to stand in must not replace the
+	// framework every project on the machine resolves. --source says so
+	// explicitly.
 	var candidates []string
 	if source != "" {
 		candidates = []string{source}
-	} else {
-		cwd, _ := os.Getwd()
-		candidates = append(candidates, cwd)
-		if exe, err := os.Executable(); err == nil {
-			candidates = append(candidates, filepath.Dir(filepath.Dir(exe)))
-		}
+	} else if exe, err := os.Executable(); err == nil {
+		candidates = append(candidates, filepath.Dir(filepath.Dir(exe)))
 	}
 	src, err := devproxy.Locate(candidates...)
 	if err != nil {
