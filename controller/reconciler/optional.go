@@ -93,9 +93,9 @@ func (w *apiWatcher) Start(ctx context.Context) error {
 		found, err := w.check()
 		if err != nil {
 			// Discovery failing now and then is no reason to stop the
-			// controller: ask again at the next tick.
+			// controller: ask again at the next tick (after requeueing for
+			// any watch that did start before the error).
 			apiLog.Error(err, "checking for newly installed APIs")
-			continue
 		}
 		if found && !w.requeueAll(ctx) {
 			return nil

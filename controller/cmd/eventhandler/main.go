@@ -29,7 +29,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", ":"+port)
+	// Loopback only: daprd, in the same pod, is the handler's one client;
+	// another pod must not post forged events around it.
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
 	if err != nil {
 		return fmt.Errorf("listening on $PORT %s: %w", port, err)
 	}

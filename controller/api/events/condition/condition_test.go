@@ -61,6 +61,9 @@ func TestParseErrors(t *testing.T) {
 		{`type == `, "want an attribute or a string"},
 		{`extensions. == "x"`, "not a CloudEvent attribute"},
 		{`type == "a" == "b"`, `unexpected "=="`},
+		{strings.Repeat("!", MaxDepth) + "A", "nested deeper than 64"},
+		{strings.Repeat("(", 100000) + "A", "at most 4096"},
+		{strings.Repeat("(", MaxDepth+1) + "A" + strings.Repeat(")", MaxDepth+1), "nested deeper than 64"},
 	} {
 		_, err := Parse(tc.src, []string{"A", "B"})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -41,6 +41,9 @@ type (
 // subject, datacontenttype, specversion, extensions.<name>) and string
 // literals.
 func Parse(src string, inputs []string) (*Expr, error) {
+	if len(src) > MaxLength {
+		return nil, fmt.Errorf("condition of %d bytes: at most %d (split the Trigger's subscribers instead)", len(src), MaxLength)
+	}
 	toks, err := lex(src)
 	if err != nil {
 		return nil, fmt.Errorf("condition %q: %w", src, err)
@@ -60,10 +63,18 @@ func Parse(src string, inputs []string) (*Expr, error) {
 	return &Expr{src: src, root: root}, nil
 }
 
+// MaxLength and MaxDepth bound a condition: the parser recurses once per
+// ! and (, in the controller and in every handler.
+const (
+	MaxLength = 4096
+	MaxDepth  = 64
+)
+
 type parser struct {
 	toks   []token
 	i      int
 	inputs map[string]bool
+	depth  int
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -92,6 +103,10 @@ func (p *parser) and() (node, error) {
 }
 
 func (p *parser) unary() (node, error) {
+	if p.depth++; p.depth > MaxDepth {
+		return nil, fmt.Errorf("nested deeper than %d (! and parentheses) at %d", MaxDepth, p.peek().pos)
+	}
+	defer func() { p.depth-- }()
 	switch t := p.peek(); t.kind {
 	case tokNot:
 		p.next()
