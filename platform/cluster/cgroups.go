@@ -72,3 +72,19 @@ func KubepodsCgroups() []string {
 	}
 	return out
 }
+
+// foreignKubernetes says why the node cannot come up when the host already
+// carries another Kubernetes' footprint: /kubepods cgroups or KUBE-*
+// iptables chains, which Down removes wholesale.
+func foreignKubernetes() error {
+	var found []string
+	found = append(found, KubepodsCgroups()...)
+	found = append(found, KubeChains()...)
+	if len(found) == 0 {
+		return nil
+	}
+	if len(found) > 4 {
+		found = append(found[:4], "…")
+	}
+	return fmt.Errorf("cluster: this host already runs another Kubernetes or its leftovers (%s): kiln cluster's down removes every /kubepods cgroup and KUBE-* chain, so it will not share a host with them; stop that Kubernetes (or run its cleanup, e.g. kube-proxy --cleanup) first", strings.Join(found, ", "))
+}

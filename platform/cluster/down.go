@@ -38,6 +38,13 @@ func down(o Options) error {
 	if err != nil {
 		return err
 	}
+	if s.Before == nil {
+		// No Up recorded a host to restore: it changed nothing, and the
+		// footprint-based cleanup below would only hit someone else's
+		// Kubernetes.
+		fmt.Fprintf(o.Out, "==> node %s is down (no state in %s): nothing to undo\n", nodeName, l.Dir)
+		return nil
+	}
 	var errs []error
 	do := func(what string, f func() error) {
 		if err := step(o.Out, what, f); err != nil {

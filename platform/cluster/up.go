@@ -191,6 +191,12 @@ func Up(o Options) error {
 			return err
 		}
 	}
+	// down undoes the node by its footprint (the /kubepods cgroups, KUBE-*
+	// chains): on a host where another Kubernetes has the same footprint
+	// it would take that one down too, so the node is not brought up there.
+	if err := foreignKubernetes(); err != nil {
+		return err
+	}
 	s := &state{}
 	sys, err := readSysctls(changedSysctls)
 	if err != nil {
