@@ -15,13 +15,17 @@ func TestEnvQuotes(t *testing.T) {
 }
 
 func TestMainRejectsUnknown(t *testing.T) {
-	var out, errb strings.Builder
 	for _, args := range [][]string{nil, {"sideways"}, {"up", "extra"}, {"up", "--with"}, {"up", "--with=knative"}, {"down", "--with=tekton"}} {
-		if err := Main(args, &out, &errb); err == nil {
+		var out, errb strings.Builder
+		err := Main(args, &out, &errb)
+		if err == nil {
 			t.Errorf("Main(%q) = nil", args)
+			continue
 		}
-	}
-	if !strings.Contains(errb.String(), "usage: kiln cluster") {
-		t.Errorf("no usage on stderr: %q", errb.String())
+		// Each refusal says what is wrong: usage on stderr, or an error
+		// naming the argument.
+		if !strings.Contains(errb.String(), "usage: kiln cluster") && !strings.Contains(err.Error(), "--with") {
+			t.Errorf("Main(%q): %v, stderr %q: no usage on stderr and no error naming --with", args, err, errb.String())
+		}
 	}
 }

@@ -49,14 +49,22 @@ func components(l Layout, s *state) []component {
 	cs := []component{
 		{name: "etcd", bin: etcd, args: []string{
 			"--name", "kiln", "--data-dir", l.etcdData(),
-			"--listen-client-urls", fmt.Sprintf("http://127.0.0.1:%d", s.EtcdPort),
-			"--advertise-client-urls", fmt.Sprintf("http://127.0.0.1:%d", s.EtcdPort),
-			"--listen-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", s.EtcdPeerPort),
-			"--initial-advertise-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", s.EtcdPeerPort),
-			"--initial-cluster", fmt.Sprintf("kiln=http://127.0.0.1:%d", s.EtcdPeerPort),
+			// TLS with client certificates on both ports: on loopback
+			// without them, any local user could write the cluster's
+			// state (a privileged pod) and become root.
+			"--listen-client-urls", fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPort),
+			"--advertise-client-urls", fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPort),
+			"--cert-file", l.pki("apiserver.crt"), "--key-file", l.pki("apiserver.key"),
+			"--client-cert-auth", "--trusted-ca-file", l.pki("ca.crt"),
+			"--listen-peer-urls", fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPeerPort),
+			"--initial-advertise-peer-urls", fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPeerPort),
+			"--initial-cluster", fmt.Sprintf("kiln=https://127.0.0.1:%d", s.EtcdPeerPort),
+			"--peer-cert-file", l.pki("apiserver.crt"), "--peer-key-file", l.pki("apiserver.key"),
+			"--peer-client-cert-auth", "--peer-trusted-ca-file", l.pki("ca.crt"),
 		}},
 		{name: "kube-apiserver", bin: l.apiserverBin(), args: []string{
-			"--etcd-servers=" + fmt.Sprintf("http://127.0.0.1:%d", s.EtcdPort),
+			"--etcd-servers=" + fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPort),
+			"--etcd-cafile=" + l.pki("ca.crt"), "--etcd-certfile=" + l.pki("admin.crt"), "--etcd-keyfile=" + l.pki("admin.key"),
 			"--bind-address=" + NodeIP, "--advertise-address=" + NodeIP, "--secure-port=" + strconv.Itoa(s.APIServerPort),
 			"--tls-cert-file=" + l.pki("apiserver.crt"), "--tls-private-key-file=" + l.pki("apiserver.key"),
 			"--client-ca-file=" + l.pki("ca.crt"), "--authorization-mode=Node,RBAC",
@@ -287,7 +295,11 @@ func up(o Options, s *state) error {
 			return poll(name+" "+what, timeout, diedFunc(l, c), ok)
 		})
 	}
-	if err := startAnd("etcd", 30*time.Second, "healthy", func() (bool, error) { return httpOK(fmt.Sprintf("http://127.0.0.1:%d/health", s.EtcdPort)) }); err != nil {
+	etcdAPI, err := newAPI(l, fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPort))
+	if err != nil {
+		return err
+	}
+	if err := startAnd("etcd", 30*time.Second, "healthy", func() (bool, error) { code, err := etcdAPI.get("/health", nil); return code == 200, err }); err != nil {
 		return err
 	}
 	if err := startAnd("kube-apiserver", 90*time.Second, "ready", a.ready); err != nil {
