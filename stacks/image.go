@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -52,13 +50,7 @@ func (s *Stack) ImageFor(name, arch, debCache string, progress io.Writer) (v1.Im
 	}
 	t.File(SBOMCycloneDX, 0o644, 0, 0, cdx)
 	t.File(SBOMSPDX, 0o644, 0, 0, spdx)
-	layerTar, err := t.Tar()
-	if err != nil {
-		return nil, err
-	}
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(layerTar)), nil
-	}, tarball.WithMediaType(types.DockerLayer))
+	layer, err := t.Layer()
 	if err != nil {
 		return nil, err
 	}

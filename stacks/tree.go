@@ -9,6 +9,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Epoch is the timestamp of every file and of the image (the CNB lifecycle's
@@ -198,4 +202,15 @@ func (t *Tree) Tar() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Layer is the tree's Tar as an image layer (Docker media type, as every
+// layer Kiln writes): a stack, or a one-file layer of a binary or a CA bundle.
+func (t *Tree) Layer() (v1.Layer, error) {
+	b, err := t.Tar()
+	if err != nil {
+		return nil, err
+	}
+	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil },
+		tarball.WithMediaType(types.DockerLayer))
 }

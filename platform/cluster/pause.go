@@ -1,10 +1,7 @@
 package cluster
 
 import (
-	"archive/tar"
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -13,7 +10,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"kiln.dev/kiln/stacks"
 )
 
 // BinaryImage is a linux/amd64 image of one static binary: a single layer
@@ -72,20 +70,10 @@ func pushPause(bin, ref string, opts []remote.Option) error {
 	return nil
 }
 
-// fileLayer is a layer of one regular file at path (relative, no leading
-// slash), owned by root, dated at the epoch.
+// fileLayer is a layer of one regular file at path, owned by root, with
+// its parent directories (0755), dated at stacks.Epoch.
 func fileLayer(path string, mode int64, b []byte) (v1.Layer, error) {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: path, Mode: mode, Size: int64(len(b)), ModTime: time.Unix(0, 0), Typeflag: tar.TypeReg}); err != nil {
-		return nil, err
-	}
-	if _, err := tw.Write(b); err != nil {
-		return nil, err
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	raw := buf.Bytes()
-	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil })
+	t := stacks.NewTree()
+	t.File(path, mode, 0, 0, b)
+	return t.Layer()
 }
