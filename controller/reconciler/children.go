@@ -40,7 +40,15 @@ func ownedKinds() []client.Object {
 // apply server-side-applies o, owned by f, and reads the API server's answer
 // (the object as stored, with its status) back into o.
 func (r *FunctionReconciler) apply(ctx context.Context, f *v1alpha1.Function, o client.Object) error {
-	if err := controllerutil.SetControllerReference(f, o, r.Scheme()); err != nil {
+	return Apply(ctx, r.Client, f, o, FieldOwner)
+}
+
+// Apply server-side applies o, controlled by owner, as fieldOwner (forcing
+// ownership of its fields) and reads the API server's answer back into o.
+// The Function controller and the events controller apply their children
+// through it.
+func Apply(ctx context.Context, c client.Client, owner, o client.Object, fieldOwner string) error {
+	if err := controllerutil.SetControllerReference(owner, o, c.Scheme()); err != nil {
 		return err
 	}
 	o.SetManagedFields(nil)
@@ -49,7 +57,7 @@ func (r *FunctionReconciler) apply(ctx context.Context, f *v1alpha1.Function, o 
 	if err != nil {
 		return err
 	}
-	if err := r.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
 		return err
 	}
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, o)

@@ -8,15 +8,13 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
 	core "kiln.dev/kiln/controller/api/v1alpha1"
-	"kiln.dev/kiln/controller/render"
+	"kiln.dev/kiln/controller/reconciler"
 	rev "kiln.dev/kiln/controller/render/events"
 )
 
@@ -160,17 +158,7 @@ func (r *Reconciler) resolveBus(ctx context.Context, ns, name string) (*ev.Event
 // apply server-side applies f owned by o and reads the API server's answer
 // (with the Function's status) back into f.
 func (r *Reconciler) apply(ctx context.Context, o object, f *core.Function) error {
-	if err := controllerutil.SetControllerReference(o.inner(), f, r.Scheme()); err != nil {
-		return err
-	}
-	u, err := render.Unstructured(f)
-	if err != nil {
-		return err
-	}
-	if err := r.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
-		return err
-	}
-	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, f)
+	return reconciler.Apply(ctx, r.Client, o.inner(), f, FieldOwner)
 }
 
 func kind(o object) string {
