@@ -24,6 +24,7 @@ require (
 )
 
 require (
+	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/blendle/zapdriver v1.3.1 // indirect
 	github.com/dapr/kit v0.17.0 // indirect
 	github.com/expr-lang/expr v1.17.8 // indirect
