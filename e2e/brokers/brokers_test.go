@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/redis/go-redis/v9"
 
 	"kiln.dev/kiln/e2e/kiln"
@@ -212,5 +213,58 @@ func TestPublishSubscribe(t *testing.T) {
 	}
 	if _, err := Subscribe("127.0.0.1:1", "t/out"); err == nil {
 		t.Fatal("subscribing at a closed port should fail")
+	}
+}
+
+// TestPendingTakesOverAPersistentSession: what mosquitto keeps for a
+// persistent session while it is away (sent unacknowledged, or queued) is
+// what Pending gets, and taking it empties the session.
+func TestPendingTakesOverAPersistentSession(t *testing.T) {
+	needs(t, "mosquitto", "mosquitto")
+	m, err := Mosquitto(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop() })
+	const session = "e2e-pending-session"
+	// The session subscribes, then leaves without acknowledging anything.
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + m.Addr).SetClientID(session).SetCleanSession(false).SetAutoAckDisabled(true))
+	if err := wait(c.Connect()); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 8)
+	if err := wait(c.Subscribe("t/in", 1, func(_ mqtt.Client, msg mqtt.Message) { got <- string(msg.Payload()) })); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPublisher(m.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Publish("t/in", "held"); err != nil { // delivered, never acknowledged
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session never got its first message")
+	}
+	c.Disconnect(100)
+	if err := p.Publish("t/in", "queued"); err != nil { // kept while the session is away
+		t.Fatal(err)
+	}
+	held, err := Pending(m.Addr, session, 500*time.Millisecond, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(held, ",") != "held,queued" {
+		t.Fatalf("Pending = %q, want the unacknowledged and the queued message [held queued]", held)
+	}
+	again, err := Pending(m.Addr, session, 500*time.Millisecond, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != 0 {
+		t.Fatalf("a second Pending = %q, want nothing: taking the messages acknowledges them", again)
 	}
 }

@@ -90,3 +90,46 @@ func (p *Publisher) Publish(topic, payload string) error {
 
 // Close disconnects.
 func (p *Publisher) Close() { p.c.Disconnect(100) }
+
+// Pending connects to broker as clientID's persistent session
+// (cleanSession false) with a handler in place before the connect, and
+// returns the payloads the broker hands that session: what it still held
+// unacknowledged or queued for it. It stops when nothing new has come for
+// quiet, or at timeout. Taking them acknowledges them: the session is
+// emptied.
+//
+// daprd's mqtt3 binding (v1.14) subscribes only after its connect, so a
+// message the broker resends right at the connect can find no handler;
+// daprd's MQTT client then never acknowledges it and it stays here
+// (dapr/components-contrib#4110). Pending tells such a stranded message
+// from one that was acknowledged and dropped.
+func Pending(broker, clientID string, quiet, timeout time.Duration) ([]string, error) {
+	var mu sync.Mutex
+	var got []string
+	last := time.Now()
+	opts := mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID(clientID).SetCleanSession(false).
+		SetDefaultPublishHandler(func(_ mqtt.Client, m mqtt.Message) {
+			mu.Lock()
+			got, last = append(got, string(m.Payload())), time.Now()
+			mu.Unlock()
+		})
+	c := mqtt.NewClient(opts)
+	if err := wait(c.Connect()); err != nil {
+		return nil, fmt.Errorf("mqtt %s: connecting as session %s: %w", broker, clientID, err)
+	}
+	defer c.Disconnect(100)
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for range tick.C {
+		mu.Lock()
+		idle := time.Since(last)
+		mu.Unlock()
+		if idle >= quiet || time.Now().After(deadline) {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]string(nil), got...), nil
+}

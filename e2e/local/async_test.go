@@ -384,6 +384,7 @@ func TestAsyncNegative(t *testing.T) {
 type echoRig struct {
 	s     asyncSample
 	comps string
+	mqtt  string // mosquitto's host:port
 	out   collector
 	pub   publisher
 	// probes are the echoes start's probes should bring.
@@ -397,8 +398,50 @@ const (
 
 func newEchoRig(t *testing.T, s asyncSample) *echoRig {
 	e := startBrokers(t)
-	return &echoRig{s: s, comps: e.components(t, s), out: subscribe(t, e.mqtt.Addr, echoOut), pub: newPublisher(t, e.mqtt.Addr)}
+	return &echoRig{s: s, comps: e.components(t, s), mqtt: e.mqtt.Addr, out: subscribe(t, e.mqtt.Addr, echoOut), pub: newPublisher(t, e.mqtt.Addr)}
 }
+
+// stranded splits lost (echoes never seen, daprd stopped) into the
+// messages mosquitto still holds for daprd's input session, which daprd's
+// MQTT client left unacknowledged (upstream dapr/components-contrib#4110,
+// see brokers.Pending), and the rest, which were really lost: acknowledged
+// without an echo, or never kept. Taking the session over empties it.
+func (g *echoRig) stranded(t *testing.T, lost []string) (reallyLost, stranded []string) {
+	t.Helper()
+	if len(lost) == 0 {
+		return nil, nil
+	}
+	m := consumerIDLine.FindStringSubmatch(mustRead(t, filepath.Join(g.comps, "mqtt-in.yaml")))
+	if m == nil {
+		t.Fatalf("%s/mqtt-in.yaml has no consumerID; the test needs it to find daprd's MQTT session", g.comps)
+	}
+	// daprd's mqtt3 binding connects its input as "<consumerID>-consumer".
+	held, err := brokers.Pending(g.mqtt, m[1]+"-consumer", time.Second, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := map[string]bool{}
+	for _, p := range held {
+		pending[echoed(p)] = true
+	}
+	for _, l := range lost {
+		if pending[l] {
+			stranded = append(stranded, l)
+		} else {
+			reallyLost = append(reallyLost, l)
+		}
+	}
+	// The race strands the oldest message or two; more is a function that
+	// keeps failing them, which this must not excuse.
+	if len(stranded) > maxStranded {
+		t.Fatalf("%d messages left unacknowledged in daprd's MQTT session after %d restarts (%v…); at most %d are excused as daprd's connect race",
+			len(stranded), maxRedials+1, first(stranded, 5), maxStranded)
+	}
+	return reallyLost, stranded
+}
+
+// maxStranded is how many stranded messages stranded excuses.
+const maxStranded = 2
 
 // start runs the function and waits until it echoes: daprd subscribes to
 // its input a moment after the function is ready, so probes are published
@@ -454,8 +497,11 @@ const maxRedials = 2
 // and the broker hands a persistent session its waiting messages right
 // after the connect: a message that arrives before the subscription is in
 // place is never acknowledged by daprd's MQTT client (paho), so the broker
-// keeps it until the next connect. Such messages are fetched by restarting
-// again (at most maxRedials times). It returns the run to settle and the
+// keeps it until the next connect, where the oldest of them is again the
+// first to arrive and can miss the subscription again (upstream:
+// dapr/components-contrib#4110; a loaded machine loses that race more
+// often). Such messages are fetched by restarting again (at most maxRedials
+// times); what is still missing then is checked with stranded. It returns the run to settle and the
 // messages still missing before the first extra restart (none when there
 // was none): those that are not lost in the end were delayed.
 func (g *echoRig) redeliver(t *testing.T, r *kiln.Running, want []string) (last *kiln.Running, missing []string) {
@@ -532,8 +578,9 @@ func testRestartIdle(t *testing.T, s asyncSample) {
 	want := append(sofar, down...)
 	last, missing := g.redeliver(t, r2, want)
 	lost, dups := delivery(want, g.settle(t, last))
-	t.Logf("restart when idle: %d echoed before the stop, %d published while down: %d lost, %d duplicated, %d delayed to a later connect",
-		len(before), len(down), len(lost), total(dups), len(missing)-len(lost))
+	lost, stuck := g.stranded(t, lost)
+	t.Logf("restart when idle: %d echoed before the stop, %d published while down: %d lost, %d duplicated, %d delayed to a later connect, %d stranded unacknowledged in daprd's session %v",
+		len(before), len(down), len(lost), total(dups), len(missing)-len(lost)-len(stuck), len(stuck), stuck)
 	if len(lost) > 0 || len(dups) > 0 {
 		t.Fatalf("across an idle restart: %d lost (%v…), %d duplicated %v; want each exactly once\n%s\n%s",
 			len(lost), first(lost, 5), total(dups), dups, r.Output(), last.Output())
@@ -548,7 +595,12 @@ func testRestartIdle(t *testing.T, s asyncSample) {
 //
 // With SIGTERM kiln run stops the function first, which finishes what it
 // has, then daprd, which acknowledges it: a message may come twice only if
-// it had not been echoed when SIGTERM was sent. With crash, kiln run gets
+// it had not been echoed when SIGTERM was sent. (Deliveries daprd makes
+// between the two stops fail and wait for a later connect, see redeliver;
+// their number is logged. Stopping daprd first was tried and is worse:
+// daprd drops its MQTT connection 200 ms into its stop, so the acks of
+// messages already echoed are lost and they come twice, and its output
+// binding closes under the function's sends.) With crash, kiln run gets
 // SIGKILL and nothing else (the function's sandbox and daprd die with it:
 // both are started with Pdeathsig SIGKILL; nothing drains). daprd
 // acknowledges a message after the function has sent its echo, so any
@@ -576,6 +628,8 @@ func testRestartInFlight(t *testing.T, s asyncSample, crash bool) {
 		kill(t, r, stateDir)
 	} else {
 		stop(t, r)
+		out := r.Output()
+		t.Logf("deliveries daprd failed during the stop: %d", strings.Count(out[max(0, strings.Index(out, "==> Stopping")):], "Failed processing MQTT message"))
 	}
 	mayRepeat := map[string]bool{}
 	notEchoed := 0
@@ -590,6 +644,7 @@ func testRestartInFlight(t *testing.T, s asyncSample, crash bool) {
 	want := append(burst, down...)
 	last, missing := g.redeliver(t, r2, want)
 	lost, dups := delivery(want, g.settle(t, last))
+	lost, stuck := g.stranded(t, lost)
 	var unexpected []string
 	dupsEchoed := 0
 	for m := range dups {
@@ -600,8 +655,8 @@ func testRestartInFlight(t *testing.T, s asyncSample, crash bool) {
 			dupsEchoed++
 		}
 	}
-	t.Logf("restart mid-stream (%s): %d of %d not yet echoed at the signal, %d published while down: %d lost, %d duplicated (%d of them echoed before the signal) %v, %d delayed to a later connect",
-		how, notEchoed, len(burst), len(down), len(lost), total(dups), dupsEchoed, dups, len(missing)-len(lost))
+	t.Logf("restart mid-stream (%s): %d of %d not yet echoed at the signal, %d published while down: %d lost, %d duplicated (%d of them echoed before the signal) %v, %d delayed to a later connect, %d stranded unacknowledged in daprd's session %v",
+		how, notEchoed, len(burst), len(down), len(lost), total(dups), dupsEchoed, dups, len(missing)-len(lost)-len(stuck), len(stuck), stuck)
 	if len(lost) > 0 {
 		t.Fatalf("%d messages were lost across a restart (at-least-once was expected): %v…\n%s\n%s", len(lost), first(lost, 5), r.Output(), last.Output())
 	}
