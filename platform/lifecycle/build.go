@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"kiln.dev/kiln/platform/cachegc"
 	"kiln.dev/kiln/platform/fsutil"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/hostports"
@@ -100,6 +101,13 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := sandbox.PrepareDirs(ids, store.Runs(), store.Rootfs(), store.Deps(), app); err != nil {
 		return nil, err
 	}
+	unlock, err := cachegc.LockApp(app, func() {
+		fmt.Fprintf(opts.Out, "==> Waiting for another build of %s from %s to finish (they would share one cache)\n", repository(opts.Image), opts.AppDir)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	state, err := statedir.New(store.Runs(), "build-", ids.HostUID(0), ids.HostGID(0))
 	if err != nil {
 		return nil, err

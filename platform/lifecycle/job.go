@@ -81,6 +81,12 @@ func buildJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 	if err != nil {
 		return 125, err
 	}
+	// In use while the lifecycle runs: kiln cache gc leaves it alone.
+	release, err := imagefs.Use(builder.Rootfs)
+	if err != nil {
+		return 125, fmt.Errorf("%w: build again", err)
+	}
+	defer release()
 	in.Send(eventBuilder, builderEvent{Repository: builder.Ref.Context().String(), Digest: builder.Digest.String(), Cached: builder.Cached})
 	env := envMap(builder.Config.Config.Env)
 	uid, gid, err := ids(env)

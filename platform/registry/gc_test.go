@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -173,5 +174,33 @@ func TestDiskUsage(t *testing.T) {
 	}
 	if u.Blobs != 3 || u.Bytes != imgBytes+osz || u.Unreferenced != 1 || u.UnreferencedBytes != osz || u.ManifestBytes != 2*int64(len(raw)) {
 		t.Fatalf("usage %+v", u)
+	}
+}
+
+// TestTaggedDigests: what a tag reaches, through an index too; not an image
+// whose tag moved on.
+func TestTaggedDigests(t *testing.T) {
+	dir := t.TempDir()
+	r := serveHere(t, dir)
+	old := pushed(t, r, "app:v1")
+	cur := pushed(t, r, "app:v1")
+	child, _ := random.Image(256, 1)
+	idx := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: child})
+	if err := remote.WriteIndex(mustRef(t, r.Ref("multi:v1")), idx, r.RemoteOptions()...); err != nil {
+		t.Fatal(err)
+	}
+	got, err := TaggedDigests(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		what string
+		d    interface{ Digest() (v1.Hash, error) }
+		want bool
+	}{{"the tagged image", cur, true}, {"the image whose tag moved", old, false}, {"the index's child", child, true}, {"the index", idx, true}} {
+		d, _ := tc.d.Digest()
+		if got[d.String()] != tc.want {
+			t.Errorf("%s (%s): tagged %v, want %v (all: %v)", tc.what, d, got[d.String()], tc.want, got)
+		}
 	}
 }

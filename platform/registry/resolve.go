@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -40,4 +41,22 @@ func Resolve(dir, repo, ref string) (v1.Hash, *v1.ConfigFile, error) {
 		return v1.Hash{}, nil, err
 	}
 	return digest, cfg, nil
+}
+
+// TaggedDigests is every manifest digest ("sha256:…") a tag in the registry
+// stored in dir reaches, directly or through an index: the images kiln run
+// and kiln build can still name. It reads the storage; no server is needed.
+func TaggedDigests(dir string) (map[string]bool, error) {
+	j := &journal{dir: filepath.Join(dir, "manifests")}
+	recs, err := j.readAll("")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for key := range reachable(recs) {
+		if _, d, ok := strings.Cut(key, "@"); ok {
+			out[d] = true
+		}
+	}
+	return out, nil
 }

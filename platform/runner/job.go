@@ -66,6 +66,12 @@ func runJob(ctx context.Context, in *sandbox.Inside) (int, error) {
 		rootfs, cfg = img.Rootfs, img.Config
 		in.Send(eventPulled, img.Digest.String())
 	}
+	// In use while the function runs: kiln cache gc leaves it alone.
+	release, err := imagefs.Use(rootfs)
+	if err != nil {
+		return 125, fmt.Errorf("%w: run the function again", err)
+	}
+	defer release()
 	c, err := container(req, rootfs, cfg)
 	if err != nil {
 		return 125, err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	_ "kiln.dev/kiln/platform/cachegc"   // registers the cache-gc job
 	_ "kiln.dev/kiln/platform/lifecycle" // registers the build job
 	_ "kiln.dev/kiln/platform/runner"    // registers the run job
 	"kiln.dev/kiln/platform/sandbox"
