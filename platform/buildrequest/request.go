@@ -157,8 +157,10 @@ func sourceFilter(dir string, desc projectdesc.Descriptor, notes *[]string) (fun
 	if !include.Empty() {
 		*notes = append(*notes, fmt.Sprintf("project.toml: including only %s", strings.Join(desc.Include, " ")))
 	}
+	// fsutil.CopyTreeExcept does not enter a directory this leaves out, so
+	// each entry's own verdict is enough (MatchWalked).
 	return func(rel string, isDir bool) bool {
-		if ign.Match(rel, isDir) || exclude.Match(rel, isDir) {
+		if ign.MatchWalked(rel, isDir) || exclude.MatchWalked(rel, isDir) {
 			return true
 		}
 		// include: files outside it stay out; directories are entered

@@ -2,8 +2,10 @@ package fsutil
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // ErrTooLarge is what ReadAtMost returns when its input holds more than the
@@ -23,12 +25,25 @@ func ReadAtMost(r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// ReadFileAtMost is ReadAtMost of the file at path.
+// ErrNotRegular is what ReadFileAtMost returns for a path that is not a
+// regular file (a FIFO would block the reader forever, a device never end).
+var ErrNotRegular = errors.New("not a regular file")
+
+// ReadFileAtMost is ReadAtMost of the regular file at path (a symlink to
+// one is followed). It opens without blocking, so a FIFO planted under the
+// name is refused instead of hanging the caller.
 func ReadFileAtMost(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, st.Mode().Type())
+	}
 	return ReadAtMost(f, limit)
 }

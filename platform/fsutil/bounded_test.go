@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestReadAtMost(t *testing.T) {
@@ -31,5 +33,24 @@ func TestReadAtMost(t *testing.T) {
 	}
 	if b, err := ReadFileAtMost(p, 5); err != nil || string(b) != "12345" {
 		t.Errorf("ReadFileAtMost at the limit: %q %v", b, err)
+	}
+}
+
+// TestReadFileAtMostRefusesAFIFO: a FIFO under the name (no writer) is
+// refused at once instead of blocking the reader.
+func TestReadFileAtMostRefusesAFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "project.toml")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := ReadFileAtMost(p, 1<<20); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNotRegular) {
+			t.Fatalf("ReadFileAtMost(FIFO) = %v; want ErrNotRegular", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadFileAtMost blocked on a FIFO for 10s")
 	}
 }

@@ -3,7 +3,10 @@ package ignore
 import (
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -123,5 +126,54 @@ func TestDoubleStarIsBounded(t *testing.T) {
 	deep := strings.Repeat("a/", 30) + "c"
 	if m.Match(deep, false) {
 		t.Errorf("matched %q", deep)
+	}
+}
+
+// TestMatchWalkedAgreesWithMatch: a walker that skips left-out directories
+// and asks MatchWalked keeps exactly the paths Match keeps.
+func TestMatchWalkedAgreesWithMatch(t *testing.T) {
+	tree := map[string]bool{ // path → is a directory
+		"a": true, "a/b": true, "a/b/c.go": false, "a/b/keep.txt": false, "a/d.go": false,
+		"build": true, "build/out.bin": false, "build/sub": true, "build/sub/x.go": false,
+		"docs": true, "docs/x.md": false, "main.go": false, "x.go": false,
+	}
+	for _, patterns := range [][]string{
+		{"build/"},
+		{"*.go", "!main.go"},
+		{"a/**/c.go"},
+		{"a", "!a/b/keep.txt"}, // ! cannot re-include below a left-out directory
+		{"**/sub/", "docs/*.md"},
+		{"/x.go", "b"},
+	} {
+		m, err := ParseLines("test", patterns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paths []string
+		for p := range tree {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths) // parents before children
+		var walked, direct []string
+		left := map[string]bool{}
+		for _, p := range paths {
+			if d := path.Dir(p); d != "." && left[d] {
+				left[p] = true // the walker never got here
+				continue
+			}
+			if m.MatchWalked(p, tree[p]) {
+				left[p] = true
+			} else {
+				walked = append(walked, p)
+			}
+		}
+		for _, p := range paths {
+			if !m.Match(p, tree[p]) {
+				direct = append(direct, p)
+			}
+		}
+		if !slices.Equal(walked, direct) {
+			t.Errorf("%q: walking with MatchWalked keeps %v; Match keeps %v", patterns, walked, direct)
+		}
 	}
 }
