@@ -14,6 +14,13 @@ import (
 // DefaultProxy is used when GOPROXY is unset.
 const DefaultProxy = "https://proxy.golang.org"
 
+// Bounds on what a proxy may send: a Go toolchain zip is about 75 MB, a
+// checksum database tile or lookup a few kB. Variables for tests.
+var (
+	MaxDownload  int64 = 512 << 20
+	MaxSumdbRead       = 1 << 20
+)
+
 // BaseURL picks the first proxy URL from a GOPROXY value ("," or "|"
 // separated). "direct" and "off" are not usable for toolchain downloads.
 func BaseURL(goproxy string) (string, error) {
@@ -88,11 +95,15 @@ func (c *Client) Download(ctx context.Context, path, dst string) (int64, error) 
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, rc)
+	n, err := io.Copy(f, io.LimitReader(rc, MaxDownload+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && n > MaxDownload {
+		err = fmt.Errorf("larger than %d MiB: GOPROXY %s does not serve a Go module zip there; point GOPROXY at a proxy you trust", MaxDownload>>20, c.Base)
+	}
 	if err != nil {
+		os.Remove(dst)
 		return n, fmt.Errorf("downloading %s: %w", path, err)
 	}
 	return n, nil

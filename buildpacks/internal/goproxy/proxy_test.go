@@ -98,6 +98,25 @@ func TestGetAndDownload(t *testing.T) {
 	}
 }
 
+// TestDownloadIsBounded: a proxy that streams more than MaxDownload is cut
+// off with an error naming GOPROXY, and nothing is left at dst.
+func TestDownloadIsBounded(t *testing.T) {
+	defer func(old int64) { MaxDownload = old }(MaxDownload)
+	MaxDownload = 1024
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(make([]byte, 4096))
+	}))
+	defer srv.Close()
+	c, _ := NewClient(srv.URL)
+	dst := filepath.Join(t.TempDir(), "go.zip")
+	if _, err := c.Download(context.Background(), "/big.zip", dst); err == nil || !strings.Contains(err.Error(), "larger than") || !strings.Contains(err.Error(), "GOPROXY") {
+		t.Fatalf("Download of 4 kB with a 1 kB bound: %v; want an error naming the bound and GOPROXY", err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Fatalf("the cut-off download was left at %s (%v)", dst, err)
+	}
+}
+
 // The network test: the real checksum database through the real proxy.
 func TestLookupThroughRealProxy(t *testing.T) {
 	bptest.NeedsNetwork(t, "the Go module proxy")

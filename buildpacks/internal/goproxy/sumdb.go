@@ -98,7 +98,11 @@ func (o *sumdbOps) ReadRemote(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	b, err := io.ReadAll(io.LimitReader(rc, int64(MaxSumdbRead)+1))
+	if err == nil && len(b) > MaxSumdbRead {
+		err = fmt.Errorf("checksum database %s%s: larger than %d kB; a proxy that serves this is not forwarding sum.golang.org", o.name, path, MaxSumdbRead>>10)
+	}
+	return b, err
 }
 
 func (o *sumdbOps) ReadConfig(file string) ([]byte, error) {
