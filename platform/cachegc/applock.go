@@ -1,10 +1,10 @@
 package cachegc
 
 import (
-	"fmt"
 	"os"
-	"syscall"
 	"time"
+
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // LockApp holds the app cache dir (home.Dir.AppCache) for one build until
@@ -12,20 +12,19 @@ import (
 // first), since both would write the same cache and dependency layer, and
 // Collect never removes a held cache. It records the use.
 func LockApp(dir string, waiting func()) (release func(), err error) {
-	f, err := os.OpenFile(dir+".lock", os.O_RDONLY|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o644)
+	release, ok, err := fsutil.Lock(dir+".lock", true, false)
 	if err != nil {
-		return nil, fmt.Errorf("the build lock of %s: %w", dir, err)
+		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if !ok {
 		if waiting != nil {
 			waiting()
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("waiting for the build lock of %s: %w", dir, err)
+		if release, _, err = fsutil.Lock(dir+".lock", true, true); err != nil {
+			return nil, err
 		}
 	}
 	now := time.Now()
-	os.Chtimes(f.Name(), now, now) // the last use; best effort
-	return func() { f.Close() }, nil
+	os.Chtimes(dir+".lock", now, now) // the last use; best effort
+	return release, nil
 }

@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
+	"kiln.dev/kiln/platform/fsutil"
 	"kiln.dev/kiln/platform/home"
 	"kiln.dev/kiln/platform/imagefs"
 	"kiln.dev/kiln/platform/registry"
@@ -194,8 +194,8 @@ func removeRootfs(e imagefs.Entry, dryRun bool) (bool, error) {
 }
 
 func removeApp(dir string, dryRun bool) (bool, error) {
-	release, ok, err := tryExclusive(dir + ".lock")
-	if err != nil || !ok {
+	release, free, err := fsutil.Lock(dir+".lock", true, false)
+	if err != nil || !free {
 		return false, err
 	}
 	defer release()
@@ -211,27 +211,11 @@ func removeApp(dir string, dryRun bool) (bool, error) {
 
 // free is whether lock could be taken exclusively now (nobody uses it).
 func free(lock string) (bool, error) {
-	release, ok, err := tryExclusive(lock)
+	release, ok, err := fsutil.Lock(lock, true, false)
 	if ok {
 		release()
 	}
 	return ok, err
-}
-
-// tryExclusive takes lock exclusively if nobody holds it.
-func tryExclusive(lock string) (release func(), ok bool, err error) {
-	f, err := os.OpenFile(lock, os.O_RDONLY|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return nil, false, fmt.Errorf("opening the lock %s: %w", lock, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, false, nil
-		}
-		return nil, false, fmt.Errorf("locking %s: %w", lock, err)
-	}
-	return func() { f.Close() }, true, nil
 }
 
 // appLastUsed is the app cache's last build: its lock's time, else the

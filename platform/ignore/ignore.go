@@ -140,14 +140,10 @@ func trimTrailingSpace(s string) string {
 // the root; isDir when it names a directory). A path inside a left-out
 // directory is left out too: as in git, ! cannot re-include it.
 func (m *Matcher) Match(rel string, isDir bool) bool {
-	if m.Empty() {
+	parts := m.parts(rel)
+	if parts == nil {
 		return false
 	}
-	rel = strings.Trim(path.Clean("/"+rel), "/")
-	if rel == "" {
-		return false
-	}
-	parts := strings.Split(rel, "/")
 	for i := 1; i < len(parts); i++ {
 		if m.decide(parts[:i], true) {
 			return true
@@ -161,14 +157,21 @@ func (m *Matcher) Match(rel string, isDir bool) bool {
 // so only rel itself is. It costs one decision instead of one per ancestor
 // (Match is quadratic in the depth of the path).
 func (m *Matcher) MatchWalked(rel string, isDir bool) bool {
+	parts := m.parts(rel)
+	return parts != nil && m.decide(parts, isDir)
+}
+
+// parts is rel cleaned and split, nil when there is nothing to decide (no
+// patterns, or the root itself).
+func (m *Matcher) parts(rel string) []string {
 	if m.Empty() {
-		return false
+		return nil
 	}
 	rel = strings.Trim(path.Clean("/"+rel), "/")
 	if rel == "" {
-		return false
+		return nil
 	}
-	return m.decide(strings.Split(rel, "/"), isDir)
+	return strings.Split(rel, "/")
 }
 
 // decide is the verdict of the last rule that matches the path parts.

@@ -6,8 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // A flattened rootfs in the cache is <cacheDir>/<algorithm>-<hex>, complete
@@ -22,29 +23,17 @@ var ErrRemoved = errors.New("the cached rootfs was just removed by kiln cache gc
 
 // Use marks rootfs as in use until release is called, and records the use.
 func Use(rootfs string) (release func(), err error) {
-	f, err := lockFile(rootfs)
+	release, _, err = fsutil.Lock(rootfs+".lock", false, true)
 	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s for use: %w", rootfs, err)
+		return nil, fmt.Errorf("marking %s in use: %w", rootfs, err)
 	}
 	if _, err := os.Stat(rootfs + ".complete"); err != nil {
-		f.Close()
+		release()
 		return nil, fmt.Errorf("%s: %w", rootfs, ErrRemoved)
 	}
 	now := time.Now()
-	os.Chtimes(f.Name(), now, now) // the last use; best effort
-	return func() { f.Close() }, nil
-}
-
-func lockFile(rootfs string) (*os.File, error) {
-	f, err := os.OpenFile(rootfs+".lock", os.O_RDONLY|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("the use lock of %s: %w", rootfs, err)
-	}
-	return f, nil
+	os.Chtimes(rootfs+".lock", now, now) // the last use; best effort
+	return release, nil
 }
 
 // Entry is one complete rootfs in the cache.
@@ -87,17 +76,11 @@ func Entries(cacheDir string) ([]Entry, error) {
 // false). Its completion marker goes first, so a half-removed rootfs is
 // never taken for a complete one.
 func Remove(e Entry) (removed bool, err error) {
-	f, err := lockFile(e.Path)
-	if err != nil {
+	release, free, err := fsutil.Lock(e.Path+".lock", true, false)
+	if err != nil || !free {
 		return false, err
 	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return false, nil
-		}
-		return false, fmt.Errorf("locking %s for removal: %w", e.Path, err)
-	}
+	defer release()
 	if err := os.Remove(e.Path + ".complete"); err != nil && !os.IsNotExist(err) {
 		return false, err
 	}

@@ -1,0 +1,37 @@
+package fsutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// Lock opens the lock file at path (creating it, never through a symlink)
+// and takes an flock(2) on it, exclusive or shared. With wait false it does
+// not block: acquired is false, with no error, when another holder has a
+// conflicting lock. release closes the file, which drops the lock; the
+// kernel drops it too when the holder dies, so a crash leaves no stale lock.
+// The file is opened read-only: a lock in a directory the caller may write
+// but does not own still works.
+func Lock(path string, exclusive, wait bool) (release func(), acquired bool, err error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return nil, false, fmt.Errorf("opening the lock %s: %w", path, err)
+	}
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	if !wait {
+		how |= syscall.LOCK_NB
+	}
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("locking %s: %w", path, err)
+	}
+	return func() { f.Close() }, true, nil
+}
