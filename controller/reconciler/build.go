@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"context"
+	"errors"
 
 	shp "github.com/shipwright-io/build/pkg/apis/build/v1beta1"
 	corev1 "k8s.io/api/core/v1"
@@ -21,6 +22,10 @@ const shipwrightTimeout = "BuildRunTimeout"
 // ("" while it runs or when it failed).
 func (r *FunctionReconciler) reconcileBuild(ctx context.Context, f *v1alpha1.Function, cfg render.Config, st *v1alpha1.FunctionStatus) (string, error) {
 	build, pvc, err := render.Build(f, cfg)
+	if unknown := (*render.UnknownLanguageError)(nil); errors.As(err, &unknown) {
+		st.MarkUnknownLanguage(unknown.Error())
+		return "", nil
+	}
 	if err != nil {
 		st.MarkBuildFailed(v1alpha1.ReasonInvalidBuild, err.Error())
 		return "", nil

@@ -143,7 +143,13 @@ func sharedGateway(allowed string) map[string]string {
 
 func testConfig() render.Config {
 	cfg := render.DefaultConfig()
-	cfg.DefaultBuilder = "registry.example.com/kiln/builder-go:latest"
+	for _, l := range []string{"go", "nodejs", "python", "java"} {
+		dir := map[string]string{"nodejs": "node"}[l]
+		if dir == "" {
+			dir = l
+		}
+		cfg.Builders[l] = "registry.example.com/kiln/builder-" + dir + ":latest"
+	}
 	return cfg
 }
 

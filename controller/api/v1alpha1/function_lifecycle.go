@@ -44,6 +44,7 @@ const (
 
 	// The build.
 	ReasonNoBuild           = "NoBuild"
+	ReasonUnknownLanguage   = "UnknownLanguage"
 	ReasonBuilding          = "Building"
 	ReasonBuildRunSucceeded = "BuildRunSucceeded"
 	ReasonBuildRunFailed    = "BuildRunFailed"
@@ -125,6 +126,15 @@ func (s *FunctionStatus) MarkBuildNoDigest(run, hash string) {
 	msg := "BuildRun " + run + " succeeded without an output digest"
 	s.Build = &ChildStatus{State: StateFailed, Reason: ReasonNoDigest, Message: msg, ResourceRef: run, ResourceHash: hash}
 	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonNoDigest, msg)
+}
+
+// MarkUnknownLanguage records a Function without spec.build.builder whose
+// spec.build.language the controller has no builder for: no BuildRun is
+// made (status.build is Failed); msg names the field and the known
+// languages. Serving stays on the last good image.
+func (s *FunctionStatus) MarkUnknownLanguage(msg string) {
+	s.Build = &ChildStatus{State: StateFailed, Reason: ReasonUnknownLanguage, Message: msg}
+	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonUnknownLanguage, msg)
 }
 
 // MarkBuildFailed records that the build could not be started (its objects

@@ -123,6 +123,17 @@ func TestLifecycle(t *testing.T) {
 		},
 		build: `Failed Failed "step-build exited 1" ref=r2 hash=h2`, serving: `Running  "" ref= hash=`, rev: img,
 	}, {
+		name: "an unknown language: Built and Ready False, the last good image kept",
+		marks: []func(*FunctionStatus){
+			func(s *FunctionStatus) { s.MarkBuildSucceeded("r1", "h1", img) },
+			func(s *FunctionStatus) { s.MarkUnknownLanguage(`spec.build.language: "cobol" has no builder`) },
+		},
+		want: map[string]string{
+			ConditionBuilt: `False UnknownLanguage: spec.build.language: "cobol" has no builder`,
+			ConditionReady: `False UnknownLanguage: spec.build.language: "cobol" has no builder`,
+		},
+		build: `Failed UnknownLanguage "spec.build.language: \"cobol\" has no builder" ref= hash=`, rev: img,
+	}, {
 		name:  "build failed without Shipwright's reason or message",
 		marks: []func(*FunctionStatus){func(s *FunctionStatus) { s.MarkBuildRunFailed("r", "h", "", "pod evicted") }},
 		want:  map[string]string{ConditionBuilt: "False BuildRunFailed: BuildRun r failed: pod evicted (kubectl logs of its pod show the build output)"},
