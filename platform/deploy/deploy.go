@@ -51,11 +51,9 @@ type Result struct {
 
 // Deploy packs, pushes, applies and waits (see the package doc).
 func Deploy(ctx context.Context, o Options) (*Result, error) {
-	if o.Registry = strings.TrimSuffix(o.Registry, "/"); o.Registry == "" {
-		return nil, fmt.Errorf("no registry: pass --registry REGISTRY (or set %s): where the source bundle and the built image go, one the cluster pulls from (kiln cluster up prints its node registry)", RegistryEnv)
-	}
-	if strings.Contains(o.Registry, "://") {
-		return nil, fmt.Errorf("--registry %q: want host[:port][/path], no scheme", o.Registry)
+	o.Registry = strings.TrimSuffix(o.Registry, "/")
+	if err := CheckRegistry(o.Registry); err != nil {
+		return nil, err
 	}
 	if o.Client == nil {
 		return nil, errors.New("deploy: no cluster client")
@@ -130,6 +128,17 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.URL = st.URL
 	return res, nil
+}
+
+// CheckRegistry says whether reg can take kiln deploy's images.
+func CheckRegistry(reg string) error {
+	if reg == "" {
+		return fmt.Errorf("no registry: pass --registry REGISTRY (or set %s): where the source bundle and the built image go, one the cluster pulls from (kiln cluster up prints its node registry; kiln cluster env does not export one)", RegistryEnv)
+	}
+	if strings.Contains(reg, "://") {
+		return fmt.Errorf("--registry %q: want host[:port][/path], no scheme", reg)
+	}
+	return nil
 }
 
 // apply server-side applies f as kiln deploy and returns the generation

@@ -72,6 +72,9 @@ func (c *cli) deploy(ctx context.Context, f deployFlags) error {
 	if f.registry == "" {
 		f.registry = os.Getenv(deploy.RegistryEnv)
 	}
+	if err := deploy.CheckRegistry(f.registry); err != nil {
+		return err
+	}
 	if err := regclient.ExportInsecure(f.insecure); err != nil {
 		return usageError{err.Error()}
 	}
