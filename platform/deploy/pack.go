@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -171,11 +172,16 @@ func (p *packer) file(rel, src string, info fs.FileInfo) error {
 	if info.Mode().Perm()&0o111 != 0 {
 		mode = 0o755
 	}
-	in, err := os.Open(src)
+	// Non-blocking, then checked again on the open file: a file swapped
+	// for a named pipe after the walk saw it must not hang the pack.
+	in, err := os.OpenFile(src, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("source: %s changed while being packed (not a regular file now)", rel)
+	}
 	if err := p.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: rel, Mode: mode, Size: size, ModTime: epoch, Format: tar.FormatPAX}); err != nil {
 		return err
 	}
