@@ -239,8 +239,13 @@ func (c *converter) fromV1beta2(spec obj) {
 	}
 	if b, ok := spec["build"].(obj); ok {
 		if builder, ok := b["builder"].(string); ok && strings.Contains(builder, "openfunction/") {
-			c.note("spec.build.builder: %s is OpenFunction's builder, dropped: Kiln's controller uses its own builder (--default-builder) unless you name one", builder)
 			delete(b, "builder")
+			if lang := openFunctionBuilderLanguage(builder); lang != "" {
+				b["language"] = lang
+				c.note("spec.build.builder: %s is OpenFunction's builder, replaced by spec.build.language: %s (Kiln's controller picks its own builder per language)", builder, lang)
+			} else {
+				c.note("spec.build.builder: %s is OpenFunction's builder, dropped: Kiln's controller uses its own builder for spec.build.language (default go) unless you name one", builder)
+			}
 		}
 		if _, ok := b["dockerfile"]; ok {
 			c.note("spec.build.dockerfile: kept, but Kiln's default strategy builds with buildpacks; name a Dockerfile strategy in spec.build.shipwright.strategy")
@@ -356,4 +361,16 @@ func sortedKeys(m obj) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// openFunctionBuilderLanguage is the spec.build.language of an OpenFunction
+// builder image (openfunction/builder-node:v2 is nodejs), "" when it is not
+// one of Kiln's languages.
+func openFunctionBuilderLanguage(image string) string {
+	name := image[strings.LastIndex(image, "/")+1:]
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	return map[string]string{"builder-go": "go", "builder-node": "nodejs", "builder-nodejs": "nodejs",
+		"builder-python": "python", "builder-java": "java"}[name]
 }

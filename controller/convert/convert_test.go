@@ -165,3 +165,19 @@ func TestConvertCases(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenFunctionBuilderLanguage(t *testing.T) {
+	for image, want := range map[string]string{
+		"openfunction/builder-go:latest":               "go",
+		"openfunction/builder-node:v2-16.15":           "nodejs",
+		"docker.io/openfunction/builder-java:v2-17":    "java",
+		"openfunction/builder-python@sha256:abc":       "python",
+		"openfunction/builder-ruby:latest":             "",
+		"openfunction/gcp-builder:v1":                  "",
+		"registry.example.com/openfunction/builder-go": "go",
+	} {
+		if got := openFunctionBuilderLanguage(image); got != want {
+			t.Errorf("%s: %q, want %q", image, got, want)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package reconciler
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	shp "github.com/shipwright-io/build/pkg/apis/build/v1beta1"
 	corev1 "k8s.io/api/core/v1"
@@ -16,15 +18,42 @@ import (
 // of time.
 const shipwrightTimeout = "BuildRunTimeout"
 
+// tektonImagePullFailed is the reason Tekton gives a TaskRun whose pod
+// could not pull a step's image; Shipwright passes it on to the BuildRun.
+const tektonImagePullFailed = "TaskRunImagePullFailed"
+
 // reconcileBuild applies the Build and its cache PVC, starts a BuildRun for
 // the current build hash, and returns the pinned image once it succeeded
-// ("" while it runs or when it failed).
-func (r *FunctionReconciler) reconcileBuild(ctx context.Context, f *v1alpha1.Function, cfg render.Config, st *v1alpha1.FunctionStatus) (string, error) {
+// ("" while it runs or when it failed), and when to look again at what no
+// watch reports (a missing build strategy).
+func (r *FunctionReconciler) reconcileBuild(ctx context.Context, f *v1alpha1.Function, cfg render.Config, st *v1alpha1.FunctionStatus) (string, time.Duration, error) {
 	build, pvc, err := render.Build(f, cfg)
+	if unknown := (*render.UnknownLanguageError)(nil); errors.As(err, &unknown) {
+		st.MarkUnknownLanguage(unknown.Error())
+		return "", 0, nil
+	}
 	if err != nil {
 		st.MarkBuildFailed(v1alpha1.ReasonInvalidBuild, err.Error())
-		return "", nil
+		return "", 0, nil
 	}
+	strategy, declared, found, err := r.strategyParams(ctx, f, st)
+	switch {
+	case err != nil:
+		return "", 0, err
+	case !found: // marked on st: look again, strategies are not watched
+		return "", strategyRetry, nil
+	}
+	if err := render.FitStrategy(f, build, strategy, declared); err != nil {
+		st.MarkUndeclaredParameter(err.Error())
+		return "", 0, nil
+	}
+	image, err := r.startBuild(ctx, f, build, pvc, st)
+	return image, 0, err
+}
+
+// startBuild applies the Build, its cache PVC and ServiceAccount, creates
+// the BuildRun of the current build hash and reads its outcome.
+func (r *FunctionReconciler) startBuild(ctx context.Context, f *v1alpha1.Function, build *shp.Build, pvc *corev1.PersistentVolumeClaim, st *v1alpha1.FunctionStatus) (string, error) {
 	if _, err := r.createOnce(ctx, f, pvc); err != nil {
 		return "", childFailure(st.MarkBuildFailed, pvc, err)
 	}
@@ -49,18 +78,33 @@ func (r *FunctionReconciler) reconcileBuild(ctx context.Context, f *v1alpha1.Fun
 			return "", err
 		}
 	}
-	return buildOutcome(f, run, hash, st), nil
+	return buildOutcome(f, run, hash, builderOf(build), st), nil
+}
+
+// builderOf is the builder image build passes its strategy ("" for none).
+func builderOf(build *shp.Build) string {
+	for _, p := range build.Spec.ParamValues {
+		if p.Name == render.ParamBuilderImage && p.SingleValue != nil && p.SingleValue.Value != nil {
+			return *p.SingleValue.Value
+		}
+	}
+	return ""
 }
 
 // buildOutcome records what run's Succeeded condition says and returns the
-// image it built, pinned by digest ("" unless it succeeded).
-func buildOutcome(f *v1alpha1.Function, run *shp.BuildRun, hash string, st *v1alpha1.FunctionStatus) string {
+// image it built, pinned by digest ("" unless it succeeded). builder is
+// the builder image the run uses, for a failure to pull it.
+func buildOutcome(f *v1alpha1.Function, run *shp.BuildRun, hash, builder string, st *v1alpha1.FunctionStatus) string {
 	c := run.Status.GetCondition(shp.Succeeded)
 	switch {
 	case c == nil || (c.Status != corev1.ConditionTrue && c.Status != corev1.ConditionFalse):
 		st.MarkBuildRunning(run.Name, hash)
 	case c.Status == corev1.ConditionFalse && c.Reason == shipwrightTimeout:
 		st.MarkBuildRunTimedOut(run.Name, hash, c.Message)
+	case c.Status == corev1.ConditionFalse && c.Reason == tektonImagePullFailed:
+		st.MarkBuilderImagePullFailed(run.Name, hash, builder, c.Message)
+	case c.Status == corev1.ConditionFalse && run.Status.FailureDetails != nil && run.Status.FailureDetails.Message != "":
+		st.MarkBuildRunStepFailed(run.Name, hash, c.Reason, c.Message, run.Status.FailureDetails.Message)
 	case c.Status == corev1.ConditionFalse:
 		st.MarkBuildRunFailed(run.Name, hash, c.Reason, c.Message)
 	case run.Status.Output == nil || run.Status.Output.Digest == "":

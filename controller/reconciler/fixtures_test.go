@@ -1,6 +1,7 @@
 package reconciler
 
 import (
+	"os"
 	"testing"
 
 	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
@@ -12,6 +13,7 @@ import (
 	duckv1 "knative.dev/pkg/apis/duck/v1"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
@@ -143,7 +145,13 @@ func sharedGateway(allowed string) map[string]string {
 
 func testConfig() render.Config {
 	cfg := render.DefaultConfig()
-	cfg.DefaultBuilder = "registry.example.com/kiln/builder-go:latest"
+	for _, l := range []string{"go", "nodejs", "python", "java"} {
+		dir := map[string]string{"nodejs": "node"}[l]
+		if dir == "" {
+			dir = l
+		}
+		cfg.Builders[l] = "registry.example.com/kiln/builder-" + dir + ":latest"
+	}
 	return cfg
 }
 
@@ -198,4 +206,19 @@ func functionImage(t *testing.T, c client.Client, kind client.Object) string {
 	}
 	t.Fatalf("no %s container in %T", render.FunctionContainer, kind)
 	return ""
+}
+
+// kilnStrategy is controller/config/strategy's ClusterBuildStrategy, as
+// committed.
+func kilnStrategy(t *testing.T) *shp.ClusterBuildStrategy {
+	t.Helper()
+	b, err := os.ReadFile("../config/strategy/cluster_build_strategy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s shp.ClusterBuildStrategy
+	if err := yaml.UnmarshalStrict(b, &s); err != nil {
+		t.Fatalf("controller/config/strategy/cluster_build_strategy.yaml: %v", err)
+	}
+	return &s
 }

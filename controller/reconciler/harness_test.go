@@ -51,6 +51,9 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) (c clien
 		}
 		return nil
 	}
+	// Kiln's ClusterBuildStrategy is installed (a row injects a get failure
+	// to say it is not).
+	objs = append([]client.Object{kilnStrategy(t)}, objs...)
 	base := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
 		WithStatusSubresource(&v1alpha1.Function{}, &shp.BuildRun{}, &servingv1.Service{}, &appsv1.Deployment{}, &appsv1.StatefulSet{}).Build()
 	direct := interceptor.Funcs{
@@ -187,8 +190,11 @@ func (r *recorder) read(o runtime.Object) {
 func (r *recorder) directRead(o runtime.Object, verb string) {
 	g, res := r.resource(o)
 	role := RoleChildren
-	if g == "" && res == "configmaps" {
+	switch {
+	case g == "" && res == "configmaps":
 		role = RoleGatewayConfig
+	case res == "clusterbuildstrategies": // cluster-scoped
+		role = RoleController
 	}
 	r.use(role, g, res, verb)
 }

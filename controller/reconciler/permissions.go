@@ -66,6 +66,9 @@ var Permissions = PermissionList{
 	{RoleController, "keda.sh", "scaledjobs", informed},
 	{RoleController, "dapr.io", "components", informed},
 	{RoleController, "gateway.networking.k8s.io", "httproutes", informed},
+	// The build strategy a Function names, read by name for the parameters
+	// it declares (no informer); cluster-scoped, so bound cluster-wide.
+	{RoleController, "shipwright.io", "clusterbuildstrategies", []string{"get"}},
 
 	// Owner references with blockOwnerDeletion on the children need it.
 	{RoleChildren, "core.kiln.dev", "functions/finalizers", []string{"update"}},
@@ -76,6 +79,8 @@ var Permissions = PermissionList{
 	// name and deleted with the Function.
 	{RoleChildren, "", "serviceaccounts", []string{"create", "patch", "get", "delete"}},
 	{RoleChildren, "shipwright.io", "builds", servingVerbs},
+	// A namespace's own build strategy, read by name like the cluster's.
+	{RoleChildren, "shipwright.io", "buildstrategies", []string{"get"}},
 	// BuildRuns are created once per build hash.
 	{RoleChildren, "shipwright.io", "buildruns", []string{"create", "delete"}},
 	{RoleChildren, "serving.knative.dev", "services", servingVerbs},

@@ -158,19 +158,22 @@ func (r *FunctionReconciler) reconcile(ctx context.Context, f *v1alpha1.Function
 		}
 		cfg.Gateway = g
 	}
-	return 0, r.reconcileChildren(ctx, f, cfg, st)
+	return r.reconcileChildren(ctx, f, cfg, st)
 }
 
-// reconcileChildren builds and serves f.
-func (r *FunctionReconciler) reconcileChildren(ctx context.Context, f *v1alpha1.Function, cfg render.Config, st *v1alpha1.FunctionStatus) error {
+// reconcileChildren builds and serves f; it returns when to look again at
+// what no watch reports (a missing build strategy).
+func (r *FunctionReconciler) reconcileChildren(ctx context.Context, f *v1alpha1.Function, cfg render.Config, st *v1alpha1.FunctionStatus) (time.Duration, error) {
 	image := f.Spec.Image
+	var after time.Duration
 	if f.Spec.Build == nil {
 		st.MarkBuildSkipped()
 	} else {
-		built, err := r.reconcileBuild(ctx, f, cfg, st)
+		built, retry, err := r.reconcileBuild(ctx, f, cfg, st)
 		if err != nil {
-			return err
+			return 0, err
 		}
+		after = retry
 		if built == "" {
 			// Roll forward only on success: keep serving the last good image.
 			if st.Revision == nil || st.Revision.ImageDigest == "" {
@@ -179,7 +182,7 @@ func (r *FunctionReconciler) reconcileChildren(ctx context.Context, f *v1alpha1.
 				} else {
 					st.MarkServingSkipped()
 				}
-				return nil
+				return after, nil
 			}
 			built = st.Revision.ImageDigest
 		}
@@ -187,9 +190,9 @@ func (r *FunctionReconciler) reconcileChildren(ctx context.Context, f *v1alpha1.
 	}
 	if f.Spec.Serving == nil {
 		st.MarkServingSkipped()
-		return nil
+		return after, nil
 	}
-	return r.reconcileServing(ctx, f, cfg, image, st)
+	return after, r.reconcileServing(ctx, f, cfg, image, st)
 }
 
 func (r *FunctionReconciler) updateStatus(ctx context.Context, stored *v1alpha1.Function, st *v1alpha1.FunctionStatus) error {

@@ -673,36 +673,40 @@ func rows() []row {
 
 func TestReconcile(t *testing.T) {
 	for _, tc := range rows() {
-		t.Run(tc.name, func(t *testing.T) {
-			var objs []client.Object
-			if tc.objs != nil {
-				objs = tc.objs(t, tc.fn)
-			}
-			c, reader, rec := newClient(t, tc.fail, append(objs, tc.fn.DeepCopy())...)
-			r := reconciler(c, reader)
-			if tc.cfg != nil {
-				tc.cfg(r)
-			}
-			res, err := r.Reconcile(ctx(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(tc.fn)})
-			rec.stop()
-			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
-				t.Fatalf("Reconcile: %v, want error %q", err, tc.wantErr)
-			}
-			if res.RequeueAfter != tc.wantRequeue {
-				t.Errorf("RequeueAfter %v, want %v", res.RequeueAfter, tc.wantRequeue)
-			}
-			var f v1alpha1.Function
-			if err := c.Get(ctx(), client.ObjectKeyFromObject(tc.fn), &f); err != nil {
-				t.Fatal(err)
-			}
-			assertStatus(t, tc, &f)
-			if got := functionImage(t, c, &servingv1.Service{}); got != tc.served {
-				t.Errorf("the Knative Service runs %q, want %q", got, tc.served)
-			}
-			if tc.check != nil {
-				tc.check(t, c, &f)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { runRow(t, tc) })
+	}
+}
+
+// runRow runs one Reconcile of tc.fn among tc.objs and checks what it left.
+func runRow(t *testing.T, tc row) {
+	t.Helper()
+	var objs []client.Object
+	if tc.objs != nil {
+		objs = tc.objs(t, tc.fn)
+	}
+	c, reader, rec := newClient(t, tc.fail, append(objs, tc.fn.DeepCopy())...)
+	r := reconciler(c, reader)
+	if tc.cfg != nil {
+		tc.cfg(r)
+	}
+	res, err := r.Reconcile(ctx(), ctrl.Request{NamespacedName: client.ObjectKeyFromObject(tc.fn)})
+	rec.stop()
+	if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+		t.Fatalf("Reconcile: %v, want error %q", err, tc.wantErr)
+	}
+	if res.RequeueAfter != tc.wantRequeue {
+		t.Errorf("RequeueAfter %v, want %v", res.RequeueAfter, tc.wantRequeue)
+	}
+	var f v1alpha1.Function
+	if err := c.Get(ctx(), client.ObjectKeyFromObject(tc.fn), &f); err != nil {
+		t.Fatal(err)
+	}
+	assertStatus(t, tc, &f)
+	if got := functionImage(t, c, &servingv1.Service{}); got != tc.served {
+		t.Errorf("the Knative Service runs %q, want %q", got, tc.served)
+	}
+	if tc.check != nil {
+		tc.check(t, c, &f)
 	}
 }
 

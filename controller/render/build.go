@@ -69,9 +69,9 @@ func EnvVars(env map[string]string) (string, error) {
 // defaulted and have spec.build.
 func Build(f *v1alpha1.Function, cfg Config) (*shp.Build, *corev1.PersistentVolumeClaim, error) {
 	b := f.Spec.Build
-	builder := cfg.DefaultBuilder
-	if b.Builder != nil && *b.Builder != "" {
-		builder = *b.Builder
+	builder, err := cfg.Builder(b)
+	if err != nil {
+		return nil, nil, err
 	}
 	env, err := EnvVars(b.Env)
 	if err != nil {

@@ -27,7 +27,10 @@ const (
 type Config struct {
 	// ClusterDomain is the cluster's DNS suffix (cluster.local).
 	ClusterDomain string
-	// DefaultBuilder is the builder image when spec.build.builder is empty.
+	// Builders is the builder image per spec.build.language (Builder).
+	Builders map[string]string
+	// DefaultBuilder, when set, is the builder of DefaultLanguage, over
+	// Builders (kiln render's --default-builder flag).
 	DefaultBuilder string
 	// BuildCacheSize is the size of each function's build cache volume.
 	BuildCacheSize string
@@ -37,7 +40,7 @@ type Config struct {
 
 // DefaultConfig is the controller's default configuration.
 func DefaultConfig() Config {
-	return Config{ClusterDomain: "cluster.local", DefaultBuilder: "ghcr.io/kiln-dev/builder-go:latest", BuildCacheSize: "2Gi"}
+	return Config{ClusterDomain: "cluster.local", Builders: DefaultBuilders(), BuildCacheSize: "2Gi"}
 }
 
 // labels are the selector labels of the function's objects.

@@ -32,6 +32,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -222,6 +223,11 @@ func setup() (func(), error) {
 	if err := installRBAC(ctx, cl); err != nil {
 		return nil, err
 	}
+	// Kiln's ClusterBuildStrategy: the controller reads the parameters it
+	// declares before it makes a Build.
+	if err := installStrategy(ctx, cl); err != nil {
+		return nil, err
+	}
 	// Reconcile errors show in the test output.
 	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stdout), zap.Level(zapcore.ErrorLevel)))
 	mgr, err := ctrl.NewManager(asController(cfg), ctrl.Options{Scheme: scheme, Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0"})
@@ -229,7 +235,9 @@ func setup() (func(), error) {
 		return nil, err
 	}
 	rcfg := render.DefaultConfig()
-	rcfg.DefaultBuilder = "registry.example.com/kiln/builder-go:latest"
+	for lang, img := range testBuilders {
+		rcfg.Builders[lang] = img
+	}
 	if err := (&reconciler.FunctionReconciler{Client: mgr.GetClient(), Config: rcfg, MaxConcurrent: 4}).SetupWithManager(mgr); err != nil {
 		return nil, err
 	}
@@ -295,4 +303,27 @@ func eventually(t *testing.T, timeout time.Duration, what string, ok func() erro
 func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// testBuilders are the controller's --builder flags in the suite.
+var testBuilders = map[string]string{
+	"go": "registry.example.com/kiln/builder-go:latest", "nodejs": "registry.example.com/kiln/builder-node:latest",
+	"python": "registry.example.com/kiln/builder-python:latest", "java": "registry.example.com/kiln/builder-java:latest",
+}
+
+// installStrategy applies controller/config/strategy's ClusterBuildStrategy.
+func installStrategy(ctx context.Context, c client.Client) error {
+	p := filepath.Join(repo, "controller", "config", "strategy", "cluster_build_strategy.yaml")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	var u unstructured.Unstructured
+	if err := yaml.Unmarshal(b, &u.Object); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(&u), client.FieldOwner("kiln-e2e"), client.ForceOwnership); err != nil {
+		return fmt.Errorf("%s: applying ClusterBuildStrategy %s: %w", p, u.GetName(), err)
+	}
+	return nil
 }

@@ -44,9 +44,13 @@ const (
 
 	// The build.
 	ReasonNoBuild           = "NoBuild"
+	ReasonUnknownLanguage   = "UnknownLanguage"
+	ReasonStrategyNotFound  = "BuildStrategyNotFound"
+	ReasonUndeclaredParam   = "UndeclaredParameter"
 	ReasonBuilding          = "Building"
 	ReasonBuildRunSucceeded = "BuildRunSucceeded"
 	ReasonBuildRunFailed    = "BuildRunFailed"
+	ReasonBuilderPullFailed = "BuilderImagePullFailed"
 	ReasonBuildRunTimeout   = "BuildRunTimeout"
 	ReasonNoDigest          = "NoDigest"
 
@@ -113,6 +117,26 @@ func (s *FunctionStatus) MarkBuildRunFailed(run, hash, reason, msg string) {
 	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonBuildRunFailed, fmt.Sprintf("BuildRun %s failed: %s (kubectl logs of its pod show the build output)", run, describe(reason, msg)))
 }
 
+// MarkBuildRunStepFailed records BuildRun run failed with the build's own
+// error: buildError is what the strategy reported (status.failureDetails;
+// Kiln's strategy writes the build output's error lines there, the
+// compiler's among them), reason and msg Shipwright's condition.
+func (s *FunctionStatus) MarkBuildRunStepFailed(run, hash, reason, msg, buildError string) {
+	s.Build = &ChildStatus{State: StateFailed, Reason: reason, Message: buildError, ResourceRef: run, ResourceHash: hash}
+	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonBuildRunFailed, fmt.Sprintf("BuildRun %s failed: %s (%s)", run, buildError, describe(reason, msg)))
+}
+
+// MarkBuilderImagePullFailed records BuildRun run failed because an image
+// of its build pod could not be pulled (Tekton's TaskRunImagePullFailed):
+// builder is the builder image the Function builds with, msg Tekton's
+// message naming the step and image.
+func (s *FunctionStatus) MarkBuilderImagePullFailed(run, hash, builder, msg string) {
+	s.Build = &ChildStatus{State: StateFailed, Reason: ReasonBuilderPullFailed, Message: msg, ResourceRef: run, ResourceHash: hash}
+	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonBuilderPullFailed, fmt.Sprintf(
+		"BuildRun %s could not pull an image of its build pod (the builder is %s): %s; push the builder there (kiln publish), or set spec.build.builder or the controller's --builder LANGUAGE=IMAGE to one the cluster can pull (spec.build.builderCredentials for a private registry)",
+		run, builder, msg))
+}
+
 // MarkBuildRunTimedOut records BuildRun run ran out of time.
 func (s *FunctionStatus) MarkBuildRunTimedOut(run, hash, msg string) {
 	s.Build = &ChildStatus{State: StateTimeout, Reason: ReasonBuildRunTimeout, Message: msg, ResourceRef: run, ResourceHash: hash}
@@ -125,6 +149,35 @@ func (s *FunctionStatus) MarkBuildNoDigest(run, hash string) {
 	msg := "BuildRun " + run + " succeeded without an output digest"
 	s.Build = &ChildStatus{State: StateFailed, Reason: ReasonNoDigest, Message: msg, ResourceRef: run, ResourceHash: hash}
 	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonNoDigest, msg)
+}
+
+// MarkUnknownLanguage records a Function without spec.build.builder whose
+// spec.build.language the controller has no builder for: no BuildRun is
+// made (status.build is Failed); msg names the field and the known
+// languages. Serving stays on the last good image.
+func (s *FunctionStatus) MarkUnknownLanguage(msg string) {
+	s.buildNotStarted(ReasonUnknownLanguage, msg)
+}
+
+// MarkBuildStrategyNotFound records that the (Cluster)BuildStrategy named by
+// spec.build.shipwright.strategy is not installed: no Build is made.
+func (s *FunctionStatus) MarkBuildStrategyNotFound(msg string) {
+	s.buildNotStarted(ReasonStrategyNotFound, msg)
+}
+
+// MarkUndeclaredParameter records that the Function passes its strategy a
+// parameter it does not declare (Shipwright would refuse the Build): msg
+// names the field, the parameter and what the strategy declares.
+func (s *FunctionStatus) MarkUndeclaredParameter(msg string) {
+	s.buildNotStarted(ReasonUndeclaredParam, msg)
+}
+
+// buildNotStarted records a build the controller could not start for a
+// reason the user must fix: status.build is Failed with it, serving stays
+// on the last good image.
+func (s *FunctionStatus) buildNotStarted(reason, msg string) {
+	s.Build = &ChildStatus{State: StateFailed, Reason: reason, Message: msg}
+	s.set(ConditionBuilt, metav1.ConditionFalse, reason, msg)
 }
 
 // MarkBuildFailed records that the build could not be started (its objects

@@ -123,6 +123,31 @@ func TestLifecycle(t *testing.T) {
 		},
 		build: `Failed Failed "step-build exited 1" ref=r2 hash=h2`, serving: `Running  "" ref= hash=`, rev: img,
 	}, {
+		name: "an unknown language: Built and Ready False, the last good image kept",
+		marks: []func(*FunctionStatus){
+			func(s *FunctionStatus) { s.MarkBuildSucceeded("r1", "h1", img) },
+			func(s *FunctionStatus) { s.MarkUnknownLanguage(`spec.build.language: "cobol" has no builder`) },
+		},
+		want: map[string]string{
+			ConditionBuilt: `False UnknownLanguage: spec.build.language: "cobol" has no builder`,
+			ConditionReady: `False UnknownLanguage: spec.build.language: "cobol" has no builder`,
+		},
+		build: `Failed UnknownLanguage "spec.build.language: \"cobol\" has no builder" ref= hash=`, rev: img,
+	}, {
+		name: "build failed with the strategy's error: it leads the message",
+		marks: []func(*FunctionStatus){func(s *FunctionStatus) {
+			s.MarkBuildRunStepFailed("r", "h", "Failed", "step failed", "main.go:3: syntax error")
+		}},
+		want:  map[string]string{ConditionBuilt: "False BuildRunFailed: BuildRun r failed: main.go:3: syntax error (Failed: step failed)"},
+		build: `Failed Failed "main.go:3: syntax error" ref=r hash=h`,
+	}, {
+		name: "the builder image could not be pulled",
+		marks: []func(*FunctionStatus){
+			func(s *FunctionStatus) { s.MarkBuilderImagePullFailed("r", "h", "reg.example/b:1", "pull failed") },
+		},
+		want:  map[string]string{ConditionReady: "False BuilderImagePullFailed: BuildRun r could not pull an image of its build pod (the builder is reg.example/b:1): pull failed; push the builder there (kiln publish), or set spec.build.builder or the controller's --builder LANGUAGE=IMAGE to one the cluster can pull (spec.build.builderCredentials for a private registry)"},
+		build: `Failed BuilderImagePullFailed "pull failed" ref=r hash=h`,
+	}, {
 		name:  "build failed without Shipwright's reason or message",
 		marks: []func(*FunctionStatus){func(s *FunctionStatus) { s.MarkBuildRunFailed("r", "h", "", "pod evicted") }},
 		want:  map[string]string{ConditionBuilt: "False BuildRunFailed: BuildRun r failed: pod evicted (kubectl logs of its pod show the build output)"},

@@ -66,8 +66,14 @@ type FunctionSpec struct {
 //
 // +kubebuilder:validation:XValidation:rule="has(self.srcRepo) && ((has(self.srcRepo.url) && size(self.srcRepo.url) > 0) || has(self.srcRepo.bundleContainer))",message="srcRepo.url is required: the git repository of the function's source (or srcRepo.bundleContainer.image)"
 type BuildImpl struct {
-	// Builder is the builder image; defaults to Kiln's builder for the
-	// function's language (the controller's --default-builder).
+	// Language picks Kiln's builder when Builder is not set: go (the
+	// default), nodejs, python or java, each mapped to an image by the
+	// controller's --builder LANGUAGE=IMAGE flags. A language the controller
+	// has no builder for is reported as the condition Built=False, reason
+	// UnknownLanguage.
+	// +optional
+	Language string `json:"language,omitempty"`
+	// Builder is the builder image; it wins over Language.
 	// +optional
 	Builder *string `json:"builder,omitempty"`
 	// BuilderCredentials is the pull secret for the builder image.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -28,7 +29,10 @@ func main() {
 	probes := flag.String("health-probe-bind-address", ":8081", "healthz/readyz endpoint")
 	leader := flag.Bool("leader-elect", false, "elect a leader (run several replicas)")
 	workers := flag.Int("max-concurrent-reconciles", 4, "Functions reconciled at once")
-	flag.StringVar(&cfg.DefaultBuilder, "default-builder", cfg.DefaultBuilder, "builder image when spec.build.builder is empty")
+	flag.Func("builder", "LANGUAGE=IMAGE: the builder of Functions whose spec.build.language is LANGUAGE and spec.build.builder empty (repeat per language; defaults: "+builderDefaults()+")", cfg.ParseBuilderFlag)
+	flag.Func("default-builder", "IMAGE: the builder of Go Functions (and of those without spec.build.language); same as --builder go=IMAGE", func(v string) error {
+		return cfg.ParseBuilderFlag(render.DefaultLanguage + "=" + v)
+	})
 	flag.StringVar(&cfg.ClusterDomain, "cluster-domain", cfg.ClusterDomain, "the cluster's DNS suffix")
 	flag.StringVar(&cfg.BuildCacheSize, "build-cache-size", cfg.BuildCacheSize, "size of each Function's build cache volume")
 	var policy v1alpha1.Policy
@@ -45,6 +49,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "kiln controller:", err)
 		os.Exit(1)
 	}
+}
+
+// builderDefaults lists the built-in --builder values.
+func builderDefaults() string {
+	d := render.DefaultBuilders()
+	var out []string
+	for _, l := range render.DefaultConfig().Languages() {
+		out = append(out, l+"="+d[l])
+	}
+	return strings.Join(out, ", ")
 }
 
 func run(cfg render.Config, policy v1alpha1.Policy, metrics, probes string, leader bool, workers int) error {

@@ -74,7 +74,7 @@ func newRootCmd(c *cli) *cobra.Command {
 	root.AddCommand(
 		newBuildCmd(c), newRunCmd(c), newInitCmd(c), newInvokeCmd(c), newInspectCmd(c),
 		newRegistryCmd(c), newCacheCmd(c), newStackCmd(c), newBuildpackCmd(c), newBuilderCmd(c), newPublishCmd(c),
-		newRebaseCmd(c), newSBOMCmd(c), newRenderCmd(c), newConvertCmd(c), newClusterCmd(c), newVersionCmd(c), newCompletionCmd(c),
+		newRebaseCmd(c), newSBOMCmd(c), newRenderCmd(c), newConvertCmd(c), newClusterCmd(c), newDeployCmd(c), newVersionCmd(c), newCompletionCmd(c),
 	)
 	return root
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"kiln.dev/kiln/controller/api/v1alpha1"
+	"kiln.dev/kiln/platform/deploy"
+	"kiln.dev/kiln/platform/regclient"
+)
+
+func newDeployCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "deploy DIR --target F",
+		Short: "Deploy a function to a cluster running Kiln's controller",
+		Long: "Pack the source in DIR (honouring .kilnignore and project.toml's include/exclude) as a Shipwright source\n" +
+			"bundle, push it to the registry, server-side apply a core.kiln.dev/v1alpha1 Function that builds it with\n" +
+			"Kiln's builder for its language, and wait: the phases (BuildRun, image digest, Knative Service) go to\n" +
+			"stderr, the function's URL to stdout. The cluster is $KUBECONFIG's (eval \"$(kiln cluster env)\").",
+		Example: "  kiln deploy samples/go/hello --target HelloWorld --registry 10.0.0.2:5000\n" +
+			"  KILN_REGISTRY=registry.example.com/team kiln deploy . -t handler --language python --name greeter",
+		Args: exactArgs(1, "kiln deploy takes one directory: kiln deploy DIR --target F"),
+	}
+	var o deployFlags
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringVarP(&o.target, "target", "t", "", "function to serve (sets FUNC_NAME)")
+	fs.StringVar(&o.name, "name", "", "the Function's name (default: the directory's)")
+	fs.StringVar(&o.language, "language", "", "go, nodejs, python or java (default: detected from the source, as kiln build does)")
+	fs.StringVarP(&o.namespace, "namespace", "n", "default", "the Function's namespace")
+	fs.StringVar(&o.registry, "registry", "", "where the source bundle (NAME-source) and the image (NAME) go, one the cluster pulls from (env "+deploy.RegistryEnv+")")
+	fs.VarP(&o.env, "env", "e", "build-time env var K=V (repeatable)")
+	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "how long to wait for the Function to be ready")
+	fs.Var(&o.insecure, "insecure-registry", "registry (host:port) to push to over plain HTTP (repeatable; loopback registries need not be named). Credentials come from the Docker config (docker login)")
+	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+	cmd.RunE = func(cmd *cobra.Command, pos []string) error {
+		o.dir = pos[0]
+		return c.deploy(cmd.Context(), o)
+	}
+	return cmd
+}
+
+// deployFlags are kiln deploy's parsed flags.
+type deployFlags struct {
+	dir, target, name, language, namespace, registry, kubeconfig string
+	env                                                          envFlag
+	timeout                                                      time.Duration
+	insecure                                                     listFlag
+}
+
+func (c *cli) deploy(ctx context.Context, f deployFlags) error {
+	if f.target == "" {
+		return usageError{"kiln deploy: --target F is required (the function to serve, FUNC_NAME)"}
+	}
+	if f.name != "" {
+		if err := deploy.CheckName(f.name); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if f.language != "" {
+		if err := deploy.CheckLanguage(f.language); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if f.registry == "" {
+		f.registry = os.Getenv(deploy.RegistryEnv)
+	}
+	if err := deploy.CheckRegistry(f.registry); err != nil {
+		return err
+	}
+	if err := regclient.ExportInsecure(f.insecure); err != nil {
+		return usageError{err.Error()}
+	}
+	kc, err := kubeClient(f.kubeconfig)
+	if err != nil {
+		return err
+	}
+	res, err := deploy.Deploy(ctx, deploy.Options{
+		Dir: f.dir, Target: f.target, Name: f.name, Language: f.language, Namespace: f.namespace,
+		Registry: f.registry, Env: f.env.kv, Push: regclient.FromEnv(), Client: kc, Timeout: f.timeout,
+		Progress: func(p deploy.Phase) {
+			if !c.quiet {
+				fmt.Fprintf(c.stderr, "==> %s: %s\n", p.Step, p.Message)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, res.URL)
+	return nil
+}
+
+// kubeClient is a client of the cluster kubeconfig (or $KUBECONFIG, or
+// ~/.kube/config) names, knowing Functions.
+func kubeClient(kubeconfig string) (client.Client, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if kubeconfig != "" {
+		rules.ExplicitPath = kubeconfig
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("no cluster: %w (set KUBECONFIG, e.g. eval \"$(kiln cluster env)\", or pass --kubeconfig)", err)
+	}
+	scheme := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	return client.New(cfg, client.Options{Scheme: scheme})
+}

@@ -1,0 +1,169 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"kiln.dev/kiln/controller/api/v1alpha1"
+	"kiln.dev/kiln/controller/render"
+	"kiln.dev/kiln/platform/buildrequest"
+	"kiln.dev/kiln/platform/detect"
+	"kiln.dev/kiln/platform/regclient"
+)
+
+// RegistryEnv is where kiln deploy finds the registry when --registry is
+// not given.
+const RegistryEnv = "KILN_REGISTRY"
+
+// Options is one kiln deploy.
+type Options struct {
+	Dir       string
+	Target    string   // FUNC_NAME
+	Name      string   // the Function; "" = named after Dir
+	Language  string   // "" = detected
+	Namespace string   // "" = default
+	Registry  string   // where the source bundle and the image go (host[:port][/path])
+	Env       []string // KEY=VALUE build env
+	// Push reaches the registry (credentials, plain-HTTP registries).
+	Push regclient.Target
+	// Client talks to the cluster; its scheme must know core.kiln.dev.
+	Client  client.Client
+	Timeout time.Duration // 0 = 15 minutes
+	// Poll is how often the Function's status is read; 0 = 500 ms.
+	Poll   time.Duration
+	Limits Limits // zero = DefaultLimits
+	// Progress is told each phase as it happens (nil: nothing).
+	Progress func(Phase)
+}
+
+// Result is a deployed Function.
+type Result struct {
+	Namespace, Name string
+	Source          string // the source bundle, by digest
+	Image           string // the built image, by digest
+	URL             string
+}
+
+// Deploy packs, pushes, applies and waits (see the package doc).
+func Deploy(ctx context.Context, o Options) (*Result, error) {
+	o.Registry = strings.TrimSuffix(o.Registry, "/")
+	if err := CheckRegistry(o.Registry); err != nil {
+		return nil, err
+	}
+	if o.Client == nil {
+		return nil, errors.New("deploy: no cluster client")
+	}
+	progress := o.Progress
+	if progress == nil {
+		progress = func(Phase) {}
+	}
+	plan, err := buildrequest.Resolve(buildrequest.Request{Dir: o.Dir, Target: o.Target, Env: o.Env})
+	if err != nil {
+		return nil, err
+	}
+	if o.Name == "" {
+		o.Name = buildrequest.ImageName(plan.Dir)
+	}
+	if err := CheckName(o.Name); err != nil {
+		return nil, err
+	}
+	lang := o.Language
+	if lang == "" {
+		d, err := detect.Detect(plan.Dir, plan.Env)
+		if err != nil {
+			return nil, fmt.Errorf("detecting the language of %s: %w (pass --language)", plan.Dir, err)
+		}
+		lang = Languages[d.Language]
+		progress(Phase{Step: StepSource, Message: fmt.Sprintf("language %s (%s)", lang, orDefault(d.Why, "the default"))})
+	} else if err := CheckLanguage(lang); err != nil {
+		return nil, err
+	}
+	ns := o.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	lim := o.Limits
+	if lim == (Limits{}) {
+		lim = DefaultLimits
+	}
+	bundle, err := PackSource(plan.Dir, plan.Skip, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer bundle.Close()
+	srcRepo := o.Registry + "/" + o.Name + "-source"
+	d, err := o.Push.WriteImage(ctx, srcRepo+":latest", bundle.Image)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Namespace: ns, Name: o.Name, Source: srcRepo + "@" + d.String()}
+	progress(Phase{Step: StepSource, Message: fmt.Sprintf("pushed %d files (%s) as %s", bundle.Files, size(bundle.Bytes), res.Source)})
+	f := Function(Spec{Name: o.Name, Namespace: ns, Image: o.Registry + "/" + o.Name, Source: res.Source, Language: lang, Env: plan.Env})
+	gen, err := apply(ctx, o.Client, f)
+	if err != nil {
+		return nil, err
+	}
+	progress(Phase{Step: StepApply, Message: fmt.Sprintf("Function %s/%s applied (generation %d)", ns, o.Name, gen)})
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 15 * time.Minute
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	poll := o.Poll
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, poll, progress)
+	if err != nil {
+		return nil, err
+	}
+	if st.Revision != nil {
+		res.Image = st.Revision.ImageDigest
+	}
+	res.URL = st.URL
+	return res, nil
+}
+
+// CheckRegistry says whether reg can take kiln deploy's images.
+func CheckRegistry(reg string) error {
+	if reg == "" {
+		return fmt.Errorf("no registry: pass --registry REGISTRY (or set %s): where the source bundle and the built image go, one the cluster pulls from (kiln cluster up prints its node registry; kiln cluster env does not export one)", RegistryEnv)
+	}
+	if strings.Contains(reg, "://") {
+		return fmt.Errorf("--registry %q: want host[:port][/path], no scheme", reg)
+	}
+	return nil
+}
+
+// apply server-side applies f as kiln deploy and returns the generation
+// the API server gave it.
+func apply(ctx context.Context, c client.Client, f *v1alpha1.Function) (int64, error) {
+	u, err := render.Unstructured(f)
+	if err != nil {
+		return 0, err
+	}
+	if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return 0, fmt.Errorf("applying Function %s/%s: %w (is Kiln's controller installed? kubectl apply -k controller/config)", f.Namespace, f.Name, err)
+	}
+	return u.GetGeneration(), nil
+}
+
+func size(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,82 @@
+package deploy
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kiln.dev/kiln/controller/api/v1alpha1"
+	"kiln.dev/kiln/controller/render"
+	"kiln.dev/kiln/platform/detect"
+)
+
+// FieldOwner is kiln deploy's server-side apply field manager.
+const FieldOwner = "kiln-deploy"
+
+// Spec is the Function kiln deploy applies.
+type Spec struct {
+	Name, Namespace string
+	// Image is where the build pushes (REGISTRY/NAME).
+	Image string
+	// Source is the pushed source bundle, pinned by digest.
+	Source string
+	// Language is spec.build.language (go, nodejs, python, java).
+	Language string
+	// Env is the build env (FUNC_NAME among it).
+	Env map[string]string
+}
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// CheckName says whether n can name a Function (and its Knative Service,
+// a DNS label of at most 63 characters, less the suffixes the controller adds).
+func CheckName(n string) error {
+	if len(n) > 50 || !dnsLabel.MatchString(n) {
+		return fmt.Errorf("--name %q: want lowercase letters, digits and '-', starting and ending with a letter or digit, at most 50 characters", n)
+	}
+	return nil
+}
+
+// Languages maps platform/detect's languages to spec.build.language.
+var Languages = map[detect.Language]string{
+	detect.Go: render.LanguageGo, detect.Node: render.LanguageNodeJS, detect.Python: render.LanguagePython, detect.Java: render.LanguageJava,
+}
+
+// CheckLanguage says whether l is one of Kiln's languages.
+func CheckLanguage(l string) error {
+	var known []string
+	for _, k := range Languages {
+		if k == l {
+			return nil
+		}
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	return fmt.Errorf("--language %q: want one of %s", l, strings.Join(known, ", "))
+}
+
+// Function is the Function s describes: built from the source bundle
+// with the language's builder, served by Knative over HTTP.
+func Function(s Spec) *v1alpha1.Function {
+	env := make(map[string]string, len(s.Env))
+	for k, v := range s.Env {
+		env[k] = v
+	}
+	return &v1alpha1.Function{
+		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "Function"},
+		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace,
+			Labels: map[string]string{"app.kubernetes.io/managed-by": FieldOwner}},
+		Spec: v1alpha1.FunctionSpec{
+			Image: s.Image,
+			Build: &v1alpha1.BuildImpl{
+				Language: s.Language,
+				Env:      env,
+				SrcRepo:  &v1alpha1.GitRepo{BundleContainer: &v1alpha1.BundleContainer{Image: s.Source}},
+			},
+			Serving: &v1alpha1.ServingImpl{},
+		},
+	}
+}
