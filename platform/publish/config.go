@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -16,11 +17,16 @@ import (
 // (and its kustomization.yaml rewrites).
 const ControllerImageName = "kiln-controller"
 
+// BuilderLanguages is the controller's spec.build.language of each builder
+// kiln publish makes (builders/node is nodejs).
+var BuilderLanguages = map[string]string{"go": "go", "node": "nodejs", "python": "python", "java": "java"}
+
 // writeConfig copies controller/config to dir and pins it to the release:
-// its kustomization.yaml names the controller image by digest and the
-// manager's --default-builder by digest (a JSON patch appends the flag;
-// the last one wins).
-func writeConfig(src, dir string, controller, defaultBuilder Artifact) (*Config, error) {
+// its kustomization.yaml names the controller image by digest, the
+// manager's --default-builder (Go's) and --builder LANGUAGE=IMAGE for the
+// other builders published (others, by builder name) by digest (a JSON
+// patch appends the flags; the last one wins).
+func writeConfig(src, dir string, controller, defaultBuilder Artifact, others map[string]Artifact) (*Config, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
@@ -53,7 +59,7 @@ func writeConfig(src, dir string, controller, defaultBuilder Artifact) (*Config,
 	if err != nil {
 		return nil, err
 	}
-	out, err := pinKustomization(in, controller, defaultBuilder)
+	out, err := pinKustomization(in, controller, defaultBuilder, others)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(base, "kustomization.yaml"), err)
 	}
@@ -65,8 +71,9 @@ func writeConfig(src, dir string, controller, defaultBuilder Artifact) (*Config,
 }
 
 // pinKustomization rewrites a kustomization: the kiln-controller image entry
-// by digest, plus a patch pinning --default-builder.
-func pinKustomization(in []byte, controller, defaultBuilder Artifact) ([]byte, error) {
+// by digest, plus a patch pinning --default-builder and --builder per
+// language of the others.
+func pinKustomization(in []byte, controller, defaultBuilder Artifact, others map[string]Artifact) ([]byte, error) {
 	var k map[string]any
 	if err := yaml.Unmarshal(in, &k); err != nil {
 		return nil, err
@@ -84,11 +91,24 @@ func pinKustomization(in []byte, controller, defaultBuilder Artifact) ([]byte, e
 		images = append(images, map[string]any{"name": ControllerImageName, "newName": controller.Repository, "digest": controller.Digest})
 	}
 	k["images"] = images
-	patch := strings.Join([]string{
-		"- op: add",
-		"  path: /spec/template/spec/containers/0/args/-",
-		"  value: --default-builder=" + defaultBuilder.Reference,
-	}, "\n") + "\n"
+	args := []string{"--default-builder=" + defaultBuilder.Reference}
+	names := make([]string, 0, len(others))
+	for n := range others {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		lang, ok := BuilderLanguages[n]
+		if !ok {
+			return nil, fmt.Errorf("builder %s: no spec.build.language for it (BuilderLanguages)", n)
+		}
+		args = append(args, "--builder="+lang+"="+others[n].Reference)
+	}
+	var ops []string
+	for _, a := range args {
+		ops = append(ops, "- op: add", "  path: /spec/template/spec/containers/0/args/-", "  value: "+a)
+	}
+	patch := strings.Join(ops, "\n") + "\n"
 	patches, _ := k["patches"].([]any)
 	k["patches"] = append(patches, map[string]any{
 		"target": map[string]any{"kind": "Deployment", "name": "kiln-controller"},

@@ -116,7 +116,13 @@ func Run(ctx context.Context, opts Options) (*Release, error) {
 	}
 	if c, ok := p.release.Find("controller", "kiln-controller"); ok {
 		if b, ok := p.release.Find("builder", "go"); ok {
-			cfg, err := writeConfig(opts.Source, filepath.Join(opts.OutDir, "config-"+opts.Version), c, b)
+			others := map[string]Artifact{}
+			for _, n := range Builders {
+				if o, ok := p.release.Find("builder", n); ok && n != "go" {
+					others[n] = o
+				}
+			}
+			cfg, err := writeConfig(opts.Source, filepath.Join(opts.OutDir, "config-"+opts.Version), c, b, others)
 			if err != nil {
 				return nil, err
 			}

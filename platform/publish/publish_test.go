@@ -69,7 +69,8 @@ func TestPinKustomization(t *testing.T) {
 	in := []byte("namespace: kiln\nresources:\n  - crd\n  - manager\nimages:\n  - name: kiln-controller\n    newName: ghcr.io/kiln-dev/kiln-controller\n    newTag: latest\n")
 	c := Artifact{Repository: "reg.example/kiln/kiln-controller", Digest: "sha256:" + strings.Repeat("c", 64)}
 	b := Artifact{Reference: "reg.example/kiln/builder-go@sha256:" + strings.Repeat("b", 64)}
-	out, err := pinKustomization(in, c, b)
+	node := Artifact{Reference: "reg.example/kiln/builder-node@sha256:" + strings.Repeat("d", 64)}
+	out, err := pinKustomization(in, c, b, map[string]Artifact{"node": node})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,8 @@ func TestPinKustomization(t *testing.T) {
 	if k.Namespace != "kiln" || len(k.Resources) != 2 || len(k.Images) != 1 || k.Images[0]["digest"] != c.Digest || k.Images[0]["newName"] != c.Repository || k.Images[0]["newTag"] != "" {
 		t.Fatalf("kustomization:\n%s", out)
 	}
-	if len(k.Patches) != 1 || k.Patches[0].Target["name"] != "kiln-controller" || !strings.Contains(k.Patches[0].Patch, "value: --default-builder="+b.Reference) {
+	if len(k.Patches) != 1 || k.Patches[0].Target["name"] != "kiln-controller" || !strings.Contains(k.Patches[0].Patch, "value: --default-builder="+b.Reference) ||
+		!strings.Contains(k.Patches[0].Patch, "value: --builder=nodejs="+node.Reference) {
 		t.Fatalf("patch:\n%s", out)
 	}
 }
