@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"kiln.dev/functions-framework-go/functions"
 	"kiln.dev/functions-framework-go/internal/server"
+	"kiln.dev/functions-framework-go/routes"
 )
 
 // TestRootAnswersAsServeMux: root skips the ServeMux only for requests the
@@ -92,6 +94,21 @@ func TestFrameAddsOneAllocation(t *testing.T) {
 		kiln := allocs(t, root(HTTPHandler(tt.fn)), tt.method, tt.body)
 		if kiln-bare > tt.added {
 			t.Errorf("%s: the framework adds %.0f allocations per request (%.0f against %.0f bare), want at most %.0f", tt.method, kiln-bare, kiln, bare, tt.added)
+		}
+		// The compatibility layers serve through AllHandler (Google's) and
+		// Routed at "/" (OpenFunction's): no more than native.
+		all, err := AllHandler([]functions.Registered{{Name: "f", HTTP: tt.fn}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slash, _ := routes.Compile("/")
+		for name, h := range map[string]http.Handler{
+			"AllHandler":  all,
+			"Routed at /": Routed(functions.Registered{Name: "f", HTTP: tt.fn, Path: slash}, HTTPHandler(tt.fn)),
+		} {
+			if compat := allocs(t, root(h), tt.method, tt.body); compat > kiln {
+				t.Errorf("%s through %s: %.0f allocations per request, native %.0f", tt.method, name, compat, kiln)
+			}
 		}
 	}
 }
