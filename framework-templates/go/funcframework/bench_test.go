@@ -17,9 +17,9 @@ import (
 // same run (issue 12 §2: Kiln's hello world at least as fast as Google's and
 // OpenFunction's frameworks, which add little to net/http):
 //
-//	go test -run '^$' -bench . -benchmem ./funcframework/
+//	GOWORK=off go test -run '^$' -bench . ./funcframework/
 //
-// Each benchmark runs the bare handler and the framework's in turn and logs
+// Each benchmark runs the bare handler and the framework's in turn and prints
 // their ratio of ns/op and the allocations the framework adds.
 
 // hello is the benchmarks' function, the hello world of make bench-frameworks.
