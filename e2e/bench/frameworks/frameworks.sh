@@ -17,16 +17,22 @@
 # Two loads: wrk -t2 -c$CONNS (throughput) and wrk -t1 -c1 (one kept-alive
 # connection, as queue-proxy, the activator and daprd call a function).
 # ROUNDS rounds alternate between the servers of a language (each server starts
-# once, is warmed up, and is restarted if it dies; a death is counted); the table
-# shows medians and ratios against the bare server and against Kiln native.
+# once, is warmed up, and is restarted if it dies; a death is counted; each round
+# starts one server later); the table shows medians and ratios against the bare
+# server and against Kiln native, then the goals of issue 12 §2 checked on the
+# per-round ratios (Kiln >= 1.0x each peer's requests/s at -c50 and -c1, each
+# compatibility layer <= 1.05x Kiln native's CPU per request and >= 0.95x its
+# requests/s): "holds" or "NOT MET" each; ASSERT=1 makes a goal not met exit 3.
 # Machines here are noisy: compare ratios, not absolutes.
 # The compatibility rows are also compared with Kiln native round by round
 # (issue 12: at most 5 % slower); SERVERS=kiln,google-compat,openfunction-compat
 # measures only those, so each round is short and the pairs run back to back.
 # Env: ROUNDS (3), DURATION (5s, the -c50 runs), C1_DURATION (2s), WARMUP (2s),
 # CONNS (50), LANGS (go,node,python,java), SERVERS (all; names without the
-# language prefix: kiln, bare, google, openfunction, google-compat, ...),
-# GCF_GO, OF_GO, GCF_NODE (pinned below).
+# language prefix: kiln, bare, google, openfunction, google-compat, ...), ASSERT,
+# GCF_GO, OF_GO, GCF_NODE (pinned below), KILN_GO_BEFORE (a directory holding
+# another version of framework-templates/go, measured beside it as
+# "kiln-before": the same-run before/after of a change).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$PWD
@@ -42,6 +48,7 @@ servers=${SERVERS:-}
 gcf_go=${GCF_GO:-v1.9.2}
 of_go=${OF_GO:-v0.5.0}
 gcf_node=${GCF_NODE:-5.0.5}
+kiln_go_before=${KILN_GO_BEFORE:-}
 home=${KILN_HOME:-$HOME/.cache/kiln}
 work=$home/bench-frameworks
 wrk=${WRK:-wrk}
@@ -147,9 +154,14 @@ bench() {
       start "$name" || true
     fi
   done
+  local n=${#names[@]} i order
   for r in $(seq "$rounds"); do
-    echo "   round $r/$rounds: ${names[*]}"
-    for name in "${names[@]}"; do
+    # each round starts one server later, so none is always measured first
+    # (right after another's load) or last
+    order=()
+    for ((i = 0; i < n; i++)); do order+=("${names[$(((i + r - 1) % n))]}"); done
+    echo "   round $r/$rounds: ${order[*]}"
+    for name in "${order[@]}"; do
       measure "$lang" "$name" "$r" c50 "$dur"
       measure "$lang" "$name" "$r" c1 "$c1dur"
     done
@@ -187,7 +199,15 @@ lang_go() {
     'require kiln.dev/functions-framework-go v0.1.0' \
     "replace github.com/OpenFunction/functions-framework-go => $compat/openfunction" \
     "replace kiln.dev/functions-framework-go => $fw"
-  for d in kiln bare google google-compat openfunction openfunction-compat; do
+  local ds=(kiln bare google google-compat openfunction openfunction-compat)
+  if [ -n "$kiln_go_before" ]; then # another checkout's framework, e.g. before a change
+    rm -rf "$work/go/kiln-before"; mkdir -p "$work/go/kiln-before"
+    cp "$here/go/kiln/main.go" "$work/go/kiln-before/"
+    gomod "$work/go/kiln-before" 'require kiln.dev/functions-framework-go v0.1.0' "replace kiln.dev/functions-framework-go => $kiln_go_before"
+    ds+=(kiln-before)
+    label[go-kiln-before]="Kiln, $kiln_go_before"
+  fi
+  for d in "${ds[@]}"; do
     gobuild "$work/go/$d"
     cmdline[go-$d]=$work/go/$d/app
     envs[go-$d]="FUNCTION_TARGET=HelloWorld"
@@ -201,7 +221,7 @@ lang_go() {
   label[go-google-compat]="Kiln compat, Google's source"
   label[go-openfunction-compat]="Kiln compat, OpenFunction's source"
   echo "==> Go: measuring"
-  bench go go-kiln go-bare go-google go-openfunction go-google-compat go-openfunction-compat
+  bench go go-kiln go-bare go-google go-openfunction go-google-compat go-openfunction-compat ${kiln_go_before:+go-kiln-before}
 }
 
 lang_node() {

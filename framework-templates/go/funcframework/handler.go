@@ -66,26 +66,56 @@ func bodyError(w http.ResponseWriter, err error, max int64) int {
 // KILN_MAX_BODY_BYTES), 404 for browser noise and panic recovery.
 func frame(next http.Handler) http.Handler { return frameWith(maxBodyBytes(), next) }
 
-func frameWith(max int64, next http.Handler) http.Handler {
-	return server.LimitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/favicon.ico" || r.URL.Path == "/robots.txt" {
-			http.NotFound(w, r)
-			return
-		}
-		rw := &trackingWriter{ResponseWriter: w}
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				log.Printf("function panicked serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
-				if !rw.wrote {
-					http.Error(w, "Internal Server Error: the function panicked", http.StatusInternalServerError)
-				}
+func frameWith(max int64, next http.Handler) http.Handler { return &framed{next: next, max: max} }
+
+// framed is frame's handler. Its cost per request is one allocation: the
+// trackingWriter, or for a request with a body the withBody holding it and
+// the body bound (plus http.MaxBytesReader's).
+type framed struct {
+	next http.Handler
+	max  int64
+}
+
+// withBody is what a request with a body needs, in one allocation.
+type withBody struct {
+	track trackingWriter
+	bound server.Bound
+}
+
+func (f *framed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > f.max {
+		server.TooLarge(w, f.max)
+		return
+	}
+	if r.URL.Path == "/favicon.ico" || r.URL.Path == "/robots.txt" {
+		http.NotFound(w, r)
+		return
+	}
+	if !server.HasBody(r) {
+		f.serve(&trackingWriter{ResponseWriter: w}, r)
+		return
+	}
+	b := &withBody{}
+	b.track.ResponseWriter = b.bound.Begin(w, r, f.max)
+	f.serve(&b.track, r)
+	b.bound.End() // not deferred: after http.ErrAbortHandler the connection is cut, nothing is answered
+}
+
+// serve runs the function on t, answering 500 for a panic if the function
+// had not started its response (http.ErrAbortHandler goes on to net/http).
+func (f *framed) serve(t *trackingWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
 			}
-		}()
-		next.ServeHTTP(rw, r)
-	}), max)
+			log.Printf("function panicked serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
+			if !t.wrote {
+				http.Error(t.ResponseWriter, "Internal Server Error: the function panicked", http.StatusInternalServerError)
+			}
+		}
+	}()
+	f.next.ServeHTTP(t, r)
 }
 
 // trackingWriter remembers whether the function already started a response,

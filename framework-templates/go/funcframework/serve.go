@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path"
 	"strconv"
 	"strings"
 	"syscall"
@@ -157,14 +158,53 @@ func serveListener(ctx context.Context, ln net.Listener, h http.Handler, l serve
 
 // serveListenerAs is serveListener logging what it serves.
 func serveListenerAs(ctx context.Context, ln net.Listener, h http.Handler, l server.Limits, what string) error {
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
 	log.Printf("kiln functions framework %s: serving %s on %s", Version, what, ln.Addr())
-	if err := server.Run(ctx, server.New(mux, l), ln, l.ShutdownGrace); err != nil {
+	if err := server.Run(ctx, server.New(root(h), l), ln, l.ShutdownGrace); err != nil {
 		return err
 	}
 	log.Printf("kiln functions framework: stopped")
 	return nil
+}
+
+// root is what the server runs: h at "/" of a ServeMux, whose answers to
+// requests it would not pass on as they are (301 to the clean path for
+// "//a" or "/a/../b", CONNECT, "*") it keeps; the rest, nearly every request,
+// goes to h directly, with the r.Pattern the mux would set.
+func root(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	return &rootHandler{h: h, mux: mux, pattern: rootPattern()}
+}
+
+type rootHandler struct {
+	h       http.Handler
+	mux     *http.ServeMux
+	pattern string // what the mux would set r.Pattern to
+}
+
+func (rt *rootHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodConnect || !isCleanPath(r.URL.Path) {
+		rt.mux.ServeHTTP(w, r)
+		return
+	}
+	if rt.pattern != "" {
+		setPattern(r, rt.pattern)
+	}
+	rt.h.ServeHTTP(w, r)
+}
+
+// isCleanPath says whether ServeMux would serve p as it is (its cleanPath
+// gives p back): p is rooted and path.Clean leaves it alone, but for one
+// trailing slash.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		return len(p) == len(np)+1 && strings.HasPrefix(p, np)
+	}
+	return np == p
 }
 
 // Main is what generated main packages call: it serves h (or, when h is nil,

@@ -22,22 +22,53 @@ func TooLarge(w http.ResponseWriter, max int64) {
 // over max is answered 413 before next runs. A body that turns out longer
 // (chunked) fails next's read; if next has not started its response then,
 // its status becomes 413 and what it writes is dropped, so every oversized
-// request gets a 413 whatever the function does with the read error.
+// request gets a 413 whatever the function does with the read error. A
+// request without a body reaches next as it came (nothing to bound).
 func LimitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
 			TooLarge(w, max)
 			return
 		}
-		lw := &limitWriter{ResponseWriter: w, max: max}
-		r.Body = &limitReader{body: http.MaxBytesReader(w, r.Body, max), w: lw}
-		next.ServeHTTP(lw, r)
-		lw.mu.Lock()
-		defer lw.mu.Unlock()
-		if lw.over && !lw.started {
-			lw.answer()
+		if !HasBody(r) {
+			next.ServeHTTP(w, r)
+			return
 		}
+		var b Bound
+		next.ServeHTTP(b.Begin(w, r, max), r)
+		b.End()
 	})
+}
+
+// HasBody says whether r may carry a body: net/http gives a request without
+// one (no Content-Length, not chunked) http.NoBody.
+func HasBody(r *http.Request) bool { return r.Body != nil && r.Body != http.NoBody }
+
+// Bound is LimitBody for one request, for a handler that keeps it in its own
+// per-request struct (one allocation for both): Begin, serve with the writer
+// it returns, End. The caller answers 413 for a declared length over max.
+type Bound struct {
+	w limitWriter
+	r limitReader
+}
+
+// Begin bounds r's body to max bytes and returns the writer the function
+// must be given.
+func (b *Bound) Begin(w http.ResponseWriter, r *http.Request, max int64) http.ResponseWriter {
+	b.w = limitWriter{ResponseWriter: w, max: max}
+	b.r = limitReader{body: http.MaxBytesReader(w, r.Body, max), w: &b.w}
+	r.Body = &b.r
+	return &b.w
+}
+
+// End answers 413 when the body went over the limit and the function had not
+// started its response.
+func (b *Bound) End() {
+	b.w.mu.Lock()
+	defer b.w.mu.Unlock()
+	if b.w.over && !b.w.started {
+		b.w.answer()
+	}
 }
 
 // limitReader notes in its writer when the body went over the limit.
@@ -48,13 +79,19 @@ type limitReader struct {
 
 func (l *limitReader) Read(p []byte) (int, error) {
 	n, err := l.body.Read(p)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	if err != nil && err != io.EOF && isMaxBytes(err) {
 		l.w.mu.Lock()
 		l.w.over = true
 		l.w.mu.Unlock()
 	}
 	return n, err
+}
+
+// isMaxBytes says whether err is http.MaxBytesReader's over-the-limit error;
+// kept out of Read so the error target escapes only on an error.
+func isMaxBytes(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 func (l *limitReader) Close() error { return l.body.Close() }

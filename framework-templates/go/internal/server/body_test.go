@@ -93,8 +93,9 @@ func TestLimitBody(t *testing.T) {
 	}
 }
 
-// TestLimitBodyUnwraps: http.ResponseController reaches the real writer, and
-// an informational status does not count as the start of the response.
+// TestLimitBodyUnwraps: for a request with a body, http.ResponseController
+// reaches the real writer, and an informational status does not count as the
+// start of the response.
 func TestLimitBodyUnwraps(t *testing.T) {
 	unwrapped := make(chan bool, 1)
 	srv := httptest.NewServer(LimitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -104,12 +105,32 @@ func TestLimitBodyUnwraps(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	}), 10))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL)
+	resp, err := http.Post(srv.URL, "text/plain", strings.NewReader("body"))
 	if err != nil || resp.StatusCode != http.StatusTeapot {
 		t.Fatalf("status %v %v", resp, err)
 	}
 	resp.Body.Close()
 	if !<-unwrapped {
 		t.Fatal("Unwrap returned the limit writer itself")
+	}
+}
+
+// TestLimitBodyPassesABodilessRequestOn: a request without a body reaches
+// the function with the server's own writer and body: nothing to bound, no
+// wrapper to pay for.
+func TestLimitBodyPassesABodilessRequestOn(t *testing.T) {
+	wrapped := make(chan bool, 1)
+	srv := httptest.NewServer(LimitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, isLimit := w.(*limitWriter)
+		wrapped <- isLimit || r.Body != http.NoBody
+	}), 10))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if <-wrapped {
+		t.Fatal("a GET without a body was wrapped")
 	}
 }
