@@ -128,7 +128,7 @@ bench-controller: tools ## 500 Functions reconciled by the controller binary aga
 bench-async: ## the MQTT echo on Kiln's Go framework vs OpenFunction's functions-framework-go v0.5.0, same daprd and mosquitto
 	bash e2e/bench/async/async.sh
 
-bench-frameworks: ## each functions framework's hello world vs its bare language server and peers (wrk, same-run ratios; ROUNDS, DURATION, LANGS)
+bench-frameworks: ## each functions framework's hello world vs its bare language server and peers (wrk, same-run ratios, goals checked; ROUNDS, DURATION, LANGS, SERVERS, ASSERT=1)
 	bash e2e/bench/frameworks/frameworks.sh
 
 bench: builder ## measure the README's targets (size, rebuild, start) with same-run baselines
