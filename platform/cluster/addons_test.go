@@ -19,7 +19,7 @@ func TestParseAddons(t *testing.T) {
 		err  string
 	}{
 		{"", nil, ""},
-		{"tekton", []string{"coredns", "tekton"}, ""},                 // build pods resolve names
+		{"tekton", []string{"coredns", "tekton"}, ""},                   // build pods resolve names
 		{"shipwright", []string{"coredns", "tekton", "shipwright"}, ""}, // shipwright needs tekton, transitively coredns
 		{" Shipwright , tekton,", []string{"coredns", "tekton", "shipwright"}, ""},
 		{"knative", []string{"coredns", "knative", "traefik"}, ""}, // traefik after the KIngress CRD
