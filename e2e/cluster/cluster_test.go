@@ -292,7 +292,29 @@ func TestSingleNode(t *testing.T) {
 			return ctx
 		}).Feature()
 
-	testenv.Test(t, function, apiserver, reuse, env, shipwrightFeature(), down)
+	all := []features.Feature{function, apiserver, reuse, env, shipwrightFeature(), knativeFeature()}
+	testenv.Test(t, append(selected(t, all), down)...)
+}
+
+// selected are the features whose names contain a word of
+// KILN_E2E_CLUSTER_FEATURES (comma-separated, e.g. "knative,shipwright"),
+// or all of them; down always runs last.
+func selected(t *testing.T, all []features.Feature) []features.Feature {
+	want := os.Getenv("KILN_E2E_CLUSTER_FEATURES")
+	if want == "" {
+		return all
+	}
+	var out []features.Feature
+	for _, f := range all {
+		for _, w := range strings.Split(want, ",") {
+			if w = strings.TrimSpace(w); w != "" && strings.Contains(strings.ToLower(f.Name()), strings.ToLower(w)) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	t.Logf("KILN_E2E_CLUSTER_FEATURES=%s: running %d of %d features (and down)", want, len(out), len(all))
+	return out
 }
 
 // copyHello copies the Go hello function image (`make demo`) from the

@@ -6,7 +6,12 @@
 // warm from the cache) and a real Shipwright BuildRun of Kiln's
 // ClusterBuildStrategy building samples/go/hello from an OCI source bundle,
 // whose image (by the digest in the BuildRun's status) then answers behind a
-// Service, then Down and a check that the host is as it was.
+// Service; Up with the knative addon (CoreDNS, Knative Serving, Traefik;
+// cold, then warm), a Knative Service pinned to the hello image's digest
+// whose revision becomes Ready and answers a plain curl of
+// http://hello.fn.localhost:PORT/ through Traefik, then scales to zero after
+// a 6 s window and answers again (the cold start is printed); then Down and
+// a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
 // run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
@@ -14,5 +19,7 @@
 // the pinned binaries, built by platform/tools/build.sh cluster if missing;
 // KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
 // `make demo` fills) is the kiln registry the function image "hello", the
-// run-static stack image and the Go builder are copied from.
+// run-static stack image and the Go builder are copied from;
+// KILN_E2E_CLUSTER_FEATURES (e.g. "knative") runs only the features whose
+// names contain one of its comma-separated words (down always runs).
 package cluster

@@ -8,8 +8,11 @@ import (
 
 // Addon names `kiln cluster up --with` accepts.
 const (
+	AddonCoreDNS    = "coredns"
 	AddonTekton     = "tekton"
 	AddonShipwright = "shipwright"
+	AddonKnative    = "knative"
+	AddonTraefik    = "traefik"
 )
 
 // Pinned addon releases. Shipwright Build v0.17.0 documents Tekton v0.65,
@@ -38,8 +41,28 @@ type addon struct {
 	// namespace holds deployments, which must become Available.
 	namespace   string
 	deployments []string
-	// needs are addons installed first.
+	// needs are addons installed with it (in the list's order).
 	needs []string
+	// more are manifests of other modules: Knative's repo links them into
+	// its config/ as symlinks, which module zips drop.
+	more []moduleFiles
+	// manifest is YAML Kiln writes for a module that ships none (CoreDNS,
+	// Traefik), with ko:// references into the module; it may hold
+	// ingressPortVar, replaced when applied (not cached per port).
+	manifest string
+	// noSumDB: the checksum database mirror here lacks the module's own
+	// go.mod, so it is downloaded with GONOSUMDB=module.
+	noSumDB bool
+	// config is applied server-side (field manager kiln-cluster) once the
+	// deployments are Available: settings on top of the upstream config
+	// maps, whose validating webhook must be up to take them.
+	config string
+}
+
+// moduleFiles are manifests (relative to the module dir) of one module.
+type moduleFiles struct {
+	module, version string
+	files           []string
 }
 
 // addons are the known addons in install order.
@@ -48,11 +71,17 @@ type addon struct {
 // not the events controller, the HPA of the webhook or the remote
 // resolvers (nothing here resolves tasks from git, hub or bundles).
 //
+// CoreDNS: the cluster's DNS (kube-dns at clusterDNSIP), which the
+// kubelet points every pod at.
+//
 // Shipwright: CRDs, RBAC and the build controller; not its conversion
 // webhook, which only converts v1alpha1 objects to the stored v1beta1 (Kiln
 // writes v1beta1, so the apiserver never calls it) and needs a serving
 // certificate.
+//
+// Knative Serving (knative.go) and Traefik, its ingress (traefik.go).
 var addons = []addon{
+	corednsAddon,
 	{
 		name: AddonTekton, module: tektonModule, version: tektonVersion,
 		files: []string{"config/100-namespace", "config/200-clusterrole.yaml", "config/200-role.yaml",
@@ -65,6 +94,9 @@ var addons = []addon{
 			"config/config-wait-exponential-backoff.yaml", "config/controller.yaml", "config/webhook.yaml"},
 		namespace:   "tekton-pipelines",
 		deployments: []string{"tekton-pipelines-controller", "tekton-pipelines-webhook"},
+		// Build pods resolve names (module proxies, git hosts) through the
+		// kubelet's clusterDNS.
+		needs: []string{AddonCoreDNS},
 	},
 	{
 		name: AddonShipwright, module: shipwrightModule, version: shipwrightVer,
@@ -75,6 +107,8 @@ var addons = []addon{
 		deployments: []string{"shipwright-build-controller"},
 		needs:       []string{AddonTekton},
 	},
+	knativeAddon,
+	traefikAddon,
 }
 
 // ParseAddons reads `--with tekton,shipwright`: known names, with what they
@@ -90,10 +124,7 @@ func ParseAddons(s string) ([]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("cluster: unknown addon %q in --with: known are %s", n, strings.Join(AddonNames(), ", "))
 		}
-		want[n] = true
-		for _, d := range a.needs {
-			want[d] = true
-		}
+		addNeeds(a, want)
 	}
 	var out []string
 	for _, a := range addons {
@@ -102,6 +133,18 @@ func ParseAddons(s string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// addNeeds marks a and what it needs, transitively.
+func addNeeds(a addon, want map[string]bool) {
+	if want[a.name] {
+		return
+	}
+	want[a.name] = true
+	for _, n := range a.needs {
+		d, _ := addonNamed(n)
+		addNeeds(d, want)
+	}
 }
 
 // AddonNames lists the known addons in install order.

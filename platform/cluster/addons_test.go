@@ -19,10 +19,12 @@ func TestParseAddons(t *testing.T) {
 		err  string
 	}{
 		{"", nil, ""},
-		{"tekton", []string{"tekton"}, ""},
-		{"shipwright", []string{"tekton", "shipwright"}, ""}, // shipwright needs tekton
-		{" Shipwright , tekton,", []string{"tekton", "shipwright"}, ""},
-		{"tekton,knative", nil, `unknown addon "knative"`},
+		{"tekton", []string{"coredns", "tekton"}, ""},                   // build pods resolve names
+		{"shipwright", []string{"coredns", "tekton", "shipwright"}, ""}, // shipwright needs tekton, transitively coredns
+		{" Shipwright , tekton,", []string{"coredns", "tekton", "shipwright"}, ""},
+		{"knative", []string{"coredns", "knative", "traefik"}, ""}, // traefik after the KIngress CRD
+		{"knative,shipwright", []string{"coredns", "tekton", "shipwright", "knative", "traefik"}, ""},
+		{"tekton,kourier", nil, `unknown addon "kourier"`},
 	} {
 		got, err := ParseAddons(c.in)
 		if c.err != "" {
@@ -40,14 +42,19 @@ func TestParseAddons(t *testing.T) {
 // Each input of the cache key changes it: a new module version, base
 // digest, registry or file list must rebuild.
 func TestKoKeyCoversItsInputs(t *testing.T) {
-	a := addons[0]
+	a := knativeAddon
 	base := koKey(a, "sha256:aa", "127.0.0.1:1")
 	b := a
 	b.version = "v9.9.9"
 	c := a
 	c.files = append([]string{"config/extra.yaml"}, a.files...)
+	m := a
+	m.more = []moduleFiles{{module: knativeNetworking, version: "v0.0.1", files: a.more[0].files}}
+	k := a
+	k.manifest = "kind: Namespace\n"
 	for what, k := range map[string]string{
 		"version": koKey(b, "sha256:aa", "127.0.0.1:1"), "files": koKey(c, "sha256:aa", "127.0.0.1:1"),
+		"other module's version": koKey(m, "sha256:aa", "127.0.0.1:1"), "manifest": koKey(k, "sha256:aa", "127.0.0.1:1"),
 		"base": koKey(a, "sha256:bb", "127.0.0.1:1"), "registry": koKey(a, "sha256:aa", "127.0.0.1:2"),
 	} {
 		if k == base {

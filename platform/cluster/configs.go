@@ -79,7 +79,8 @@ const hostsTOML = `server = "http://{{.Registry}}"
 `
 
 // kubeletYAML: cgroup v1 is allowed (failCgroupV1: false: this machine has
-// hybrid cgroup v1), cgroupfs, swap tolerated; pod logs under the state
+// hybrid cgroup v1), cgroupfs, swap tolerated; pods resolve names through
+// kube-dns (the coredns addon: without it, ClusterFirst pods have no DNS); pod logs under the state
 // dir; eviction thresholds low so a full shared disk does not evict the
 // node's pods; no image GC of what the tests pushed.
 const kubeletYAML = `apiVersion: kubelet.config.k8s.io/v1beta1
@@ -113,6 +114,8 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 maxPods: 50
+clusterDNS: [{{.ClusterDNS}}]
+clusterDomain: {{.ClusterDomain}}
 `
 
 // kubeProxyYAML: iptables mode; conntrack left alone (maxPerCore 0 and
@@ -182,6 +185,8 @@ func (c Config) NodeIP() string          { return NodeIP }
 func (c Config) NodeName() string        { return nodeName }
 func (c Config) PodCIDR() string         { return podCIDR }
 func (c Config) Bridge() string          { return bridgeIface }
+func (c Config) ClusterDNS() string      { return clusterDNSIP }
+func (c Config) ClusterDomain() string   { return clusterDomain }
 
 // PauseImage is the sandbox image's reference in the registry.
 func (c Config) PauseImage() string { return c.Registry + "/" + pauseRepo }

@@ -22,9 +22,14 @@
 // the sysctls the kubelet and the bridge plugin change, as recorded at Up.
 // Main is the `kiln cluster up|env|down|status` command.
 //
-// Addons (Options.Addons, `kiln cluster up --with tekton,shipwright`; none
-// by default): Tekton Pipelines v1.3.1 and Shipwright Build v0.17.0 (the
-// Tekton release Shipwright v0.17 documents and builds against), their
+// Addons (Options.Addons, `kiln cluster up --with shipwright,knative`;
+// none by default): CoreDNS v1.13.1 (kube-dns at 10.96.0.10, which the
+// kubelet gives every pod), Tekton Pipelines v1.3.1 and Shipwright Build
+// v0.17.0 (the Tekton release Shipwright v0.17 documents and builds
+// against), Knative Serving v0.50.0 and Traefik v3.6.9 as its ingress on a
+// loopback port kept in the state (Knative Services answer at
+// http://NAME.NAMESPACE.localhost:PORT/; knative.go and traefik.go say why
+// these versions and not v0.51.0 and v3.7.13), their
 // images built from the modules' ko:// references by the pinned ko with
 // Kiln's run-static stack image as the base, pushed to kiln's registry and
 // applied as plain YAML. The resolved YAML is cached by module@version, ko

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -51,7 +52,22 @@ func installAddons(o Options, s *state) error {
 			return err
 		}
 		fmt.Fprintf(o.Out, "==> %s %s images %s (%s)\n", ad.name, ad.version, how, time.Since(t).Round(time.Millisecond))
-		if err := step(o.Out, ad.name+": applied", func() error { return o.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "-f", "-") }); err != nil {
+		if bytes.Contains(yaml, []byte(ingressPortVar)) {
+			if err := ensureIngressPort(o.Layout, s); err != nil {
+				return err
+			}
+			yaml = bytes.ReplaceAll(yaml, []byte(ingressPortVar), []byte(strconv.Itoa(s.IngressPort)))
+		}
+		// Custom resources in the same stream as their CRDs, and objects a
+		// validating webhook of the stream covers, are refused until the
+		// CRDs are established and the webhook serves: apply again until
+		// everything is taken.
+		if err := step(o.Out, ad.name+": applied", func() error {
+			return poll(ad.name+" manifests applied", 5*time.Minute, nil, func() (bool, error) {
+				err := o.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "-f", "-")
+				return err == nil, err
+			})
+		}); err != nil {
 			return err
 		}
 		err = step(o.Out, ad.name+": "+strings.Join(ad.deployments, ", ")+" Available", func() error {
@@ -68,8 +84,36 @@ func installAddons(o Options, s *state) error {
 			pods, _ := o.kubectlOut("get", "pods", "-n", ad.namespace, "-o", "wide")
 			return fmt.Errorf("%w\npods in %s:\n%s", err, ad.namespace, pods)
 		}
+		if ad.config != "" {
+			if err := step(o.Out, ad.name+": configured", func() error {
+				return poll(ad.name+" configuration applied", 2*time.Minute, nil, func() (bool, error) {
+					err := o.kubectl([]byte(ad.config), "apply", "--server-side", "--force-conflicts", "--field-manager=kiln-cluster", "-f", "-")
+					return err == nil, err
+				})
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if s.IngressPort != 0 {
+		fmt.Fprintf(o.Out, "==> ingress (Traefik) on http://127.0.0.1:%d: a Knative Service NAME in NAMESPACE answers at http://NAME.NAMESPACE.%s:%d/\n",
+			s.IngressPort, KnativeDomain, s.IngressPort)
 	}
 	return nil
+}
+
+// ensureIngressPort picks Traefik's loopback port once per node and keeps
+// it in the state, so a reinstall serves on the same address.
+func ensureIngressPort(l Layout, s *state) error {
+	if s.IngressPort != 0 {
+		return nil
+	}
+	p, err := freePort("127.0.0.1")
+	if err != nil {
+		return err
+	}
+	s.IngressPort = p
+	return saveState(l, s)
 }
 
 // kubectl runs the node's kubectl with stdin.

@@ -20,10 +20,13 @@ import (
 
 // moduleDir downloads mod@version from the module proxy (or finds it in
 // the module cache) and returns its read-only source dir.
-func moduleDir(mod, version string) (string, error) {
+func moduleDir(mod, version string, noSumDB bool) (string, error) {
 	cmd := exec.Command("go", "mod", "download", "-json", mod+"@"+version)
 	cmd.Dir = os.TempDir()
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	if noSumDB {
+		cmd.Env = append(cmd.Env, "GONOSUMDB="+mod)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	runErr := cmd.Run()
@@ -38,8 +41,16 @@ func moduleDir(mod, version string) (string, error) {
 // koKey names one resolution of an addon: the same module version, ko
 // version, base image digest, file list and registry give the same images.
 func koKey(a addon, baseDigest, reg string) string {
-	h := sha256.Sum256([]byte(strings.Join([]string{a.module + "@" + a.version, "ko " + koVersion, "base " + baseDigest,
-		"registry " + reg, "files " + strings.Join(a.files, ",")}, "\n")))
+	parts := []string{a.module + "@" + a.version, "ko " + koVersion, "base " + baseDigest,
+		"registry " + reg, "files " + strings.Join(a.files, ",")}
+	for _, m := range a.more {
+		parts = append(parts, "more "+m.module+"@"+m.version+" "+strings.Join(m.files, ","))
+	}
+	if a.manifest != "" {
+		m := sha256.Sum256([]byte(a.manifest))
+		parts = append(parts, "manifest "+hex.EncodeToString(m[:]))
+	}
+	h := sha256.Sum256([]byte(strings.Join(parts, "\n")))
 	return hex.EncodeToString(h[:])[:16]
 }
 
@@ -63,7 +74,7 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 			return b, false, nil
 		}
 	}
-	dir, err := moduleDir(a.module, a.version)
+	dir, err := moduleDir(a.module, a.version, a.noSumDB)
 	if err != nil {
 		return nil, false, err
 	}
@@ -72,6 +83,28 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 		return nil, false, err
 	}
 	defer os.RemoveAll(tmp)
+	// Manifests in resolve order: other modules' (CRDs first), the
+	// module's own, then Kiln's.
+	var files []string
+	for _, m := range a.more {
+		mdir, err := moduleDir(m.module, m.version, false)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, f := range m.files {
+			files = append(files, filepath.Join(mdir, f))
+		}
+	}
+	for _, f := range a.files {
+		files = append(files, filepath.Join(dir, f))
+	}
+	if a.manifest != "" {
+		p := filepath.Join(tmp, a.name+".yaml")
+		if err := os.WriteFile(p, []byte(a.manifest), 0o644); err != nil {
+			return nil, false, err
+		}
+		files = append(files, p)
+	}
 	baseImage := s.Registry + "/kiln/stack/run-static@" + bd.Digest.String()
 	if err := registry.WriteDockerConfig(o.RegistryDir, s.Registry, tmp); err != nil {
 		return nil, false, fmt.Errorf("cluster: registry credentials for ko: %w", err)
@@ -84,8 +117,8 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 		return nil, false, err
 	}
 	args := []string{"resolve", "--platform=linux/amd64", "--base-import-paths", "--sbom=none", "--tags=" + a.version}
-	for _, f := range a.files {
-		args = append(args, "-f", filepath.Join(dir, f))
+	for _, f := range files {
+		args = append(args, "-f", f)
 	}
 	cmd := exec.Command(o.koBin(), args...)
 	cmd.Dir = dir

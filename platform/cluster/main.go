@@ -21,8 +21,12 @@ func DefaultOptions(out io.Writer) Options {
 
 // Env is the shell exports for the node: eval "$(kiln cluster env)".
 func Env(o Options) string {
-	return fmt.Sprintf("export KUBECONFIG=%s\nexport PATH=%s:\"$PATH\"\n",
+	env := fmt.Sprintf("export KUBECONFIG=%s\nexport PATH=%s:\"$PATH\"\n",
 		shellQuote(o.Kubeconfig()), shellQuote(filepath.Dir(o.kubeBin("kubectl"))))
+	if in := Ingress(o); in != "" {
+		env += "export KILN_INGRESS=" + shellQuote(in) + "\n"
+	}
+	return env
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
@@ -47,16 +51,20 @@ func Status(o Options, w io.Writer) error {
 	fmt.Fprintf(w, "%-24s %s\n", "registry", s.Registry)
 	if Running(o) {
 		fmt.Fprintf(w, "node %s: running; apiserver %s; KUBECONFIG=%s\n", nodeName, s.server(), o.Kubeconfig())
+		if s.IngressPort != 0 {
+			fmt.Fprintf(w, "%-24s http://127.0.0.1:%d\n", "ingress", s.IngressPort)
+		}
 	} else {
 		fmt.Fprintf(w, "node %s: not fully up: `kiln cluster up` restarts it, `kiln cluster down` clears it\n", nodeName)
 	}
 	return nil
 }
 
-const usage = "usage: kiln cluster up [--with tekton,shipwright] | env | down | status\n" +
+const usage = "usage: kiln cluster up [--with coredns,tekton,shipwright,knative,traefik] | env | down | status\n" +
 	"  up      bring up (or reuse) the single-node cluster under $KILN_HOME/cluster (root);\n" +
-	"          --with installs addons built from their Go modules by ko (shipwright brings tekton)\n" +
-	"  env     print KUBECONFIG and PATH (kubectl of the same release): eval \"$(kiln cluster env)\"\n" +
+	"          --with installs addons built from their Go modules by ko (shipwright brings tekton and\n" +
+	"          coredns; knative brings coredns and traefik, its ingress on a loopback port it prints)\n" +
+	"  env     print KUBECONFIG, PATH (kubectl of the same release) and KILN_INGRESS: eval \"$(kiln cluster env)\"\n" +
 	"  down    stop it and undo every change to the host (processes, mounts, iptables, links, cgroups, sysctls)\n" +
 	"  status  show its processes\n"
 
@@ -71,7 +79,7 @@ func Main(args []string, stdout, stderr io.Writer) error {
 			with = args[2]
 		default:
 			fmt.Fprint(stderr, usage)
-			return fmt.Errorf("kiln cluster up: unexpected arguments %q (want --with tekton,shipwright)", args[1:])
+			return fmt.Errorf("kiln cluster up: unexpected arguments %q (want --with knative,shipwright)", args[1:])
 		}
 		args = args[:1]
 	}

@@ -14,8 +14,23 @@ func TestEnvQuotes(t *testing.T) {
 	}
 }
 
+// Once the traefik addon picked its port, env exports the ingress.
+func TestEnvExportsIngress(t *testing.T) {
+	l := Layout{Dir: t.TempDir(), Tools: "/t"}
+	o := Options{Layout: l}
+	if strings.Contains(Env(o), "KILN_INGRESS") {
+		t.Fatalf("Env exports an ingress before one was installed:\n%s", Env(o))
+	}
+	if err := saveState(l, &state{IngressPort: 4321}); err != nil {
+		t.Fatal(err)
+	}
+	if got := Env(o); !strings.HasSuffix(got, "export KILN_INGRESS='http://127.0.0.1:4321'\n") {
+		t.Errorf("Env = %q, want KILN_INGRESS last", got)
+	}
+}
+
 func TestMainRejectsUnknown(t *testing.T) {
-	for _, args := range [][]string{nil, {"sideways"}, {"up", "extra"}, {"up", "--with"}, {"up", "--with=knative"}, {"down", "--with=tekton"}} {
+	for _, args := range [][]string{nil, {"sideways"}, {"up", "extra"}, {"up", "--with"}, {"up", "--with=kourier"}, {"down", "--with=tekton"}} {
 		var out, errb strings.Builder
 		err := Main(args, &out, &errb)
 		if err == nil {

@@ -21,6 +21,9 @@ type state struct {
 	// NodeRegistryPort is the node registry's port on NodeIP (0: not
 	// started; the addons start it).
 	NodeRegistryPort int `json:"nodeRegistryPort,omitempty"`
+	// IngressPort is Traefik's port on 127.0.0.1 (0: the traefik addon
+	// was never installed on this node).
+	IngressPort int `json:"ingressPort,omitempty"`
 	// Before is the host as the first Up found it.
 	Before *before `json:"before,omitempty"`
 }
