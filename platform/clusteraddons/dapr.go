@@ -99,23 +99,20 @@ func fullImage(ref string) bool {
 	return false
 }
 
-// fixDaprObjects makes two changes to the chart's output that values
-// cannot:
+// fixDaprObjects makes the change to the chart's output that values
+// cannot: the chart starts each control plane binary as /<name> (Dapr's
+// images have it there); ko puts a binary at /ko-app/<name>, so a
+// container whose image is a ko:// reference gets that command (the
+// chart's args stay).
 //
-//   - v1.14.0's chart gates the scheduler's Service, RBAC and disruption
-//     budget on global.scheduler.enabled but not its StatefulSet, which
-//     would then wait forever for a service account and a volume; it is
-//     dropped;
-//   - the chart starts each control plane binary as /<name> (Dapr's
-//     images have it there); ko puts a binary at /ko-app/<name>, so a
-//     container whose image is a ko:// reference gets that command (the
-//     chart's args stay).
+// The scheduler's StatefulSet stays, with the 0 replicas the chart gives it
+// when global.scheduler.enabled is false (so no pod, no volume): v1.14.0's
+// injector waits, before it serves, until that StatefulSet exists, and
+// tells sidecars of a scheduler only when it has replicas. Its image is the
+// chart's (ghcr.io), never pulled at 0 replicas.
 func fixDaprObjects(objs []doc) ([]doc, error) {
 	var out []doc
 	for _, d := range objs {
-		if d.kind == "StatefulSet" && d.name == "dapr-scheduler-server" {
-			continue
-		}
 		if d.kind == "Deployment" {
 			y, err := koCommands(d.yaml)
 			if err != nil {

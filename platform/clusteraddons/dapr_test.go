@@ -29,10 +29,21 @@ func TestRenderDaprGolden(t *testing.T) {
 			t.Errorf("the objects lack %q", want)
 		}
 	}
-	for _, not := range []string{"ghcr.io", "dapr-placement-server\n", "kind: StatefulSet", "replicas: 3"} {
+	for _, not := range []string{"dapr-placement-server\n", "replicas: 3"} {
 		if strings.Contains(objs, not) {
 			t.Errorf("the objects contain %q", not)
 		}
+	}
+	// The one ghcr.io image is the scheduler's, in a StatefulSet of no
+	// replicas that the injector needs to find (dapr.go).
+	if n := strings.Count(objs, "ghcr.io"); n != 1 || !strings.Contains(objs, "image: \"ghcr.io/dapr/scheduler:1.14.0\"") {
+		t.Errorf("ghcr.io appears %d times", n)
+	}
+	_, sched, ok := strings.Cut(objs, "kind: StatefulSet\nmetadata:\n  name: dapr-scheduler-server")
+	if !ok {
+		t.Error("no scheduler StatefulSet: v1.14.0's injector waits for it before serving")
+	} else if sched, _, _ = strings.Cut(sched, "\n---"); !strings.Contains(sched, "\n  replicas: 0\n") {
+		t.Error("the scheduler StatefulSet has replicas")
 	}
 	for _, kind := range kinds(t, m.CRDs) {
 		if kind != "CustomResourceDefinition" {
