@@ -40,16 +40,17 @@ func KoDaprImages(daprd string) DaprImages {
 //     by the chart), never ghcr.io;
 //   - no HA, one replica of each (the chart's default without HA);
 //   - no actors and no scheduler: bindings and pub/sub, all Kiln's async
-//     functions use, need neither placement nor the scheduler, so neither
-//     is rendered (and the injector tells sidecars there is no placement);
+//     functions use, need neither placement nor the scheduler; placement is
+//     not rendered and the scheduler's StatefulSet gets 0 replicas (see
+//     fixDaprObjects), and the injector tells sidecars of neither;
 //   - mTLS on, the default: the injector and the operator get their own
 //     serving certificates from sentry whatever global.mtls.enabled says
 //     (they ask sentry with mTLS hard-wired on in v1.14.0), so sentry runs
 //     either way, and daprd talks to the operator over mTLS;
 //   - no Prometheus ports: nothing on the node scrapes them;
-//   - the injector's webhook fails closed? No: Ignore, the chart's default,
-//     so a pod created while the injector restarts is not refused (it runs
-//     without a sidecar; Kiln's controller sees the missing sidecar).
+//   - the injector's webhook keeps the chart's failurePolicy Ignore: a pod
+//     created while the injector is down runs without a sidecar rather
+//     than being refused.
 func DaprValues(img DaprImages, version string) map[string]any {
 	return map[string]any{
 		"global": map[string]any{
