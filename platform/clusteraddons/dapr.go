@@ -129,14 +129,10 @@ func fixDaprObjects(objs []doc) ([]doc, error) {
 // koCommands rewrites command ["/<name>"] to ["/ko-app/<name>"] in the
 // containers of a Deployment whose image is ko://…/<name>.
 func koCommands(y []byte) ([]byte, error) {
-	var m map[string]any
-	if err := yaml.Unmarshal(y, &m); err != nil {
+	m, cs, err := podContainers(y)
+	if err != nil {
 		return nil, err
 	}
-	spec, _ := m["spec"].(map[string]any)
-	tmpl, _ := spec["template"].(map[string]any)
-	pspec, _ := tmpl["spec"].(map[string]any)
-	cs, _ := pspec["containers"].([]any)
 	changed := false
 	for _, c := range cs {
 		c, _ := c.(map[string]any)
@@ -156,4 +152,19 @@ func koCommands(y []byte) ([]byte, error) {
 		return y, nil
 	}
 	return yaml.Marshal(m)
+}
+
+// podContainers parses a workload (Deployment, StatefulSet, …) and returns
+// it with the containers of its pod template, which the caller may edit in
+// place before marshalling the object again.
+func podContainers(y []byte) (map[string]any, []any, error) {
+	var m map[string]any
+	if err := yaml.Unmarshal(y, &m); err != nil {
+		return nil, nil, err
+	}
+	spec, _ := m["spec"].(map[string]any)
+	tmpl, _ := spec["template"].(map[string]any)
+	pspec, _ := tmpl["spec"].(map[string]any)
+	cs, _ := pspec["containers"].([]any)
+	return m, cs, nil
 }

@@ -90,14 +90,10 @@ func RenderKEDA(moduleFS fs.FS) (Manifests, error) {
 // container of a Deployment that runs one of KEDA's images; any other
 // image is an error (it could not be pulled on the node).
 func kedaKoImages(y []byte) ([]byte, error) {
-	var m map[string]any
-	if err := yaml.Unmarshal(y, &m); err != nil {
+	m, cs, err := podContainers(y)
+	if err != nil {
 		return nil, err
 	}
-	spec, _ := m["spec"].(map[string]any)
-	tmpl, _ := spec["template"].(map[string]any)
-	pspec, _ := tmpl["spec"].(map[string]any)
-	cs, _ := pspec["containers"].([]any)
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("no containers")
 	}
