@@ -48,7 +48,7 @@ func TestAsyncAddonsWaitForWhatTheyInstall(t *testing.T) {
 		}},
 		{kedaAddon, func(dir string) (clusteraddons.Manifests, error) { return clusteraddons.RenderKEDA(os.DirFS(dir)) }},
 	} {
-		dir, err := moduleDir(c.a.module, c.a.version)
+		dir, err := moduleDir(c.a.module, c.a.version, c.a.noSumDB)
 		if err != nil {
 			t.Skipf("%v", err)
 		}
