@@ -226,8 +226,9 @@ func diagnosePipeline(t *testing.T) {
 // buildKiln builds the kiln CLI of this checkout.
 func buildKiln(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(os.TempDir(), fmt.Sprintf("kiln-e2e-cluster-%d", os.Getpid()))
-	t.Cleanup(func() { os.Remove(bin) })
+	// Kept in the e2e home (the next run rebuilds it): it must outlive
+	// this step.
+	bin := filepath.Join(e2eHome(), "bin", "kiln")
 	t0 := time.Now()
 	cmd := exec.Command("nice", "-n", "10", "go", "build", "-o", bin, "./platform/cmd/kiln")
 	cmd.Dir = repoRoot
