@@ -187,7 +187,8 @@ func deployAndServe(t *testing.T, kiln, src, wantURL, body string) deployed {
 }
 
 // cacheLines logs what the last build said about its cache (the build
-// cache PVC carries the toolchain and module caches between builds).
+// cache PVC carries the toolchain and module caches between builds) and
+// fails unless it reused the Go toolchain from it.
 func cacheLines(t *testing.T) {
 	t.Helper()
 	runs, _ := kubectl("", "-n", pipelineNS, "get", "buildruns", "--sort-by=.metadata.creationTimestamp", "-o", "name")
@@ -205,6 +206,10 @@ func cacheLines(t *testing.T) {
 		}
 	}
 	t.Logf("BuildRun %s on its cache:\n%s", last, tailLines(strings.Join(lines, "\n"), 15))
+	// The Function's build cache PVC kept the Go toolchain layer.
+	if !strings.Contains(out, "Reusing cache layer 'kiln/go-dist:go'") {
+		t.Errorf("BuildRun %s did not reuse the Go toolchain from the build cache volume", last)
+	}
 }
 
 // diagnosePipeline logs the Function, its build and serving objects and
