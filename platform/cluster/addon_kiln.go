@@ -29,7 +29,7 @@ const kilnNamespace = "kiln"
 // builders into the node registry and renders controller/config with
 // kubectl kustomize (kilnManifests).
 var kilnAddon = addon{
-	name: AddonKiln, version: "source",
+	name: AddonKiln, version: "controller and builder",
 	namespace: kilnNamespace, deployments: []string{"kiln-controller"},
 	needs: []string{AddonShipwright, AddonKnative},
 }
