@@ -10,8 +10,15 @@
 // cold, then warm), a Knative Service pinned to the hello image's digest
 // whose revision becomes Ready and answers a plain curl of
 // http://hello.fn.localhost:PORT/ through Traefik, then scales to zero after
-// a 6 s window and answers again (the cold start is printed); then Down and
-// a check that the host is as it was.
+// a 6 s window and answers again (the cold start is printed); Up with the
+// kiln addon (Kiln's controller built from this checkout) and the real
+// pipeline: `kiln deploy samples/go/hello --target HelloWorld` with `kiln
+// cluster env`'s KILN_REGISTRY and KILN_INGRESS, a BuildRun of Kiln's
+// strategy with the node registry's builder, the Function Ready and its
+// printed URL http://hello.pipeline.localhost:PORT answering through
+// Traefik, a source change rebuilt with the build cache (new digest, the
+// traffic on it; apply → Ready printed for both), the Function deleted and
+// every child gone; then Down and a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
 // run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
@@ -19,7 +26,8 @@
 // the pinned binaries, built by platform/tools/build.sh cluster if missing;
 // KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
 // `make demo` fills) is the kiln registry the function image "hello", the
-// run-static stack image and the Go builder are copied from;
+// run-static stack image and the builders (with their run images) are
+// copied from;
 // KILN_E2E_CLUSTER_FEATURES (e.g. "knative") runs only the features whose
 // names contain one of its comma-separated words (down always runs).
 package cluster

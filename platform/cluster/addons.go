@@ -80,6 +80,9 @@ type moduleFiles struct {
 // certificate.
 //
 // Knative Serving (knative.go) and Traefik, its ingress (traefik.go).
+//
+// Kiln's controller, its ClusterBuildStrategy and the builders
+// (addon_kiln.go), built from the Kiln source tree, not a module.
 var addons = []addon{
 	corednsAddon,
 	{
@@ -109,6 +112,7 @@ var addons = []addon{
 	},
 	knativeAddon,
 	traefikAddon,
+	kilnAddon,
 }
 
 // ParseAddons reads `--with tekton,shipwright`: known names, with what they

@@ -40,6 +40,22 @@
 // the kubelet pulls from, seeded with the Go builder (plus the host's CA
 // bundle) and its run image.
 //
+// The kiln addon (addon_kiln.go; `--with kiln`, which brings shipwright and
+// knative) is Kiln's own controller: it is not a module but the Kiln
+// checkout Up runs in (Options.KilnSource). Up builds controller/cmd/manager
+// with go (its build cache keeps an unchanged source quick), puts it on
+// run-static at kiln publish's path, pushes that to the node registry (the
+// same binary gives the same digest, which is not pushed again), copies
+// every builder kiln's registry has (builder-go, -node, -python, -java) and
+// the run images they name into the node registry, relocated so a build pod
+// needs nothing else (run images named in the node registry in the builder
+// label and /cnb/run.toml, the host's CA bundle, CNB_INSECURE_REGISTRIES),
+// renders controller/config with kubectl kustomize, pins the manager to its
+// image and those builders by digest (--builder LANGUAGE=IMAGE), and adds a
+// pool of hostPath PersistentVolumes for the Functions' build cache claims
+// (kiln_volumes.go says why not a provisioner). Env then exports the node
+// registry as KILN_REGISTRY, so kiln deploy needs no --registry.
+//
 // Every step needs root; the machine is shared, so nothing here touches a
 // process, mount or rule that is not the node's.
 package cluster

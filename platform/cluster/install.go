@@ -42,9 +42,15 @@ func installAddons(o Options, s *state) error {
 		ad, _ := addonNamed(n)
 		var yaml []byte
 		t := time.Now()
-		yaml, built, err := resolvedAddon(o, s, ad)
+		var built bool
+		var err error
 		how := "cached"
-		if built {
+		if ad.name == AddonKiln {
+			yaml, built, err = kilnManifests(o, s)
+			if built {
+				how = "built from " + o.KilnSource + " and pushed to the node registry"
+			}
+		} else if yaml, built, err = resolvedAddon(o, s, ad); built {
 			how = "built by ko " + koVersion
 		}
 		if err != nil {

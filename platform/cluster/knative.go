@@ -47,8 +47,17 @@ var knativeAddon = addon{
 	config:      knativeConfig,
 }
 
-// knativeConfig: Traefik's ingress class, and the localhost domain.
+// knativeConfig: Traefik's ingress class, the localhost domain, and
+// fieldRef env in pod specs: Kiln's controller gives every function
+// POD_NAME and POD_NAMESPACE from the downward API, which Knative's
+// webhook refuses unless kubernetes.podspec-fieldref is enabled.
 const knativeConfig = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: config-features, namespace: knative-serving}
+data:
+  kubernetes.podspec-fieldref: enabled
+---
+apiVersion: v1
 kind: ConfigMap
 metadata: {name: config-network, namespace: knative-serving}
 data:

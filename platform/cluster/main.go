@@ -15,8 +15,9 @@ import (
 // pinned tools in $KILN_TOOLS and kiln's registry of that home.
 func DefaultOptions(out io.Writer) Options {
 	h := home.Default()
+	wd, _ := os.Getwd()
 	return Options{Layout: Layout{Dir: filepath.Join(string(h), "cluster"), Tools: h.Tools()}, RegistryDir: h.Registry(),
-		AddonCache: filepath.Join(string(h), "cluster-addons"), Out: out}
+		AddonCache: filepath.Join(string(h), "cluster-addons"), KilnSource: FindKilnSource(wd), Out: out}
 }
 
 // Env is the shell exports for the node: eval "$(kiln cluster env)".
@@ -25,6 +26,11 @@ func Env(o Options) string {
 		shellQuote(o.Kubeconfig()), shellQuote(filepath.Dir(o.kubeBin("kubectl"))))
 	if in := Ingress(o); in != "" {
 		env += "export KILN_INGRESS=" + shellQuote(in) + "\n"
+	}
+	// The node registry: the host pushes there and pods pull from it, so
+	// kiln deploy needs no --registry.
+	if reg := NodeRegistry(o); reg != "" {
+		env += "export KILN_REGISTRY=" + shellQuote(reg) + "\n"
 	}
 	return env
 }
@@ -60,11 +66,12 @@ func Status(o Options, w io.Writer) error {
 	return nil
 }
 
-const usage = "usage: kiln cluster up [--with coredns,tekton,shipwright,knative,traefik] | env | down | status\n" +
+const usage = "usage: kiln cluster up [--with coredns,tekton,shipwright,knative,traefik,kiln] | env | down | status\n" +
 	"  up      bring up (or reuse) the single-node cluster under $KILN_HOME/cluster (root);\n" +
 	"          --with installs addons built from their Go modules by ko (shipwright brings tekton and\n" +
-	"          coredns; knative brings coredns and traefik, its ingress on a loopback port it prints)\n" +
-	"  env     print KUBECONFIG, PATH (kubectl of the same release) and KILN_INGRESS: eval \"$(kiln cluster env)\"\n" +
+	"          coredns; knative brings coredns and traefik, its ingress on a loopback port it prints;\n" +
+	"          kiln brings both and installs Kiln's controller, built from the Kiln checkout it runs in)\n" +
+	"  env     print KUBECONFIG, PATH (kubectl of the same release), KILN_INGRESS and KILN_REGISTRY: eval \"$(kiln cluster env)\"\n" +
 	"  down    stop it and undo every change to the host (processes, mounts, iptables, links, cgroups, sysctls)\n" +
 	"  status  show its processes\n"
 

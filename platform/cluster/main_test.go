@@ -44,3 +44,19 @@ func TestMainRejectsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// Once addons started the node registry, env exports it as KILN_REGISTRY
+// (kiln deploy's registry).
+func TestEnvExportsNodeRegistry(t *testing.T) {
+	l := Layout{Dir: t.TempDir(), Tools: "/t"}
+	o := Options{Layout: l}
+	if strings.Contains(Env(o), "KILN_REGISTRY") {
+		t.Fatalf("Env exports a registry before the node registry started:\n%s", Env(o))
+	}
+	if err := saveState(l, &state{NodeRegistryPort: 5123}); err != nil {
+		t.Fatal(err)
+	}
+	if got := Env(o); !strings.HasSuffix(got, "export KILN_REGISTRY='"+NodeIP+":5123'\n") {
+		t.Errorf("Env = %q, want KILN_REGISTRY=%s:5123 last", got, NodeIP)
+	}
+}

@@ -28,6 +28,9 @@ type Options struct {
 	// AddonCache keeps the resolved addon manifests across Down (default
 	// <Dir>-addons); their images stay in kiln's registry.
 	AddonCache string
+	// KilnSource is the Kiln source tree the kiln addon builds the
+	// controller from (DefaultOptions: FindKilnSource of the current dir).
+	KilnSource string
 }
 
 // server is the apiserver's URL for the recorded port.

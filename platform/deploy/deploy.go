@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type Options struct {
 	Limits Limits // zero = DefaultLimits
 	// Progress is told each phase as it happens (nil: nothing).
 	Progress func(Phase)
+	// Ingress is where the cluster's Knative Services answer when their
+	// URLs lack its port (kiln cluster env's KILN_INGRESS); "" = $KILN_INGRESS.
+	Ingress string
 }
 
 // Result is a deployed Function.
@@ -119,21 +123,25 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if poll <= 0 {
 		poll = 500 * time.Millisecond
 	}
-	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, poll, progress)
+	ingress := o.Ingress
+	if ingress == "" {
+		ingress = os.Getenv(IngressEnv)
+	}
+	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, poll, progress, ingress)
 	if err != nil {
 		return nil, err
 	}
 	if st.Revision != nil {
 		res.Image = st.Revision.ImageDigest
 	}
-	res.URL = st.URL
+	res.URL = ReachableURL(st.URL, ingress)
 	return res, nil
 }
 
 // CheckRegistry says whether reg can take kiln deploy's images.
 func CheckRegistry(reg string) error {
 	if reg == "" {
-		return fmt.Errorf("no registry: pass --registry REGISTRY (or set %s): where the source bundle and the built image go, one the cluster pulls from (kiln cluster up prints its node registry; kiln cluster env does not export one)", RegistryEnv)
+		return fmt.Errorf("no registry: pass --registry REGISTRY (or set %s): where the source bundle and the built image go, one the cluster pulls from (on Kiln's node: eval \"$(kiln cluster env)\" exports its node registry as %s)", RegistryEnv, RegistryEnv)
 	}
 	if strings.Contains(reg, "://") {
 		return fmt.Errorf("--registry %q: want host[:port][/path], no scheme", reg)

@@ -48,6 +48,8 @@ type watcher struct {
 	seen     map[string]bool
 	// stuck is the last thing waited for, for a timeout's message.
 	stuck string
+	// ingress gives a port-less localhost URL its port (ReachableURL).
+	ingress string
 }
 
 func (w *watcher) say(step, msg string) {
@@ -59,8 +61,8 @@ func (w *watcher) say(step, msg string) {
 
 // wait polls the Function until its status is of generation gen and it is
 // Ready with a URL, or its build or serving failed, or ctx ends.
-func wait(ctx context.Context, c client.Client, key client.ObjectKey, gen int64, poll time.Duration, progress func(Phase)) (*v1alpha1.FunctionStatus, error) {
-	w := &watcher{progress: progress, seen: map[string]bool{}, stuck: "the controller to pick up generation " + fmt.Sprint(gen) + " (is Kiln's controller running? kubectl -n kiln get deploy kiln-controller)"}
+func wait(ctx context.Context, c client.Client, key client.ObjectKey, gen int64, poll time.Duration, progress func(Phase), ingress string) (*v1alpha1.FunctionStatus, error) {
+	w := &watcher{progress: progress, seen: map[string]bool{}, ingress: ingress, stuck: "the controller to pick up generation " + fmt.Sprint(gen) + " (is Kiln's controller running? kubectl -n kiln get deploy kiln-controller)"}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -130,6 +132,6 @@ func (w *watcher) observe(key client.ObjectKey, gen int64, st *v1alpha1.Function
 		w.stuck = "a URL in status.url"
 		return false, nil
 	}
-	w.say(StepReady, st.URL)
+	w.say(StepReady, ReachableURL(st.URL, w.ingress))
 	return true, nil
 }
