@@ -7,7 +7,7 @@ import (
 )
 
 func newClusterCmd(c *cli) *cobra.Command {
-	const use = "kiln cluster up [--with knative,shipwright]|env|down|status"
+	const use = "kiln cluster up [--with knative,shipwright,kiln]|env|down|status"
 	cmd := &cobra.Command{
 		Use:   "cluster",
 		Short: "A single-node Kubernetes on this machine, from pinned parts",
@@ -19,7 +19,7 @@ func newClusterCmd(c *cli) *cobra.Command {
 	}
 	for _, sub := range []struct{ name, short string }{
 		{"up", "Bring up (or reuse) the node; prints each step's duration"},
-		{"env", "Print KUBECONFIG, PATH (the matching kubectl) and KILN_INGRESS: eval \"$(kiln cluster env)\""},
+		{"env", "Print KUBECONFIG, PATH (the matching kubectl), KILN_INGRESS and KILN_REGISTRY (the node registry, kiln deploy's): eval \"$(kiln cluster env)\""},
 		{"down", "Stop the node and undo every change to the host"},
 		{"status", "Show the node's processes"},
 	} {
@@ -31,7 +31,7 @@ func newClusterCmd(c *cli) *cobra.Command {
 		}
 		var with string
 		if name == "up" {
-			sc.Flags().StringVar(&with, "with", "", "also install addons built from their Go modules by ko: coredns, tekton, shipwright, knative, traefik (shipwright brings tekton and coredns; knative brings coredns and traefik, its ingress, whose address up prints)")
+			sc.Flags().StringVar(&with, "with", "", "also install addons built from their Go modules by ko: coredns, tekton, shipwright, knative, traefik (shipwright brings tekton and coredns; knative brings coredns and traefik, its ingress, whose address up prints); kiln: Kiln's controller built from the Kiln checkout up runs in, with the builders in the node registry (brings shipwright and knative)")
 		}
 		sc.RunE = func(*cobra.Command, []string) error {
 			args := []string{name}
