@@ -96,10 +96,14 @@ func servingReady(workload client.Object) (metav1.ConditionStatus, string, strin
 			return metav1.ConditionUnknown, v1alpha1.ReasonKnativeServiceNotReady, "waiting for Knative to report Knative Service " + w.Name + " ready", url
 		case c.Status == corev1.ConditionTrue:
 			return metav1.ConditionTrue, v1alpha1.ReasonKnativeServiceReady, "Knative Service " + w.Name + " is ready", url
-		case c.Status == corev1.ConditionFalse:
-			return metav1.ConditionFalse, orDefault(c.Reason, v1alpha1.ReasonKnativeServiceFailed), fmt.Sprintf("Knative Service %s: %s", w.Name, c.Message), url
 		}
-		return metav1.ConditionUnknown, orDefault(c.Reason, v1alpha1.ReasonKnativeServiceNotReady), fmt.Sprintf("Knative Service %s: %s", w.Name, c.Message), url
+		// Knative may leave the message empty (a new revision rolling out):
+		// its reason says more than nothing.
+		msg := fmt.Sprintf("Knative Service %s: %s", w.Name, orDefault(c.Message, orDefault(c.Reason, "not ready yet")))
+		if c.Status == corev1.ConditionFalse {
+			return metav1.ConditionFalse, orDefault(c.Reason, v1alpha1.ReasonKnativeServiceFailed), msg, url
+		}
+		return metav1.ConditionUnknown, orDefault(c.Reason, v1alpha1.ReasonKnativeServiceNotReady), msg, url
 	case *appsv1.Deployment:
 		if w.Status.AvailableReplicas > 0 || (w.Spec.Replicas != nil && *w.Spec.Replicas == 0) {
 			return metav1.ConditionTrue, v1alpha1.ReasonDeploymentAvailable, fmt.Sprintf("Deployment %s: %d available", w.Name, w.Status.AvailableReplicas), ""
