@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"sigs.k8s.io/yaml"
 
@@ -108,7 +106,7 @@ func pushControllerImage(o Options, s *state, src string) (ref string, pushed bo
 	if err != nil {
 		return "", false, fmt.Errorf("cluster: kiln addon: the controller's base %s is not in kiln's registry (run `kiln stack build`): %w", baseRef, err)
 	}
-	img, err := binaryOn(base, controllerBinary, b)
+	img, err := stacks.BinaryImage(base, controllerBinary, b, "kiln cluster up --with kiln", nil)
 	if err != nil {
 		return "", false, err
 	}
@@ -128,28 +126,6 @@ func pushControllerImage(o Options, s *state, src string) (ref string, pushed bo
 		return "", false, fmt.Errorf("cluster: kiln addon: pushing the controller image to %s: %w", dst, err)
 	}
 	return ref, true, nil
-}
-
-// binaryOn is base plus b at path (0755, root) as its entrypoint, with
-// fixed timestamps, so the same binary gives the same image.
-func binaryOn(base v1.Image, path string, b []byte) (v1.Image, error) {
-	layer, err := fileLayer(strings.TrimPrefix(path, "/"), 0o755, b)
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.Append(base, mutate.Addendum{Layer: layer, History: v1.History{Created: v1.Time{Time: stacks.Epoch}, CreatedBy: "kiln cluster up --with kiln"}})
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Created = v1.Time{Time: stacks.Epoch}
-	cf.Config.Entrypoint = []string{path}
-	cf.Config.Cmd = nil
-	return mutate.ConfigFile(img, cf)
 }
 
 // pinManager sets the kiln-controller Deployment's image to ctrl and

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"kiln.dev/kiln/stacks"
 )
@@ -68,27 +67,9 @@ func controllerImage(base v1.Image, bin, version string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Its parent directories come with it (0755), as in every stack layer.
-	t := stacks.NewTree()
-	t.File(ControllerBinary, 0o755, 0, 0, b)
-	layer, err := t.Layer()
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.Append(base, mutate.Addendum{Layer: layer, History: v1.History{Created: v1.Time{Time: stacks.Epoch}, CreatedBy: "kiln publish: controller/cmd/manager"}})
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Created = v1.Time{Time: stacks.Epoch}
-	cf.Config.Entrypoint = []string{ControllerBinary}
-	cf.Config.Cmd = nil
-	cf.Config.Labels["org.opencontainers.image.version"] = version
-	cf.Config.Labels["org.opencontainers.image.title"] = "kiln-controller"
-	cf.Config.Labels["org.opencontainers.image.description"] = "Kiln's Kubernetes controller (Function → Shipwright → Knative/KEDA/Dapr)"
-	return mutate.ConfigFile(img, cf)
+	return stacks.BinaryImage(base, ControllerBinary, b, "kiln publish: controller/cmd/manager", map[string]string{
+		"org.opencontainers.image.version":     version,
+		"org.opencontainers.image.title":       "kiln-controller",
+		"org.opencontainers.image.description": "Kiln's Kubernetes controller (Function → Shipwright → Knative/KEDA/Dapr)",
+	})
 }
