@@ -67,7 +67,7 @@ E2E_PUBLISH_FAST := ^(TestExitedAfterStart|TestPublishPrintsTheManifestPath|Test
 
 e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked; the fast share of e2e/publish (needs root, podman)
 	go test -count=1 -timeout 60m -v ./e2e/local/
-	KILN_HOME=$${KILN_E2E_HOME:-$$HOME/.cache/kiln-e2e} go run ./platform/cmd/kiln cache gc --unused-for 24h
+	KILN_HOME=$${KILN_E2E_HOME:-$$HOME/.cache/kiln-e2e} go run ./platform/cmd/kiln cache gc --unused-for 24h --keep-orphaned-for 0
 	go test -count=1 -timeout 5m -v ./e2e/events/
 	go test -count=1 -timeout 15m -v ./e2e/kube/
 	KILN_E2E_PUBLISH_PLATFORMS=linux/amd64 go test -count=1 -timeout 30m -v -run '$(E2E_PUBLISH_FAST)' ./e2e/publish/

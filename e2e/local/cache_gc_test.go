@@ -86,4 +86,31 @@ func TestCacheGC(t *testing.T) {
 	}
 	defer r2.Stop(15 * time.Second)
 	expectGet("/?name=Kiln", "Hello, Kiln!\n")(t, r2)
+
+	// The app's build cache records its source: kept while the source is
+	// there, removed once it is gone (the key is the source's path).
+	abs, _ := filepath.Abs(src)
+	var app string
+	locks, _ := filepath.Glob(filepath.Join(k.Home, "userns", "*", "apps", "*.lock"))
+	for _, l := range locks {
+		if b, err := os.ReadFile(l); err == nil && strings.TrimSpace(string(b)) == abs {
+			app = strings.TrimSuffix(l, ".lock")
+		}
+	}
+	if app == "" {
+		t.Fatalf("no app cache under %s/userns/*/apps records the source %s", k.Home, abs)
+	}
+	gc("--keep-orphaned-for", "0")
+	if _, err := os.Stat(app); err != nil {
+		t.Fatalf("kiln cache gc removed the build cache %s of an app whose source %s is there: %v", app, abs, err)
+	}
+	if err := os.RemoveAll(src); err != nil {
+		t.Fatal(err)
+	}
+	if out := gc("--keep-orphaned-for", "0"); !strings.Contains(out, "for a source directory that is gone") {
+		t.Fatalf("kiln cache gc did not report removing the cache of a removed source:\n%s", out)
+	}
+	if _, err := os.Stat(app); !os.IsNotExist(err) {
+		t.Fatalf("kiln cache gc kept the build cache %s of the removed source %s (%v)", app, abs, err)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/e2e-framework/pkg/env"
 	"sigs.k8s.io/e2e-framework/pkg/envconf"
@@ -66,19 +67,54 @@ var (
 
 func TestMain(m *testing.M) {
 	testenv = env.NewWithConfig(envconf.New())
-	var stopRegistry func()
+	var stopRegistry, stopJanitor func()
 	testenv.Setup(func(ctx context.Context, _ *envconf.Config) (context.Context, error) {
 		var err error
 		k, stopRegistry, err = setup()
+		if err == nil {
+			stopJanitor = janitor(k)
+		}
 		return ctx, err
 	})
 	testenv.Finish(func(ctx context.Context, _ *envconf.Config) (context.Context, error) {
+		if stopJanitor != nil {
+			stopJanitor()
+		}
 		if stopRegistry != nil {
 			stopRegistry()
 		}
 		return ctx, nil
 	})
 	os.Exit(testenv.Run(m))
+}
+
+// janitorEvery is how often janitor collects.
+const janitorEvery = 2 * time.Minute
+
+// janitor keeps the suite's disk use flat: most tests build from temporary
+// directories, and every build leaves an app cache (its lifecycle cache and
+// OCI layout, 50–200 MB) that nothing can use once the directory is gone,
+// and every kiln run a flattened rootfs. Every janitorEvery it runs kiln
+// cache gc for caches whose source is gone and untagged rootfs (never
+// what a running build or function holds), as a user would from cron.
+func janitor(kl *kiln.Kiln) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(janitorEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if res := kl.Run("cache", "gc", "--keep-orphaned-for", "0"); res.Code != 0 {
+					fmt.Printf("==> e2e janitor: kiln cache gc exit %d: %s\n", res.Code, res.Output)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func run(name string, args ...string) error {

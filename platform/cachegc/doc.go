@@ -9,7 +9,11 @@
 //     reaches any more: an image rebuilt since, or one pulled from another
 //     registry (kiln run pulls it again when asked);
 //   - per-app build caches (<store>/apps) unused for Options.UnusedFor (the
-//     next build of that app is then a cold one).
+//     next build of that app is then a cold one), and sooner
+//     (Options.OrphanGrace, ten minutes by default) those whose source
+//     directory is gone: the key is the source's absolute path, and LockApp
+//     records it, so a deleted checkout or temporary directory leaves a
+//     cache nothing can use again.
 //
 // The store's files belong to the sandbox's ids, so the removal runs as a
 // job in the sandbox helper, like the sweeps of dead builds' state.

@@ -21,6 +21,11 @@ import (
 // kept after its last use, unless Options.UntaggedGrace says otherwise.
 const DefaultUntaggedGrace = 10 * time.Minute
 
+// DefaultOrphanGrace is how long the cache of an app whose source
+// directory is gone is kept after its last build, unless
+// Options.OrphanGrace says otherwise.
+const DefaultOrphanGrace = 10 * time.Minute
+
 // Options are one collection's.
 type Options struct {
 	Home home.Dir
@@ -29,6 +34,9 @@ type Options struct {
 	// UntaggedGrace: the rootfs of an image no tag of the embedded registry
 	// reaches goes once unused for this long (nil: DefaultUntaggedGrace).
 	UntaggedGrace *time.Duration
+	// OrphanGrace: the cache of an app whose source directory no longer
+	// exists goes once unused for this long (nil: DefaultOrphanGrace).
+	OrphanGrace *time.Duration
 	// DryRun reports what would go and removes nothing.
 	DryRun bool
 	// Stderr gets the helper's own output.
@@ -49,6 +57,9 @@ type Tally struct {
 	InUse      int   `json:"inUse"`
 	Removed    int   `json:"removed"`
 	BytesFreed int64 `json:"bytesFreed"`
+	// Orphaned counts, of Removed, the app caches that went because their
+	// source directory is gone (sooner than UnusedFor).
+	Orphaned int `json:"orphaned,omitempty"`
 }
 
 // request is the job's input.
@@ -57,8 +68,12 @@ type request struct {
 	Tagged    map[string]bool `json:"tagged"`
 	UnusedFor time.Duration   `json:"unusedFor"`
 	Untagged  time.Duration   `json:"untagged"`
-	DryRun    bool            `json:"dryRun"`
-	Now       time.Time       `json:"now"`
+	// Orphans are the app caches (by name) whose source is gone: checked
+	// here, where the source paths mean something, not in the helper.
+	Orphans     map[string]bool `json:"orphans"`
+	OrphanGrace time.Duration   `json:"orphanGrace"`
+	DryRun      bool            `json:"dryRun"`
+	Now         time.Time       `json:"now"`
 }
 
 const (
@@ -86,6 +101,13 @@ func Collect(ctx context.Context, opts Options) (Report, error) {
 	req := request{Store: string(store), Tagged: tagged, UnusedFor: opts.UnusedFor, Untagged: DefaultUntaggedGrace, DryRun: opts.DryRun, Now: time.Now()}
 	if opts.UntaggedGrace != nil {
 		req.Untagged = *opts.UntaggedGrace
+	}
+	req.OrphanGrace = DefaultOrphanGrace
+	if opts.OrphanGrace != nil {
+		req.OrphanGrace = *opts.OrphanGrace
+	}
+	if req.Orphans, err = orphans(filepath.Join(string(store), "apps")); err != nil {
+		return Report{}, err
 	}
 	var rep Report
 	var got bool
@@ -166,7 +188,9 @@ func collect(req request) (Report, error) {
 			continue
 		}
 		dir := filepath.Join(req.Store, "apps", a.Name())
-		if req.Now.Sub(appLastUsed(dir)) < req.UnusedFor {
+		idle := req.Now.Sub(appLastUsed(dir))
+		orphan := req.Orphans[a.Name()] && idle >= req.OrphanGrace
+		if idle < req.UnusedFor && !orphan {
 			rep.Apps.Kept++
 			continue
 		}
@@ -180,6 +204,9 @@ func collect(req request) (Report, error) {
 			continue
 		}
 		rep.Apps.Removed++
+		if orphan && idle < req.UnusedFor {
+			rep.Apps.Orphaned++
+		}
 		rep.Apps.BytesFreed += size
 		rep.Removed = append(rep.Removed, dir)
 	}
@@ -216,6 +243,21 @@ func free(lock string) (bool, error) {
 		release()
 	}
 	return ok, err
+}
+
+// orphans names the app caches under apps whose source directory is gone.
+func orphans(apps string) (map[string]bool, error) {
+	entries, err := os.ReadDir(apps)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("listing the app caches (%s): %w", apps, err)
+	}
+	out := map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() && orphaned(filepath.Join(apps, e.Name())) {
+			out[e.Name()] = true
+		}
+	}
+	return out, nil
 }
 
 // appLastUsed is the app cache's last build: its lock's time, else the

@@ -24,6 +24,9 @@ func TestCollect(t *testing.T) {
 		name  string
 		idle  time.Duration
 		inUse bool
+		// source: "" no record (a cache from before records), "here" a
+		// directory that exists, "gone" one removed since.
+		source string
 	}
 	rootfses := []rootfs{
 		{"tagged-recent", time.Hour, true, false},
@@ -32,18 +35,34 @@ func TestCollect(t *testing.T) {
 		{"untagged-idle", time.Hour, false, false},
 		{"untagged-old-in-use", 10 * 24 * time.Hour, false, true},
 	}
-	apps := []app{{"app-recent", time.Hour, false}, {"app-old", 10 * 24 * time.Hour, false}, {"app-old-building", 10 * 24 * time.Hour, true}}
+	apps := []app{
+		{"app-recent", time.Hour, false, ""},
+		{"app-old", 10 * 24 * time.Hour, false, ""},
+		{"app-old-building", 10 * 24 * time.Hour, true, ""},
+		{"app-source-here", time.Hour, false, "here"},
+		{"app-source-gone", time.Hour, false, "gone"},
+		{"app-source-gone-just-built", time.Minute, false, "gone"},
+		{"app-source-gone-building", time.Hour, true, "gone"},
+	}
 	for _, tc := range []struct {
 		name      string
 		unusedFor time.Duration
 		untagged  time.Duration
+		orphan    time.Duration
 		dryRun    bool
 		gone      []string
+		orphaned  int
 	}{
-		{"a week", 7 * 24 * time.Hour, DefaultUntaggedGrace, false, []string{"tagged-old", "untagged-idle", "app-old"}},
-		{"a week, no grace for untagged", 7 * 24 * time.Hour, 0, false, []string{"tagged-old", "untagged-just-used", "untagged-idle", "app-old"}},
-		{"everything idle", 0, DefaultUntaggedGrace, false, []string{"tagged-recent", "tagged-old", "untagged-just-used", "untagged-idle", "app-recent", "app-old"}},
-		{"dry run", 0, DefaultUntaggedGrace, true, nil},
+		{"a week", 7 * 24 * time.Hour, DefaultUntaggedGrace, DefaultOrphanGrace, false,
+			[]string{"tagged-old", "untagged-idle", "app-old", "app-source-gone"}, 1},
+		{"a week, no grace for untagged or orphans", 7 * 24 * time.Hour, 0, 0, false,
+			[]string{"tagged-old", "untagged-just-used", "untagged-idle", "app-old", "app-source-gone", "app-source-gone-just-built"}, 2},
+		{"orphans kept a day", 7 * 24 * time.Hour, DefaultUntaggedGrace, 24 * time.Hour, false,
+			[]string{"tagged-old", "untagged-idle", "app-old"}, 0},
+		{"everything idle", 0, DefaultUntaggedGrace, DefaultOrphanGrace, false,
+			[]string{"tagged-recent", "tagged-old", "untagged-just-used", "untagged-idle", "app-recent", "app-old",
+				"app-source-here", "app-source-gone", "app-source-gone-just-built"}, 0},
+		{"dry run", 0, DefaultUntaggedGrace, 0, true, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := t.TempDir()
@@ -74,19 +93,35 @@ func TestCollect(t *testing.T) {
 				p := filepath.Join(store, "apps", a.name)
 				mustMkdir(t, filepath.Join(p, "cache"))
 				mustWrite(t, filepath.Join(p, "cache", "layer"), "123")
-				if a.inUse {
-					release, err := LockApp(p, nil)
+				var source string
+				switch a.source {
+				case "here":
+					source = t.TempDir()
+				case "gone":
+					source = filepath.Join(t.TempDir(), "removed")
+				}
+				if a.inUse || source != "" {
+					release, err := LockApp(p, source, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-					t.Cleanup(release)
+					if a.inUse {
+						t.Cleanup(release)
+					} else {
+						release()
+					}
 				}
 				at := now.Add(-a.idle)
 				os.Chtimes(p, at, at)
 				os.Chtimes(p+".lock", at, at)
 				paths[a.name] = p
 			}
-			rep, err := collect(request{Store: store, Tagged: tagged, UnusedFor: tc.unusedFor, Untagged: tc.untagged, DryRun: tc.dryRun, Now: now})
+			orphans, err := orphans(filepath.Join(store, "apps"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := collect(request{Store: store, Tagged: tagged, UnusedFor: tc.unusedFor, Untagged: tc.untagged,
+				Orphans: orphans, OrphanGrace: tc.orphan, DryRun: tc.dryRun, Now: now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,6 +146,9 @@ func TestCollect(t *testing.T) {
 			if rep.Rootfs.Removed+rep.Apps.Removed != len(tc.gone) || len(rep.Removed) != len(tc.gone) {
 				t.Fatalf("report %+v; want %d removed", rep, len(tc.gone))
 			}
+			if rep.Apps.Orphaned != tc.orphaned {
+				t.Fatalf("report %+v: %d app caches counted as removed for their gone source; want %d", rep, rep.Apps.Orphaned, tc.orphaned)
+			}
 			if rep.Rootfs.InUse+rep.Apps.InUse == 0 {
 				t.Fatalf("report %+v: the rootfs and the app in use were not counted as in use", rep)
 			}
@@ -126,13 +164,13 @@ func TestCollect(t *testing.T) {
 func TestLockAppWaits(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
 	mustMkdir(t, dir)
-	first, err := LockApp(dir, func() { t.Error("the first build was told to wait") })
+	first, err := LockApp(dir, dir, func() { t.Error("the first build was told to wait") })
 	if err != nil {
 		t.Fatal(err)
 	}
 	waiting, locked := make(chan struct{}), make(chan func())
 	go func() {
-		release, err := LockApp(dir, func() { close(waiting) })
+		release, err := LockApp(dir, dir, func() { close(waiting) })
 		if err != nil {
 			t.Error(err)
 		}

@@ -101,7 +101,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := sandbox.PrepareDirs(ids, store.Runs(), store.Rootfs(), store.Deps(), app); err != nil {
 		return nil, err
 	}
-	unlock, err := cachegc.LockApp(app, func() {
+	unlock, err := cachegc.LockApp(app, opts.AppDir, func() {
 		fmt.Fprintf(opts.Out, "==> Waiting for another build of %s from %s to finish (they would share one cache)\n", repository(opts.Image), opts.AppDir)
 	})
 	if err != nil {
