@@ -26,7 +26,11 @@ func Lock(path string, exclusive, wait bool) (release func(), acquired bool, err
 	if !wait {
 		how |= syscall.LOCK_NB
 	}
-	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+	err = syscall.Flock(int(f.Fd()), how)
+	for errors.Is(err, syscall.EINTR) { // a signal while waiting
+		err = syscall.Flock(int(f.Fd()), how)
+	}
+	if err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, false, nil

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"golang.org/x/sys/unix"
 
+	"kiln.dev/kiln/platform/fsutil"
 	"kiln.dev/kiln/platform/regclient"
 	"kiln.dev/kiln/platform/untar"
 )
@@ -178,15 +178,8 @@ func orDefault(v, def int64) int64 {
 
 // lock takes an exclusive flock on path until the returned func is called.
 func lock(path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	return func() { f.Close() }, nil
+	release, _, err := fsutil.Lock(path, true, true)
+	return release, err
 }
 
 // Untar extracts one image layer's tar stream into dir with the layer

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // ErrNotServed is Stop's error when no server runs.
@@ -101,12 +99,12 @@ func Stop(dir string, force bool) error {
 		return err
 	}
 	for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		lk, free, err := flock(dir, serveLock, unix.LOCK_EX|unix.LOCK_NB)
+		release, free, err := flock(dir, serveLock, true, false)
 		if err != nil {
 			return err
 		}
 		if free {
-			lk.Close()
+			release()
 			return nil
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Status is what GET /kiln/v1/status reports about a running registry.
@@ -46,7 +44,7 @@ func (s *server) kiln(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, rep)
 	case r.Method == http.MethodPost && r.URL.Path == "/kiln/v1/stop":
 		if r.URL.Query().Get("force") == "" {
-			f, free, err := flock(s.dir, clientsLock, unix.LOCK_EX|unix.LOCK_NB)
+			release, free, err := flock(s.dir, clientsLock, true, false)
 			if err != nil {
 				regErrInternal(err).write(w)
 				return
@@ -55,7 +53,7 @@ func (s *server) kiln(w http.ResponseWriter, r *http.Request) {
 				(&regError{http.StatusConflict, "DENIED", "kiln processes are using the registry; kiln registry stop --force stops it anyway"}).write(w)
 				return
 			}
-			f.Close()
+			release()
 		}
 		w.WriteHeader(http.StatusAccepted)
 		s.stop()

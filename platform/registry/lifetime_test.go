@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"golang.org/x/sys/unix"
 )
 
 // detached opens dir's registry served by a detached process (this test
@@ -46,9 +45,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func served(dir string) bool {
-	lk, free, err := flock(dir, serveLock, unix.LOCK_EX|unix.LOCK_NB)
+	release, free, err := flock(dir, serveLock, true, false)
 	if err == nil && free {
-		lk.Close()
+		release()
 	}
 	return err == nil && !free
 }

@@ -1,11 +1,9 @@
 package registry
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // Two flock(2) files in the registry dir coordinate kiln processes:
@@ -21,26 +19,8 @@ const (
 	clientsLock = "clients.lock"
 )
 
-// flock opens dir/name and locks it (how: unix.LOCK_SH or LOCK_EX, plus
-// LOCK_NB to try); ok is false when LOCK_NB found it taken.
-func flock(dir, name string, how int) (f *os.File, ok bool, err error) {
-	f, err = os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, false, err
-	}
-	for {
-		err = unix.Flock(int(f.Fd()), how)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if errors.Is(err, unix.EWOULDBLOCK) {
-		f.Close()
-		return nil, false, nil
-	}
-	if err != nil {
-		f.Close()
-		return nil, false, err
-	}
-	return f, true, nil
+// flock locks dir/name (fsutil.Lock): exclusive or shared, waiting or
+// not; ok is false when it did not wait and found the lock taken.
+func flock(dir, name string, exclusive, wait bool) (release func(), ok bool, err error) {
+	return fsutil.Lock(filepath.Join(dir, name), exclusive, wait)
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"golang.org/x/sys/unix"
 )
 
 // Registry is this process's handle on the registry stored in a dir: it is
@@ -27,7 +26,7 @@ type Registry struct {
 	Addr  string
 	dir   string
 	auth  authn.Authenticator
-	lease *os.File
+	lease func() // the client lease's release
 	// In-process serving: cancel stops Serve, done is its result.
 	cancel context.CancelFunc
 	done   chan error
@@ -76,7 +75,7 @@ func OpenWith(dir string, o Options) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	lease, _, err := flock(dir, clientsLock, unix.LOCK_SH)
+	lease, _, err := flock(dir, clientsLock, false, true)
 	if err != nil {
 		return nil, fmt.Errorf("registry %s: taking a client lease: %w", dir, err)
 	}
@@ -217,7 +216,7 @@ func (r *Registry) Close() error {
 		r.cancel = nil
 	}
 	if r.lease != nil {
-		r.lease.Close()
+		r.lease()
 		r.lease = nil
 	}
 	return err

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // ErrServed is Serve's error when another process serves the dir.
@@ -37,14 +35,14 @@ func Serve(ctx context.Context, dir string, o ServeOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("registry storage %s: %w", dir, err)
 	}
-	lk, ok, err := flock(dir, serveLock, unix.LOCK_EX|unix.LOCK_NB)
+	unlock, ok, err := flock(dir, serveLock, true, false)
 	if err != nil {
 		return fmt.Errorf("registry %s: locking: %w", dir, err)
 	}
 	if !ok {
 		return fmt.Errorf("%w (%s, at %s): kiln registry stop stops it", ErrServed, dir, rememberedAddr(dir))
 	}
-	defer lk.Close()
+	defer unlock()
 	s, err := newServer(dir)
 	if err != nil {
 		return err
@@ -76,9 +74,9 @@ func Serve(ctx context.Context, dir string, o ServeOptions) error {
 	// lock before the clients lock: a client waiting on the latter must find
 	// the dir free to serve.
 	shutdown(srv, conns)
-	lk.Close()
+	unlock()
 	if clients != nil {
-		clients.Close()
+		clients()
 	}
 	return err
 }
@@ -132,8 +130,8 @@ func (c *newConns) closeIdle(age time.Duration) {
 }
 
 // wait blocks until Serve should stop; when the idle exit fires it returns
-// the clients lock, held exclusively.
-func (s *server) wait(ctx context.Context, stopped <-chan struct{}, served <-chan error, idle time.Duration) (*os.File, error) {
+// the clients lock, held exclusively (its release).
+func (s *server) wait(ctx context.Context, stopped <-chan struct{}, served <-chan error, idle time.Duration) (func(), error) {
 	var tick <-chan time.Time
 	if idle > 0 {
 		t := time.NewTicker(min(max(idle/4, 10*time.Millisecond), 30*time.Second))
@@ -153,9 +151,9 @@ func (s *server) wait(ctx context.Context, stopped <-chan struct{}, served <-cha
 				continue
 			}
 			s.idleChecks.Add(1)
-			f, free, err := flock(s.dir, clientsLock, unix.LOCK_EX|unix.LOCK_NB)
+			release, free, err := flock(s.dir, clientsLock, true, false)
 			if err == nil && free {
-				return f, nil
+				return release, nil
 			}
 			s.idleBusy.Add(1)
 		}

@@ -2,10 +2,10 @@ package statedir
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
+
+	"kiln.dev/kiln/platform/fsutil"
 )
 
 // writersLock is the lock in a cache directory that writers (e.g. kiln
@@ -18,31 +18,21 @@ func Writing(dir string) (release func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, writersLock), os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", dir, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s: %w", dir, err)
-	}
-	return func() { f.Close() }, nil
+	release, _, err = fsutil.Lock(filepath.Join(dir, writersLock), false, true)
+	return release, err
 }
 
 // SweepTemporary removes dir's entries starting with prefix when no process
 // is Writing into dir: they were left by a writer that died.
 func SweepTemporary(dir, prefix string) ([]string, error) {
-	f, err := os.OpenFile(filepath.Join(dir, writersLock), os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o644)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil // no dir yet
-		}
-		return nil, err
+	release, free, err := fsutil.Lock(filepath.Join(dir, writersLock), true, false)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no dir yet
 	}
-	defer f.Close()
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-		return nil, nil // someone is writing
+	if err != nil || !free {
+		return nil, err // !free: someone is writing
 	}
+	defer release()
 	matches, err := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"))
 	if err != nil {
 		return nil, err
