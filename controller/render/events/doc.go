@@ -5,9 +5,9 @@
 // pubsub.redis, since Dapr has no Redis input binding) and the EventBus's
 // pub/sub, with every password in the handler's Secret (referenced by
 // secretKeyRef, never a Component value) and topics in the namespace's
-// topic space (v1alpha1.TopicName). The Function reconciler then renders that Function into a
-// Deployment with a daprd sidecar and its Components, as for any async
-// function.
+// topic space (v1alpha1.TopicName). The Function reconciler then renders
+// that Function into a Deployment with a daprd sidecar and its Components,
+// as for any async function.
 //
 // Everything here is a pure function of its arguments (golden tested); the
 // reconciler (controller/reconciler/events) looks the bus up and applies.
