@@ -47,6 +47,11 @@ func ConvertEvents(manifest []byte) (*EventsResult, error) {
 	if api != OpenFunctionEventsGroup+"/v1alpha1" {
 		return nil, fmt.Errorf("apiVersion %q: Kiln converts %s/v1alpha1 events kinds", api, OpenFunctionEventsGroup)
 	}
+	md, _ := in["metadata"].(obj)
+	ns, _ := md["namespace"].(string)
+	if ns == "" {
+		ns = "<namespace>"
+	}
 	c := &converter{}
 	spec, _ := in["spec"].(obj)
 	if spec == nil {
@@ -55,7 +60,7 @@ func ConvertEvents(manifest []byte) (*EventsResult, error) {
 	var out client.Object
 	switch kind {
 	case "EventSource":
-		c.eventSource(spec)
+		c.eventSource(spec, ns)
 		out = &ev.EventSource{}
 	case "EventBus":
 		c.eventBus(spec)
@@ -64,12 +69,11 @@ func ConvertEvents(manifest []byte) (*EventsResult, error) {
 		c.eventBus(spec)
 		out = &ev.ClusterEventBus{}
 	case "Trigger":
-		c.trigger(spec)
+		c.trigger(spec, ns)
 		out = &ev.Trigger{}
 	default:
 		return nil, fmt.Errorf("kind %q: want EventSource, EventBus, ClusterEventBus or Trigger", kind)
 	}
-	md, _ := in["metadata"].(obj)
 	c.metadata(md)
 	b, err := json.Marshal(obj{"apiVersion": ev.GroupVersion.String(), "kind": kind, "metadata": md, "spec": spec})
 	if err != nil {
@@ -92,9 +96,13 @@ func (c *converter) keep(m obj, path, why string, allowed ...string) {
 	}
 }
 
-func (c *converter) eventSource(spec obj) {
+func (c *converter) eventSource(spec obj, ns string) {
 	c.keep(spec, "spec", "not a field of Kiln's EventSource (Kiln runs its own handler image, nothing is built)",
 		"eventBus", "redis", "kafka", "cron", "mqtt", "sink", "logLevel")
+	if bus, _ := spec["eventBus"].(string); bus != "" {
+		c.note("spec.eventBus: events travel on topics %s<eventsource>.<event> (OpenFunction: %s-<eventsource>-<event>, which two namespaces can share); readers of the bus outside Kiln's Triggers must use the new names",
+			ev.TopicPrefix(ns), ns)
+	}
 	for _, name := range sortedKeys(asObj(spec["kafka"])) {
 		k := asObj(asObj(spec["kafka"])[name])
 		p := "spec.kafka." + name
@@ -127,9 +135,14 @@ func (c *converter) eventBus(spec obj) {
 	c.keep(spec, "spec", "not a field of Kiln's EventBus", "topic", "redis", "kafka")
 }
 
-func (c *converter) trigger(spec obj) {
+func (c *converter) trigger(spec obj, ns string) {
 	c.keep(spec, "spec", "not a field of Kiln's Trigger", "eventBus", "inputs", "subscribers", "logLevel")
 	inputs := sortedKeys(asObj(spec["inputs"]))
+	for _, name := range inputs {
+		if other, _ := asObj(asObj(spec["inputs"])[name])["namespace"].(string); other != "" && other != ns {
+			c.note("spec.inputs.%s.namespace: %s: allowed on a namespaced EventBus; on a ClusterEventBus a Trigger reads only its own namespace's EventSources (TopicForbidden)", name, other)
+		}
+	}
 	for i, s := range asList(spec["subscribers"]) {
 		sub := asObj(s)
 		p := fmt.Sprintf("spec.subscribers[%d]", i)
@@ -141,6 +154,12 @@ func (c *converter) trigger(spec obj) {
 		}
 		c.sink(asObj(sub["sink"]), p+".sink")
 		c.sink(asObj(sub["deadLetterSink"]), p+".deadLetterSink")
+		for _, f := range []string{"topic", "deadLetterTopic"} {
+			if topic, _ := sub[f].(string); topic != "" && !strings.HasPrefix(topic, ev.TopicPrefix(ns)) {
+				c.note("%s.%s: %q: allowed on a namespaced EventBus; on a ClusterEventBus a Trigger publishes only to topics starting with %q (TopicForbidden), e.g. %q",
+					p, f, topic, ev.TopicPrefix(ns), ev.TopicPrefix(ns)+topic)
+			}
+		}
 	}
 }
 

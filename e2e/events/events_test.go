@@ -17,11 +17,13 @@ import (
 	"testing"
 	"time"
 
+	daprcommon "github.com/dapr/dapr/pkg/apis/common"
+	daprv1alpha1 "github.com/dapr/dapr/pkg/apis/components/v1alpha1"
 	goredis "github.com/redis/go-redis/v9"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
-	core "kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
 	rev "kiln.dev/kiln/controller/render/events"
 	"kiln.dev/kiln/e2e/brokers"
@@ -70,14 +72,32 @@ func (s *sink) got() ([]string, map[string]int) {
 	return append([]string(nil), s.ids...), types
 }
 
-// run starts the handler binary for f beside its own daprd, with the
-// Components render.Components makes of f.
-func run(t *testing.T, bin, daprd string, f *core.Function) {
+// run starts the handler binary for h beside its own daprd, with the
+// Components render.Components makes of its Function, their secretKeyRefs
+// resolved from the handler's Secret the way Dapr's operator resolves them
+// from the namespace's Secrets on a cluster (Kiln's daprd has no secret
+// store compiled in; self-hosted daprd would need one).
+func run(t *testing.T, bin, daprd string, h *rev.Handler) {
 	t.Helper()
+	f := h.Function
 	dir := t.TempDir()
 	comps, err := render.Components(f)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, c := range comps {
+		comp := c.(*daprv1alpha1.Component)
+		for i, m := range comp.Spec.Metadata {
+			ref := m.SecretKeyRef
+			if ref.Name == "" {
+				continue
+			}
+			if h.Secret == nil || ref.Name != h.Secret.Name || h.Secret.Data[ref.Key] == nil {
+				t.Fatalf("Component %s: %s references Secret %s key %s, which the handler's Secret does not hold", comp.Name, m.Name, ref.Name, ref.Key)
+			}
+			raw, _ := json.Marshal(string(h.Secret.Data[ref.Key]))
+			comp.Spec.Metadata[i] = daprcommon.NameValuePair{Name: m.Name, Value: daprcommon.DynamicValue{JSON: apiextensionsv1.JSON{Raw: raw}}}
+		}
 	}
 	y, err := render.YAML(comps)
 	if err != nil {
@@ -93,14 +113,14 @@ func run(t *testing.T, bin, daprd string, f *core.Function) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	lw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
-	h := exec.Command(bin)
-	h.Env = append(os.Environ(), append(sc.Env("http"), "PORT="+strconv.Itoa(sc.AppPort),
+	proc := exec.Command(bin)
+	proc.Env = append(os.Environ(), append(sc.Env("http"), "PORT="+strconv.Itoa(sc.AppPort),
 		"EVENTS_CONFIG="+f.Spec.Serving.Params["EVENTS_CONFIG"])...)
-	h.Stdout, h.Stderr = lw, lw
-	if err := h.Start(); err != nil {
+	proc.Stdout, proc.Stderr = lw, lw
+	if err := proc.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = h.Process.Kill(); _ = h.Wait() })
+	t.Cleanup(func() { _ = proc.Process.Kill(); _ = proc.Wait() })
 	if err := sc.Start(daprsidecar.Options{Bin: daprd, AppID: render.AppID(f), AppProtocol: "http", Components: dir, Logs: lw, LogLevel: "info"}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +141,9 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // TestCronBusTriggerSink: a cron EventSource publishes to a Redis Streams
 // bus; a Trigger delivers the events its condition matches to one sink and
 // none to the sink whose condition never holds. Exactly the events on the
-// bus reach the matching sink, each once.
+// bus reach the matching sink, each once. The Redis server requires a
+// password, which no rendered Component carries: daprd reads it through
+// the Components' secretKeyRefs from the handler's Secret.
 func TestCronBusTriggerSink(t *testing.T) {
 	daprd, err := daprsidecar.Find(home.Default().Tools())
 	if err != nil {
@@ -145,18 +167,24 @@ func TestCronBusTriggerSink(t *testing.T) {
 	// A Redis Streams source: entries added before the handler subscribes
 	// are read too (Dapr's consumer group starts at the stream's beginning).
 	const jobs = 4
-	rc := goredis.NewClient(&goredis.Options{Addr: redis.Addr})
+	const password = "e2e-bus-password-91c2"
+	admin := goredis.NewClient(&goredis.Options{Addr: redis.Addr})
+	if err := admin.ConfigSet(context.Background(), "requirepass", password).Err(); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close()
+	rc := goredis.NewClient(&goredis.Options{Addr: redis.Addr, Password: password})
 	t.Cleanup(func() { rc.Close() })
 	for i := range jobs {
 		if err := rc.XAdd(context.Background(), &goredis.XAddArgs{Stream: "jobs", Values: map[string]any{"data": `{"job":` + strconv.Itoa(i) + `}`}}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	bus := &ev.EventBusSpec{Redis: &ev.RedisBusSpec{RedisHost: redis.Addr}}
+	bus := &ev.EventBusSpec{Redis: &ev.RedisBusSpec{RedisHost: redis.Addr, RedisPassword: password}}
 	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Namespace: "default"} }
 	es := &ev.EventSource{ObjectMeta: meta("clock"), Spec: ev.EventSourceSpec{EventBus: "default",
 		Cron:  map[string]*ev.CronSpec{"tick": {Schedule: "@every 1s"}},
-		Redis: map[string]*ev.RedisSpec{"jobs": {RedisHost: redis.Addr}}}}
+		Redis: map[string]*ev.RedisSpec{"jobs": {RedisHost: redis.Addr, RedisPassword: password}}}}
 	tr := &ev.Trigger{ObjectMeta: meta("on-tick"), Spec: ev.TriggerSpec{EventBus: "default",
 		Inputs: map[string]*ev.Input{"tick": {EventSource: "clock", Event: "tick"}, "jobs": {EventSource: "clock", Event: "jobs"}},
 		Subscribers: []*ev.Subscriber{
@@ -170,16 +198,26 @@ func TestCronBusTriggerSink(t *testing.T) {
 	if errs := tr.Validate(); len(errs) > 0 {
 		t.Fatal(errs.ToAggregate())
 	}
-	tf, err := rev.TriggerFunction(tr, bus, "unused")
+	th, err := rev.TriggerHandler(tr, bus, "unused")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ef, err := rev.EventSourceFunction(es, bus, "unused")
+	eh, err := rev.EventSourceHandler(es, bus, "unused")
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, bin, daprd, tf)
-	run(t, bin, daprd, ef)
+	for _, h := range []*rev.Handler{th, eh} {
+		comps, err := render.Components(h.Function)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, _ := render.YAML(comps)
+		if strings.Contains(string(y), password) {
+			t.Fatalf("the password is in %s's Components:\n%s", h.Function.Name, y)
+		}
+	}
+	run(t, bin, daprd, th)
+	run(t, bin, daprd, eh)
 
 	const want = 3
 	deadline := time.Now().Add(90 * time.Second)
@@ -197,19 +235,22 @@ func TestCronBusTriggerSink(t *testing.T) {
 	// the stream held at that moment.
 	ctx := context.Background()
 	topic := ev.TopicName("default", "clock", "tick")
-	st, err := brokers.ReadStream(ctx, redis.Addr, topic)
+	if topic != "default.clock.tick" {
+		t.Fatalf("topic %q", topic)
+	}
+	entries, err := rc.XRange(ctx, topic, "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
 	onBus := map[string]bool{}
-	for _, e := range st.Entries {
+	for _, e := range entries {
 		var ce struct{ ID string }
 		if data, ok := e.Values["data"].(string); ok && json.Unmarshal([]byte(data), &ce) == nil {
 			onBus[ce.ID] = true
 		}
 	}
 	if len(onBus) < want {
-		t.Fatalf("%d CloudEvents on stream %s, want >= %d (entries: %v)", len(onBus), topic, want, st.Entries)
+		t.Fatalf("%d CloudEvents on stream %s, want >= %d (entries: %v)", len(onBus), topic, want, entries)
 	}
 	deadline = time.Now().Add(30 * time.Second)
 	for {

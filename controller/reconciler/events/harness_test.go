@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
@@ -18,7 +19,7 @@ import (
 )
 
 // failure makes the fake API server answer one verb (get, list, apply,
-// status) on one kind ("" for any) with err.
+// delete, status) on one kind ("" for any) with err.
 type failure struct {
 	verb, kind string
 	err        error
@@ -62,8 +63,14 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) client.C
 		switch verb {
 		case "get", "list":
 			need = []string{"list", "watch"}
+			if kind == "Secret" {
+				// Secrets are read uncached (Reconciler.Secrets): a get.
+				need = []string{"get"}
+			}
 		case "apply":
 			need = []string{"create", "patch"}
+		case "delete":
+			need = []string{"delete"}
 		case "status":
 			need = []string{"update"}
 		}
@@ -98,10 +105,20 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) client.C
 				return c.List(ctx, l, opts...)
 			},
 			Apply: func(ctx context.Context, c client.WithWatch, o runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
-				if err := check("apply", &core.Function{}, ""); err != nil {
+				var obj runtime.Object = &core.Function{}
+				if k, ok := o.(interface{ GetKind() string }); ok && k.GetKind() == "Secret" {
+					obj = &corev1.Secret{}
+				}
+				if err := check("apply", obj, ""); err != nil {
 					return err
 				}
 				return c.Apply(ctx, o, opts...)
+			},
+			Delete: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.DeleteOption) error {
+				if err := check("delete", o, ""); err != nil {
+					return err
+				}
+				return c.Delete(ctx, o, opts...)
 			},
 			SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, o client.Object, opts ...client.SubResourceUpdateOption) error {
 				if err := check("status", o, "/"+sub); err != nil {

@@ -24,8 +24,16 @@ const FieldOwner = "kiln-controller-events"
 // Reconciler reconciles EventSources and Triggers.
 type Reconciler struct {
 	client.Client
+	// Secrets reads Secrets uncached (the manager's API reader), so the
+	// controller never caches the cluster's Secrets; nil means Client.
+	Secrets      client.Reader
 	HandlerImage string
 }
+
+// AnnotationCredentialsVersion is the handler's pod annotation carrying the
+// resourceVersion of its credentials Secret: a changed password changes
+// the pod template, so the handler restarts and daprd reads it.
+const AnnotationCredentialsVersion = "events.kiln.dev/credentials-version"
 
 // object is what EventSources and Triggers share here.
 type object interface {
@@ -36,7 +44,11 @@ type object interface {
 	status() *ev.Status
 	validate() field.ErrorList
 	eventBus() string
-	render(bus *ev.EventBusSpec, image string) (*core.Function, error)
+	// handler is the name of o's handler Function (and Secret).
+	handler() string
+	// confine is what o may not do on ClusterEventBus bus.
+	confine(bus string) field.ErrorList
+	render(bus *ev.EventBusSpec, image string) (*rev.Handler, error)
 }
 
 type eventSource struct{ *ev.EventSource }
@@ -45,8 +57,12 @@ func (e eventSource) inner() client.Object      { return e.EventSource }
 func (e eventSource) status() *ev.Status        { return &e.Status }
 func (e eventSource) validate() field.ErrorList { return e.Validate() }
 func (e eventSource) eventBus() string          { return e.Spec.EventBus }
-func (e eventSource) render(bus *ev.EventBusSpec, image string) (*core.Function, error) {
-	return rev.EventSourceFunction(e.EventSource, bus, image)
+func (e eventSource) handler() string           { return rev.EventSourceFunctionName(e.Name) }
+
+// confine: an EventSource publishes only to its own namespace's topics.
+func (e eventSource) confine(string) field.ErrorList { return nil }
+func (e eventSource) render(bus *ev.EventBusSpec, image string) (*rev.Handler, error) {
+	return rev.EventSourceHandler(e.EventSource, bus, image)
 }
 
 type trigger struct{ *ev.Trigger }
@@ -55,8 +71,12 @@ func (t trigger) inner() client.Object      { return t.Trigger }
 func (t trigger) status() *ev.Status        { return &t.Status }
 func (t trigger) validate() field.ErrorList { return t.Validate() }
 func (t trigger) eventBus() string          { return t.Spec.EventBus }
-func (t trigger) render(bus *ev.EventBusSpec, image string) (*core.Function, error) {
-	return rev.TriggerFunction(t.Trigger, bus, image)
+func (t trigger) handler() string           { return rev.TriggerFunctionName(t.Name) }
+func (t trigger) confine(bus string) field.ErrorList {
+	return t.ValidateOnClusterBus(bus)
+}
+func (t trigger) render(bus *ev.EventBusSpec, image string) (*rev.Handler, error) {
+	return rev.TriggerHandler(t.Trigger, bus, image)
 }
 
 // ReconcileEventSource reconciles the EventSource req names.
@@ -102,7 +122,7 @@ func (r *Reconciler) applyHandler(ctx context.Context, o object) error {
 	}
 	var bus *ev.EventBusSpec
 	if name := o.eventBus(); name != "" {
-		b, err := r.resolveBus(ctx, o.GetNamespace(), name)
+		b, cluster, err := r.resolveBus(ctx, o.GetNamespace(), name)
 		if apierrors.IsNotFound(err) {
 			st.MarkEventBusNotFound(name, o.GetNamespace())
 			return nil
@@ -114,12 +134,26 @@ func (r *Reconciler) applyHandler(ctx context.Context, o object) error {
 			st.MarkEventBusInvalid("eventbus " + name + ": " + errs.ToAggregate().Error())
 			return nil
 		}
+		if errs := o.confine(name); cluster && len(errs) > 0 {
+			// What ran before (say, before this rule existed) must not
+			// keep publishing outside the namespace.
+			st.MarkTopicForbidden("ClusterEventBus " + name + " is shared by every namespace: " + errs.ToAggregate().Error())
+			return r.stopHandler(ctx, o)
+		}
 		bus = b
 	}
-	f, err := o.render(bus, r.HandlerImage)
+	h, err := o.render(bus, r.HandlerImage)
 	if err != nil {
 		st.MarkSinkInvalid(err.Error())
 		return nil
+	}
+	f := h.Function
+	if taken, err := r.nameTaken(ctx, o, f, h.Secret); taken || err != nil {
+		return err
+	}
+	if err := r.applyCredentials(ctx, o, h); err != nil {
+		st.MarkApplyFailed(fmt.Sprintf("applying handler Secret %s: %v", f.Name, err))
+		return err
 	}
 	if err := r.apply(ctx, o, f); err != nil {
 		st.MarkApplyFailed(fmt.Sprintf("applying handler Function %s: %v", f.Name, err))
@@ -135,24 +169,25 @@ func (r *Reconciler) applyHandler(ctx context.Context, o object) error {
 }
 
 // resolveBus is the EventBus name of namespace ns, else the ClusterEventBus
-// name (OpenFunction's fallback), else a NotFound error.
-func (r *Reconciler) resolveBus(ctx context.Context, ns, name string) (*ev.EventBusSpec, error) {
+// name (OpenFunction's fallback; cluster is then true), else a NotFound
+// error.
+func (r *Reconciler) resolveBus(ctx context.Context, ns, name string) (spec *ev.EventBusSpec, cluster bool, err error) {
 	var eb ev.EventBus
-	err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &eb)
+	err = r.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &eb)
 	if err == nil {
-		return &eb.Spec, nil
+		return &eb.Spec, false, nil
 	}
 	if !apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("eventbus %s/%s: reading: %w", ns, name, err)
+		return nil, false, fmt.Errorf("eventbus %s/%s: reading: %w", ns, name, err)
 	}
 	var ceb ev.ClusterEventBus
 	if err := r.Get(ctx, client.ObjectKey{Name: name}, &ceb); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, err
+			return nil, false, err
 		}
-		return nil, fmt.Errorf("clustereventbus %s: reading: %w", name, err)
+		return nil, false, fmt.Errorf("clustereventbus %s: reading: %w", name, err)
 	}
-	return &ceb.Spec, nil
+	return &ceb.Spec, true, nil
 }
 
 // apply server-side applies f owned by o and reads the API server's answer

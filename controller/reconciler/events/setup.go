@@ -55,7 +55,7 @@ func Setup(mgr ctrl.Manager, o *Options) error {
 		}
 		return err
 	}
-	r := &Reconciler{Client: mgr.GetClient(), HandlerImage: o.HandlerImage}
+	r := &Reconciler{Client: mgr.GetClient(), Secrets: mgr.GetAPIReader(), HandlerImage: o.HandlerImage}
 	busUsers := func(list func(ctx context.Context, ns string) ([]types.NamespacedName, error)) handler.EventHandler {
 		return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
 			names, err := list(ctx, o.GetNamespace())

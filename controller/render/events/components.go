@@ -11,12 +11,30 @@ import (
 // BusKey is the serving.pubsub key of the EventBus's component.
 const BusKey = "eventbus"
 
-type metadata []core.MetadataItem
+// metadata is one Component's settings; passwords go to creds and are
+// referenced (secretKeyRef), never written as values.
+type metadata struct {
+	items []core.MetadataItem
+	creds *credentials
+	// key prefixes this Component's entries in the Secret.
+	key string
+}
 
 func (m *metadata) add(name, value string) {
 	if value != "" {
-		*m = append(*m, core.MetadataItem{Name: name, Value: value})
+		m.items = append(m.items, core.MetadataItem{Name: name, Value: value})
 	}
+}
+
+// addSecret stores value in the handler's Secret under "<key>-<name>" and
+// references it.
+func (m *metadata) addSecret(name string, value *string) {
+	if value == nil || *value == "" {
+		return
+	}
+	key := m.key + "-" + name
+	m.creds.data[key] = []byte(*value)
+	m.items = append(m.items, core.MetadataItem{Name: name, SecretKeyRef: &core.SecretKeyRef{Name: m.creds.name, Key: key}})
 }
 
 func (m *metadata) addPtr(name string, v any) {
@@ -36,28 +54,28 @@ func (m *metadata) addPtr(name string, v any) {
 	}
 }
 
-// BusComponent is the Dapr pub/sub component of a bus: pubsub.redis (Redis
+// busComponent is the Dapr pub/sub component of a bus: pubsub.redis (Redis
 // Streams) or pubsub.kafka. consumer names the consumer group, so every
-// handler reads every event once.
-func BusComponent(s *ev.EventBusSpec, consumer string) *core.ComponentSpec {
-	var md metadata
+// handler reads every event once; the bus's password goes to creds.
+func busComponent(s *ev.EventBusSpec, consumer string, creds *credentials) *core.ComponentSpec {
+	md := metadata{creds: creds, key: BusKey}
 	switch {
 	case s.Redis != nil:
 		r := s.Redis
 		md.add("redisHost", r.RedisHost)
-		md.add("redisPassword", r.RedisPassword)
+		md.addSecret("redisPassword", &r.RedisPassword)
 		md.addPtr("enableTLS", r.EnableTLS)
 		md.addPtr("redisDB", r.RedisDB)
 		md.addPtr("maxLenApprox", r.MaxLenApprox)
 		md.add("consumerID", consumer)
-		return &core.ComponentSpec{Type: "pubsub.redis", Version: "v1", Metadata: md}
+		return &core.ComponentSpec{Type: "pubsub.redis", Version: "v1", Metadata: md.items}
 	case s.Kafka != nil:
 		k := s.Kafka
 		md.add("brokers", k.Brokers)
 		md.add("consumerGroup", consumer)
 		kafkaAuth(&md, k.AuthRequired, k.SaslUsername, k.SaslPassword)
 		md.addPtr("maxMessageBytes", k.MaxMessageBytes)
-		return &core.ComponentSpec{Type: "pubsub.kafka", Version: "v1", Metadata: md}
+		return &core.ComponentSpec{Type: "pubsub.kafka", Version: "v1", Metadata: md.items}
 	}
 	return nil
 }
@@ -69,13 +87,14 @@ func kafkaAuth(md *metadata, required bool, user, pass *string) {
 	}
 	md.add("authType", "password")
 	md.addPtr("saslUsername", user)
-	md.addPtr("saslPassword", pass)
+	md.addSecret("saslPassword", pass)
 }
 
-// sourceComponent is the Dapr component reading one source, delivering at
-// route (bindings) or subscribed by the handler (pub/sub).
-func sourceComponent(kind string, spec any, consumer, route string) *core.ComponentSpec {
-	var md metadata
+// sourceComponent is the Dapr component (key) reading one source,
+// delivering at route (bindings) or subscribed by the handler (pub/sub);
+// its password goes to creds.
+func sourceComponent(key string, spec any, consumer, route string, creds *credentials) *core.ComponentSpec {
+	md := metadata{creds: creds, key: key}
 	switch s := spec.(type) {
 	case *ev.KafkaSpec:
 		md.add("brokers", s.Brokers)
@@ -84,11 +103,11 @@ func sourceComponent(kind string, spec any, consumer, route string) *core.Compon
 		kafkaAuth(&md, s.AuthRequired, s.SaslUsername, s.SaslPassword)
 		md.addPtr("maxMessageBytes", s.MaxMessageBytes)
 		md.add("route", route)
-		return &core.ComponentSpec{Type: "bindings.kafka", Version: "v1", Metadata: md}
+		return &core.ComponentSpec{Type: "bindings.kafka", Version: "v1", Metadata: md.items}
 	case *ev.CronSpec:
 		md.add("schedule", strings.TrimSpace(s.Schedule))
 		md.add("route", route)
-		return &core.ComponentSpec{Type: "bindings.cron", Version: "v1", Metadata: md}
+		return &core.ComponentSpec{Type: "bindings.cron", Version: "v1", Metadata: md.items}
 	case *ev.MQTTSpec:
 		md.add("url", s.URL)
 		md.add("topic", s.Topic)
@@ -101,14 +120,14 @@ func sourceComponent(kind string, spec any, consumer, route string) *core.Compon
 		md.addPtr("retain", s.Retain)
 		md.addPtr("cleanSession", s.CleanSession)
 		md.add("route", route)
-		return &core.ComponentSpec{Type: "bindings.mqtt3", Version: "v1", Metadata: md}
+		return &core.ComponentSpec{Type: "bindings.mqtt3", Version: "v1", Metadata: md.items}
 	case *ev.RedisSpec:
 		md.add("redisHost", s.RedisHost)
-		md.add("redisPassword", s.RedisPassword)
+		md.addSecret("redisPassword", &s.RedisPassword)
 		md.addPtr("enableTLS", s.EnableTLS)
 		md.addPtr("redisDB", s.RedisDB)
 		md.add("consumerID", consumer)
-		return &core.ComponentSpec{Type: "pubsub.redis", Version: "v1", Metadata: md}
+		return &core.ComponentSpec{Type: "pubsub.redis", Version: "v1", Metadata: md.items}
 	}
 	return nil
 }

@@ -13,18 +13,20 @@ import (
 // EventSourceFunctionName is the handler Function of EventSource name.
 func EventSourceFunctionName(name string) string { return "eventsource-" + name }
 
-// EventSourceFunction is the async Function that runs es: one Dapr input
+// EventSourceHandler is the async Function that runs es: one Dapr input
 // (binding, or Redis Streams subscription) per source, publishing each
 // event to the bus topic TopicName(ns, es, event) when bus is set and
-// posting it to the sink when es has one. bus is the resolved EventBus or
-// ClusterEventBus spec (nil when es.spec.eventBus is empty).
-func EventSourceFunction(es *ev.EventSource, bus *ev.EventBusSpec, image string) (*core.Function, error) {
+// posting it to the sink when es has one; and the Secret of the bus's and
+// sources' passwords. bus is the resolved EventBus or ClusterEventBus spec
+// (nil when es.spec.eventBus is empty).
+func EventSourceHandler(es *ev.EventSource, bus *ev.EventBusSpec, image string) (*Handler, error) {
 	f := handlerFunction(EventSourceFunctionName(es.Name), es.Namespace, image, LabelEventSource, es.Name)
 	v := f.Spec.Serving
 	cfg := &handlerconfig.Config{Kind: handlerconfig.KindEventSource, Namespace: es.Namespace, Name: es.Name}
-	consumer := es.Namespace + "-" + f.Name
+	consumer := ev.ConsumerGroup(es.Namespace, f.Name)
+	creds := newCredentials(f)
 	if bus != nil {
-		c := BusComponent(bus, consumer)
+		c := busComponent(bus, consumer, creds)
 		if c == nil {
 			return nil, fmt.Errorf("eventsource %s: eventbus %s: no backend (spec.redis or spec.kafka)", es.Name, es.Spec.EventBus)
 		}
@@ -62,7 +64,7 @@ func EventSourceFunction(es *ev.EventSource, bus *ev.EventBusSpec, image string)
 	for _, s := range srcs {
 		key := s.kind + "-" + s.event
 		route := "/sources/" + s.kind + "/" + s.event
-		comp := sourceComponent(s.kind, s.spec, consumer+"-"+s.event, route)
+		comp := sourceComponent(key, s.spec, consumer+"."+s.event, route, creds)
 		if comp == nil {
 			return nil, fmt.Errorf("eventsource %s: spec.%s[%s] is empty", es.Name, s.kind, s.event)
 		}
@@ -89,5 +91,5 @@ func EventSourceFunction(es *ev.EventSource, bus *ev.EventBusSpec, image string)
 	if es.Spec.LogLevel != nil {
 		v.Params["LOG_LEVEL"] = *es.Spec.LogLevel
 	}
-	return finish(f, cfg), nil
+	return finish(f, cfg, creds), nil
 }

@@ -2,6 +2,7 @@ package events
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
-	core "kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
 )
 
@@ -25,6 +25,23 @@ type input struct {
 	EventBus    *ev.EventBusSpec `json:"eventBus,omitempty"`
 	EventSource *ev.EventSource  `json:"eventSource,omitempty"`
 	Trigger     *ev.Trigger      `json:"trigger,omitempty"`
+}
+
+// render validates the case and renders its handler.
+func (c *input) render() (*Handler, error) {
+	switch {
+	case c.EventSource != nil:
+		if errs := c.EventSource.Validate(); len(errs) > 0 {
+			return nil, errs.ToAggregate()
+		}
+		return EventSourceHandler(c.EventSource, c.EventBus, testImage)
+	case c.Trigger != nil:
+		if errs := c.Trigger.Validate(); len(errs) > 0 {
+			return nil, errs.ToAggregate()
+		}
+		return TriggerHandler(c.Trigger, c.EventBus, testImage)
+	}
+	return nil, fmt.Errorf("neither eventSource nor trigger")
 }
 
 // TestGolden renders every testdata/in case into its handler Function and
@@ -47,22 +64,11 @@ func TestGolden(t *testing.T) {
 			if err := yaml.UnmarshalStrict(b, &c); err != nil {
 				t.Fatalf("%s: %v", in, err)
 			}
-			var f *core.Function
-			switch {
-			case c.EventSource != nil:
-				if errs := c.EventSource.Validate(); len(errs) > 0 {
-					t.Fatalf("%s: %v", in, errs.ToAggregate())
-				}
-				f, err = EventSourceFunction(c.EventSource, c.EventBus, testImage)
-			case c.Trigger != nil:
-				if errs := c.Trigger.Validate(); len(errs) > 0 {
-					t.Fatalf("%s: %v", in, errs.ToAggregate())
-				}
-				f, err = TriggerFunction(c.Trigger, c.EventBus, testImage)
-			}
+			h, err := c.render()
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: %v", in, err)
 			}
+			f := h.Function
 			f.Default()
 			if errs := f.Validate(); len(errs) > 0 {
 				t.Fatalf("rendered Function is invalid: %v", errs.ToAggregate())
@@ -71,7 +77,11 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := render.YAML(append([]client.Object{f}, objs...))
+			out := []client.Object{f}
+			if h.Secret != nil {
+				out = append(out, h.Secret)
+			}
+			got, err := render.YAML(append(out, objs...))
 			if err != nil {
 				t.Fatal(err)
 			}

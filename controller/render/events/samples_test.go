@@ -38,10 +38,10 @@ func TestSampleRenders(t *testing.T) {
 	if errs := tr.Validate(); len(errs) > 0 {
 		t.Fatal(errs.ToAggregate())
 	}
-	if _, err := EventSourceFunction(&es, &bus.Spec, testImage); err != nil {
+	if _, err := EventSourceHandler(&es, &bus.Spec, testImage); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := TriggerFunction(&tr, &bus.Spec, testImage); err != nil {
+	if _, err := TriggerHandler(&tr, &bus.Spec, testImage); err != nil {
 		t.Fatal(err)
 	}
 }

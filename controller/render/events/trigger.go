@@ -13,17 +13,20 @@ import (
 // TriggerFunctionName is the handler Function of Trigger name.
 func TriggerFunctionName(name string) string { return "trigger-" + name }
 
-// TriggerFunction is the async Function that runs t: subscribed to the bus
+// TriggerHandler is the async Function that runs t: subscribed to the bus
 // topic of each input, it evaluates every subscriber's condition over each
 // event and sends the matching ones to the subscriber's sink (HTTP) or
-// topic (the bus). bus is the resolved EventBus or ClusterEventBus spec.
-func TriggerFunction(t *ev.Trigger, bus *ev.EventBusSpec, image string) (*core.Function, error) {
+// topic (the bus); and the Secret of the bus's password. bus is the
+// resolved EventBus or ClusterEventBus spec. Whether t may use those topics
+// on a ClusterEventBus is the caller's check (Trigger.ValidateOnClusterBus).
+func TriggerHandler(t *ev.Trigger, bus *ev.EventBusSpec, image string) (*Handler, error) {
 	if bus == nil {
 		return nil, fmt.Errorf("trigger %s: spec.eventBus %q: no bus", t.Name, t.Spec.EventBus)
 	}
 	f := handlerFunction(TriggerFunctionName(t.Name), t.Namespace, image, LabelTrigger, t.Name)
 	v := f.Spec.Serving
-	c := BusComponent(bus, t.Namespace+"-"+f.Name)
+	creds := newCredentials(f)
+	c := busComponent(bus, ev.ConsumerGroup(t.Namespace, f.Name), creds)
 	if c == nil {
 		return nil, fmt.Errorf("trigger %s: eventbus %s: no backend (spec.redis or spec.kafka)", t.Name, t.Spec.EventBus)
 	}
@@ -69,5 +72,5 @@ func TriggerFunction(t *ev.Trigger, bus *ev.EventBusSpec, image string) (*core.F
 	if t.Spec.LogLevel != nil {
 		v.Params["LOG_LEVEL"] = *t.Spec.LogLevel
 	}
-	return finish(f, cfg), nil
+	return finish(f, cfg, creds), nil
 }

@@ -31,7 +31,7 @@ type EventSourceList struct {
 
 // EventSourceSpec is OpenFunction's EventSourceSpec. Each map key is an
 // event name: the events of that producer are published to the bus topic
-// "<namespace>-<eventsource>-<event>" (TopicName).
+// "<namespace>.<eventsource>.<event>" (TopicName).
 type EventSourceSpec struct {
 	// EventBus names the EventBus (or, when none exists in the namespace,
 	// the ClusterEventBus) the events are published to.
@@ -65,10 +65,4 @@ type Reference struct {
 	Namespace  string `json:"namespace,omitempty"`
 	Name       string `json:"name"`
 	APIVersion string `json:"apiVersion"`
-}
-
-// TopicName is the bus topic events of source es, event name event, travel
-// on: "<namespace>-<eventsource>-<event>", as OpenFunction names them.
-func TopicName(namespace, eventSource, event string) string {
-	return namespace + "-" + eventSource + "-" + event
 }

@@ -15,9 +15,17 @@ const (
 	ReasonEventBusNotFound = "EventBusNotFound"
 	ReasonEventBusInvalid  = "EventBusInvalid"
 	ReasonSinkInvalid      = "SinkInvalid"
-	ReasonApplyFailed      = "ApplyFailed"
-	ReasonFunctionNotReady = "FunctionNotReady"
-	ReasonReady            = "Ready"
+	// ReasonTopicForbidden: on a ClusterEventBus, a Trigger's topic or
+	// input lies outside its namespace.
+	ReasonTopicForbidden = "TopicForbidden"
+	// ReasonFunctionNameTaken and ReasonSecretNameTaken: an object of the
+	// handler's name exists and is not controlled by this EventSource or
+	// Trigger; the controller leaves it alone.
+	ReasonFunctionNameTaken = "FunctionNameTaken"
+	ReasonSecretNameTaken   = "SecretNameTaken"
+	ReasonApplyFailed       = "ApplyFailed"
+	ReasonFunctionNotReady  = "FunctionNotReady"
+	ReasonReady             = "Ready"
 )
 
 // GetCondition is the condition of type t, or nil.
@@ -48,6 +56,31 @@ func (s *Status) MarkEventBusInvalid(msg string) {
 
 // MarkSinkInvalid records a sink that cannot be resolved to a URL.
 func (s *Status) MarkSinkInvalid(msg string) { s.set(metav1.ConditionFalse, ReasonSinkInvalid, msg) }
+
+// MarkTopicForbidden records a Trigger that reaches outside its namespace on
+// a ClusterEventBus; msg names the fields and the allowed topic prefix.
+// Nothing is applied.
+func (s *Status) MarkTopicForbidden(msg string) {
+	s.set(metav1.ConditionFalse, ReasonTopicForbidden, msg)
+}
+
+// MarkNameTaken records that the handler's Function (kind "Function") or
+// credentials Secret (kind "Secret") name belongs to an object this
+// EventSource or Trigger (kind owner, named ownerName) does not control,
+// whose controller is controlledBy ("" for none). Nothing is applied, so
+// the object is left as its owner made it.
+func (s *Status) MarkNameTaken(kind, name, owner, ownerName, controlledBy string) {
+	reason := ReasonFunctionNameTaken
+	if kind == "Secret" {
+		reason = ReasonSecretNameTaken
+	}
+	by := "not controlled by " + owner + " " + ownerName
+	if controlledBy != "" {
+		by = "controlled by " + controlledBy
+	}
+	s.set(metav1.ConditionFalse, reason, kind+" "+name+" exists and is "+by+
+		": the handler of "+owner+" "+ownerName+" needs that name; rename or delete that "+kind+", or rename the "+owner)
+}
 
 // MarkApplyFailed records that applying the handler Function failed.
 func (s *Status) MarkApplyFailed(msg string) { s.set(metav1.ConditionFalse, ReasonApplyFailed, msg) }

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -137,8 +138,43 @@ func (t *Trigger) Validate() field.ErrorList {
 		if sub.Sink != nil {
 			errs = append(errs, validateSink(sub.Sink, p.Child("sink"))...)
 		}
+		errs = append(errs, validateTopic(sub.Topic, p.Child("topic"))...)
+		errs = append(errs, validateTopic(sub.DeadLetterTopic, p.Child("deadLetterTopic"))...)
 		if sub.DeadLetterSink != nil {
 			errs = append(errs, validateSink(sub.DeadLetterSink, p.Child("deadLetterSink"))...)
+		}
+	}
+	return errs
+}
+
+// ValidateOnClusterBus collects what a Trigger may not do on ClusterEventBus
+// bus, which every namespace shares: publish (topic, deadLetterTopic)
+// outside its namespace's topic space (TopicPrefix), or read another
+// namespace's EventSources (inputs[].namespace). On a namespaced EventBus,
+// which carries its namespace's own credentials, both are allowed.
+func (t *Trigger) ValidateOnClusterBus(bus string) field.ErrorList {
+	spec := field.NewPath("spec")
+	prefix := TopicPrefix(t.Namespace)
+	var errs field.ErrorList
+	for _, name := range slices.Sorted(maps.Keys(t.Spec.Inputs)) {
+		in := t.Spec.Inputs[name]
+		if in != nil && in.Namespace != "" && in.Namespace != t.Namespace {
+			errs = append(errs, field.Forbidden(spec.Child("inputs").Key(name).Child("namespace"), fmt.Sprintf(
+				"%q: on ClusterEventBus %s a Trigger reads only EventSources of its own namespace (%s): remove namespace, or move the Trigger to namespace %s",
+				in.Namespace, bus, t.Namespace, in.Namespace)))
+		}
+	}
+	for i, sub := range t.Spec.Subscribers {
+		if sub == nil {
+			continue
+		}
+		p := spec.Child("subscribers").Index(i)
+		for _, f := range []struct{ name, topic string }{{"topic", sub.Topic}, {"deadLetterTopic", sub.DeadLetterTopic}} {
+			if f.topic != "" && !InTopicSpace(t.Namespace, f.topic) {
+				errs = append(errs, field.Forbidden(p.Child(f.name), fmt.Sprintf(
+					"%q: on ClusterEventBus %s a Trigger of namespace %s publishes only to topics starting with %q, e.g. %q",
+					f.topic, bus, t.Namespace, prefix, prefix+f.topic)))
+			}
 		}
 	}
 	return errs
@@ -175,6 +211,23 @@ func validateSink(s *SinkSpec, p *field.Path) field.ErrorList {
 		}
 	}
 	return errs
+}
+
+// topicChars are the characters Kafka allows in a topic name.
+func topicChars(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
+}
+
+func validateTopic(topic string, p *field.Path) field.ErrorList {
+	switch {
+	case topic == "":
+		return nil
+	case len(topic) > MaxTopicLength:
+		return field.ErrorList{field.TooLong(p, topic, MaxTopicLength)}
+	case strings.IndexFunc(topic, func(r rune) bool { return !topicChars(r) }) >= 0:
+		return field.ErrorList{field.Invalid(p, topic, "a bus topic uses only letters, digits, '.', '_' and '-'")}
+	}
+	return nil
 }
 
 func validateEventName(name string, p *field.Path) field.ErrorList {

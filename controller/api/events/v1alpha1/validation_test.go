@@ -3,6 +3,8 @@ package v1alpha1
 import (
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -101,11 +103,53 @@ func TestTriggerValidate(t *testing.T) {
 		{"no destination", func(tr *Trigger) { tr.Spec.Subscribers[1].Topic = "" }, []string{"spec.subscribers[1]: Required value: sink or topic"}},
 		{"nil subscriber", func(tr *Trigger) { tr.Spec.Subscribers = append(tr.Spec.Subscribers, nil) }, []string{"spec.subscribers[2]: Required"}},
 		{"bad dead letter", func(tr *Trigger) { tr.Spec.Subscribers[1].DeadLetterSink = &SinkSpec{} }, []string{"spec.subscribers[1].deadLetterSink: Required"}},
+		{"bad topics", func(tr *Trigger) {
+			tr.Spec.Subscribers[1].Topic = "a topic"
+			tr.Spec.Subscribers[1].DeadLetterTopic = strings.Repeat("x", MaxTopicLength+1)
+		}, []string{`spec.subscribers[1].topic: Invalid value: "a topic": a bus topic uses only`,
+			"spec.subscribers[1].deadLetterTopic: Too long: may not be more than 249"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := ok()
 			tc.mutate(tr)
 			check(t, tr.Validate().ToAggregate(), tc.want)
+		})
+	}
+}
+
+// TestTriggerValidateOnClusterBus: on a shared ClusterEventBus a Trigger
+// publishes only into its namespace's topic space and reads only its
+// namespace's EventSources; each refusal names the field and the prefix.
+func TestTriggerValidateOnClusterBus(t *testing.T) {
+	ok := func() *Trigger {
+		return &Trigger{ObjectMeta: metav1.ObjectMeta{Name: "tr", Namespace: "team-a"}, Spec: TriggerSpec{EventBus: "shared",
+			Inputs: map[string]*Input{"A": {EventSource: "es", Event: "tick"}, "B": {Namespace: "team-a", EventSource: "es", Event: "orders"}},
+			Subscribers: []*Subscriber{
+				{Condition: "A", Topic: "team-a.metrics", DeadLetterTopic: "team-a.es.tick"},
+				{Condition: "B", Sink: &SinkSpec{URI: ptr("http://x")}},
+				nil,
+			}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Trigger)
+		want   []string
+	}{
+		{"own namespace", func(*Trigger) {}, nil},
+		{"topic of no namespace", func(tr *Trigger) { tr.Spec.Subscribers[0].Topic = "metrics" },
+			[]string{`spec.subscribers[0].topic: Forbidden: "metrics": on ClusterEventBus shared a Trigger of namespace team-a publishes only to topics starting with "team-a.", e.g. "team-a.metrics"`}},
+		{"another namespace's source topic", func(tr *Trigger) { tr.Spec.Subscribers[0].DeadLetterTopic = "team-b.es.tick" },
+			[]string{`spec.subscribers[0].deadLetterTopic: Forbidden: "team-b.es.tick"`, `starting with "team-a."`}},
+		{"old-style prefix of a longer namespace", func(tr *Trigger) { tr.Spec.Subscribers[0].Topic = "team-a-b.es.tick" },
+			[]string{`spec.subscribers[0].topic: Forbidden`}},
+		{"the bare prefix", func(tr *Trigger) { tr.Spec.Subscribers[0].Topic = "team-a." }, []string{`spec.subscribers[0].topic: Forbidden`}},
+		{"input of another namespace", func(tr *Trigger) { tr.Spec.Inputs["B"].Namespace = "team-b" },
+			[]string{`spec.inputs[B].namespace: Forbidden: "team-b": on ClusterEventBus shared a Trigger reads only EventSources of its own namespace (team-a)`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := ok()
+			tc.mutate(tr)
+			check(t, tr.ValidateOnClusterBus("shared").ToAggregate(), tc.want)
 		})
 	}
 }
