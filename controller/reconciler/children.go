@@ -48,11 +48,19 @@ func (r *FunctionReconciler) apply(ctx context.Context, f *v1alpha1.Function, o 
 // The Function controller and the events controller apply their children
 // through it.
 func Apply(ctx context.Context, c client.Client, owner, o client.Object, fieldOwner string) error {
+	return ApplyAt(ctx, c, owner, o, fieldOwner, "")
+}
+
+// ApplyAt is Apply with resourceVersion as a precondition (when not ""):
+// the API server refuses the apply with a Conflict if the object changed
+// since it was read at that version, so a check made on what was read
+// (say, who controls it) still holds when the write lands.
+func ApplyAt(ctx context.Context, c client.Client, owner, o client.Object, fieldOwner, resourceVersion string) error {
 	if err := controllerutil.SetControllerReference(owner, o, c.Scheme()); err != nil {
 		return err
 	}
 	o.SetManagedFields(nil)
-	o.SetResourceVersion("")
+	o.SetResourceVersion(resourceVersion)
 	u, err := render.Unstructured(o)
 	if err != nil {
 		return err

@@ -63,12 +63,19 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) client.C
 		switch verb {
 		case "get", "list":
 			need = []string{"list", "watch"}
-			if kind == "Secret" {
+			switch kind {
+			case "Secret":
 				// Secrets are read uncached (Reconciler.Secrets): a get.
 				need = []string{"get"}
+			case "Function":
+				// Handler Functions are read live before a write (a get),
+				// and watched (Owns: list, watch).
+				need = []string{"get", "list", "watch"}
 			}
 		case "apply":
-			need = []string{"create", "patch"}
+			need = []string{"patch"}
+		case "create":
+			need = []string{"create"}
 		case "delete":
 			need = []string{"delete"}
 		case "status":
@@ -83,7 +90,9 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) client.C
 			used.Unlock()
 		}
 		for _, f := range failures {
-			if f.verb == verb && (f.kind == "" || f.kind == kind) {
+			// An "apply" failure is one of any write: a handler object is
+			// created when new, applied when there.
+			if (f.verb == verb || f.verb == "apply" && verb == "create") && (f.kind == "" || f.kind == kind) {
 				return f.err
 			}
 		}
@@ -113,6 +122,12 @@ func newClient(t *testing.T, failures []failure, objs ...client.Object) client.C
 					return err
 				}
 				return c.Apply(ctx, o, opts...)
+			},
+			Create: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.CreateOption) error {
+				if err := check("create", o, ""); err != nil {
+					return err
+				}
+				return c.Create(ctx, o, opts...)
 			},
 			Delete: func(ctx context.Context, c client.WithWatch, o client.Object, opts ...client.DeleteOption) error {
 				if err := check("delete", o, ""); err != nil {

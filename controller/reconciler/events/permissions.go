@@ -24,10 +24,12 @@ var Permissions = []Permission{
 	{"events.kiln.dev", "triggers/status", []string{"update"}},
 	{"events.kiln.dev", "eventbuses", informed},
 	{"events.kiln.dev", "clustereventbuses", informed},
-	// Handler Functions are server-side applied (a patch, a create when new)
-	// and garbage collected through their owner reference; deleted when a
-	// Trigger turns out to publish outside its namespace.
-	{"core.kiln.dev", "functions", slices.Concat(informed, []string{"create", "patch", "delete"})},
+	// Handler Functions are watched (Owns), read live before a write (get:
+	// who controls one is never judged on a stale copy), created when new
+	// and server-side applied (patch) at the resourceVersion read, garbage
+	// collected through their owner reference; deleted when a Trigger turns
+	// out to publish outside its namespace.
+	{"core.kiln.dev", "functions", slices.Concat(informed, []string{"get", "create", "patch", "delete"})},
 	// Handler Secrets (the bus's and sources' passwords) likewise; read one
 	// at a time, uncached (get), so no Secret of the cluster sits in the
 	// controller's memory; deleted when the handler no longer has one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,7 +15,6 @@ import (
 
 	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
 	core "kiln.dev/kiln/controller/api/v1alpha1"
-	"kiln.dev/kiln/controller/reconciler"
 	rev "kiln.dev/kiln/controller/render/events"
 )
 
@@ -79,13 +79,29 @@ func (t trigger) render(bus *ev.EventBusSpec, image string) (*rev.Handler, error
 	return rev.TriggerHandler(t.Trigger, bus, image)
 }
 
+// errNameTaken: the handler's name is another object's (the status says
+// so). Nothing watches that object (it is not ours), so the reconcile is
+// retried after nameTakenRetry to notice it renamed or deleted.
+var errNameTaken = errors.New("handler name taken")
+
+// nameTakenRetry is how soon a reconcile blocked by a taken name runs again.
+const nameTakenRetry = 30 * time.Second
+
+// result turns reconcile's error into the controller's answer.
+func result(err error) (ctrl.Result, error) {
+	if errors.Is(err, errNameTaken) {
+		return ctrl.Result{RequeueAfter: nameTakenRetry}, nil
+	}
+	return ctrl.Result{}, err
+}
+
 // ReconcileEventSource reconciles the EventSource req names.
 func (r *Reconciler) ReconcileEventSource(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var es ev.EventSource
 	if err := r.Get(ctx, req.NamespacedName, &es); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	return ctrl.Result{}, r.reconcile(ctx, eventSource{&es})
+	return result(r.reconcile(ctx, eventSource{&es}))
 }
 
 // ReconcileTrigger reconciles the Trigger req names.
@@ -94,7 +110,7 @@ func (r *Reconciler) ReconcileTrigger(ctx context.Context, req ctrl.Request) (ct
 	if err := r.Get(ctx, req.NamespacedName, &t); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	return ctrl.Result{}, r.reconcile(ctx, trigger{&t})
+	return result(r.reconcile(ctx, trigger{&t}))
 }
 
 // reconcile applies o's handler Function and records the outcome in o's
@@ -148,15 +164,23 @@ func (r *Reconciler) applyHandler(ctx context.Context, o object) error {
 		return nil
 	}
 	f := h.Function
-	if taken, err := r.nameTaken(ctx, o, f, h.Secret); taken || err != nil {
+	taken, fn, secret, err := r.nameTaken(ctx, o, f, h.Secret)
+	if taken {
+		return errNameTaken
+	}
+	if err != nil {
 		return err
 	}
-	if err := r.applyCredentials(ctx, o, h); err != nil {
+	if err := r.applyCredentials(ctx, o, h, secret); err != nil {
 		st.MarkApplyFailed(fmt.Sprintf("applying handler Secret %s: %v", f.Name, err))
 		return err
 	}
-	if err := r.apply(ctx, o, f); err != nil {
+	if err := r.writeOwned(ctx, o, f, fn); err != nil {
 		st.MarkApplyFailed(fmt.Sprintf("applying handler Function %s: %v", f.Name, err))
+		return err
+	}
+	if err := r.dropStaleCredentials(ctx, o, h); err != nil {
+		st.MarkApplyFailed(fmt.Sprintf("deleting the handler's stale Secret %s: %v", f.Name, err))
 		return err
 	}
 	ready := meta.FindStatusCondition(f.Status.Conditions, core.ConditionReady)
@@ -188,12 +212,6 @@ func (r *Reconciler) resolveBus(ctx context.Context, ns, name string) (spec *ev.
 		return nil, false, fmt.Errorf("clustereventbus %s: reading: %w", name, err)
 	}
 	return &ceb.Spec, true, nil
-}
-
-// apply server-side applies f owned by o and reads the API server's answer
-// (with the Function's status) back into f.
-func (r *Reconciler) apply(ctx context.Context, o object, f *core.Function) error {
-	return reconciler.Apply(ctx, r.Client, o.inner(), f, FieldOwner)
 }
 
 func kind(o object) string {

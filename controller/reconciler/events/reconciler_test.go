@@ -136,7 +136,15 @@ func TestReconcileEventSource(t *testing.T) {
 			reason: ev.ReasonFunctionNotReady, status: metav1.ConditionUnknown, busType: "pubsub.redis", check: untouchedSecret},
 		{name: "secret delete fails", objs: []client.Object{redisBus("default"), secret("eventsource-es", "es-uid")},
 			failures: []failure{{"delete", "Secret", errBoom}}, wantErr: "deleting eventsource-es",
-			reason: ev.ReasonApplyFailed, status: metav1.ConditionFalse, msg: "applying handler Secret eventsource-es"},
+			reason: ev.ReasonApplyFailed, status: metav1.ConditionFalse, msg: "deleting the handler's stale Secret eventsource-es",
+			// The Function that no longer names it is applied first: daprd
+			// would fail to load a Component whose Secret is gone.
+			busType: "pubsub.redis"},
+		{name: "password changed: the Secret is updated in place", objs: []client.Object{redisBusWithPassword("default"), secret("eventsource-es", "es-uid")},
+			reason: ev.ReasonFunctionNotReady, status: metav1.ConditionUnknown, busType: "pubsub.redis", check: passwordInSecretOnly},
+		{name: "a Function of the name appears between the check and the write", objs: []client.Object{redisBus("default")},
+			failures: []failure{{"create", "Function", apierrors.NewAlreadyExists(core.GroupVersion.WithResource("functions").GroupResource(), "eventsource-es")}},
+			wantErr: "already exists", reason: ev.ReasonApplyFailed, status: metav1.ConditionFalse, msg: "applying handler Function eventsource-es"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			es := cronSource()

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -109,7 +110,13 @@ func sourceComponent(key string, spec any, consumer, route string, creds *creden
 		md.add("route", route)
 		return &core.ComponentSpec{Type: "bindings.cron", Version: "v1", Metadata: md.items}
 	case *ev.MQTTSpec:
-		md.add("url", s.URL)
+		if u, err := url.Parse(s.URL); err == nil && u.User != nil {
+			// Dapr's MQTT binding takes credentials only in the URL: all of
+			// it is then a secret.
+			md.addSecret("url", &s.URL)
+		} else {
+			md.add("url", s.URL)
+		}
 		md.add("topic", s.Topic)
 		id := consumer
 		if s.ConsumerID != nil {

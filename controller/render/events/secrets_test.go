@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,8 +15,12 @@ import (
 	"kiln.dev/kiln/controller/render"
 )
 
-// passwordField finds the passwords a testdata/in case sets.
-var passwordField = regexp.MustCompile(`(?m)^\s*(redisPassword|saslPassword):\s*(\S+)\s*$`)
+// passwordField finds the passwords a testdata/in case sets; urlPassword
+// those in a URL's user info (MQTT's only way to carry credentials).
+var (
+	passwordField = regexp.MustCompile(`(?m)^\s*(redisPassword|saslPassword):\s*(\S+)\s*$`)
+	urlPassword   = regexp.MustCompile(`(?m)^\s*(url):\s*\w+://[^:/@\s]+:([^@\s]+)@\S*\s*$`)
+)
 
 // TestNoPasswordInComponents: for every testdata/in case, no password of
 // the bus or the sources appears anywhere in the handler Function or the
@@ -31,7 +36,7 @@ func TestNoPasswordInComponents(t *testing.T) {
 			t.Fatal(err)
 		}
 		var passwords []string
-		for _, m := range passwordField.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range append(passwordField.FindAllStringSubmatch(string(b), -1), urlPassword.FindAllStringSubmatch(string(b), -1)...) {
 			passwords = append(passwords, m[2])
 		}
 		if len(passwords) == 0 {
@@ -65,12 +70,13 @@ func TestNoPasswordInComponents(t *testing.T) {
 					t.Errorf("password %q appears in the rendered Function or its objects", pw)
 				}
 			}
-			held := map[string]bool{}
+			var held strings.Builder
 			for _, v := range h.Secret.Data {
-				held[string(v)] = true
+				held.Write(v)
+				held.WriteByte(0)
 			}
-			for _, pw := range passwords {
-				if !held[pw] {
+			for _, pw := range passwords { // a bare password, or inside a URL
+				if !strings.Contains(held.String(), pw) {
 					t.Errorf("password %q is not in Secret %s", pw, h.Secret.Name)
 				}
 			}
@@ -81,7 +87,7 @@ func TestNoPasswordInComponents(t *testing.T) {
 					continue
 				}
 				for _, m := range comp.Spec.Metadata {
-					if !strings.Contains(strings.ToLower(m.Name), "password") {
+					if !strings.Contains(strings.ToLower(m.Name), "password") && !(m.Name == "url" && m.SecretKeyRef.Name != "") {
 						continue
 					}
 					refs++
@@ -97,7 +103,21 @@ func TestNoPasswordInComponents(t *testing.T) {
 			}
 		})
 	}
-	if cases < 3 {
+	if cases < 3 || !strings.Contains(fmt.Sprint(urlPassword.FindAllString(allInputs(t), -1)), "@") {
 		t.Errorf("%d testdata/in cases set passwords, want the bus (Redis, Kafka) and source ones covered", cases)
 	}
+}
+
+// allInputs is every testdata/in case, one text.
+func allInputs(t *testing.T) string {
+	ins, _ := filepath.Glob("testdata/in/*.yaml")
+	var all strings.Builder
+	for _, in := range ins {
+		b, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	return all.String()
 }
