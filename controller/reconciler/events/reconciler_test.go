@@ -144,7 +144,7 @@ func TestReconcileEventSource(t *testing.T) {
 			reason: ev.ReasonFunctionNotReady, status: metav1.ConditionUnknown, busType: "pubsub.redis", check: passwordInSecretOnly},
 		{name: "a Function of the name appears between the check and the write", objs: []client.Object{redisBus("default")},
 			failures: []failure{{"create", "Function", apierrors.NewAlreadyExists(core.GroupVersion.WithResource("functions").GroupResource(), "eventsource-es")}},
-			wantErr: "already exists", reason: ev.ReasonApplyFailed, status: metav1.ConditionFalse, msg: "applying handler Function eventsource-es"},
+			wantErr:  "already exists", reason: ev.ReasonApplyFailed, status: metav1.ConditionFalse, msg: "applying handler Function eventsource-es"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			es := cronSource()
