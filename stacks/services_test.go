@@ -217,4 +217,9 @@ func checkGit(t *testing.T, root string) {
 	if out, err := c.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "first" {
 		t.Fatalf("git log in the clone: %q (%v); want \"first\"", out, err)
 	}
+	// What Shipwright's git step runs after every clone: a shell script.
+	c = inImage(root, "/usr/bin/git", "-C", "/work/fn", "submodule", "update", "--init", "--recursive")
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("git submodule update in the clone: %v\n%s", err, out)
+	}
 }

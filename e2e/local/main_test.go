@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,6 +92,10 @@ func TestMain(m *testing.M) {
 // janitorEvery is how often janitor collects.
 const janitorEvery = 2 * time.Minute
 
+// janitorPaused is held by the janitor while it collects, and by a test
+// that must see what its own kiln cache gc removes.
+var janitorPaused sync.Mutex
+
 // janitor keeps the suite's disk use flat: most tests build from temporary
 // directories, and every build leaves an app cache (its lifecycle cache and
 // OCI layout, 50–200 MB) that nothing can use once the directory is gone,
@@ -108,9 +113,11 @@ func janitor(kl *kiln.Kiln) (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
+				janitorPaused.Lock()
 				if res := kl.Run("cache", "gc", "--keep-orphaned-for", "0"); res.Code != 0 {
 					fmt.Printf("==> e2e janitor: kiln cache gc exit %d: %s\n", res.Code, res.Output)
 				}
+				janitorPaused.Unlock()
 			}
 		}
 	}()

@@ -232,7 +232,8 @@ func removeApp(dir string, dryRun bool) (bool, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return false, fmt.Errorf("removing %s: %w", dir, err)
 	}
-	os.Remove(dir + ".lock")
+	// The lock file stays: a build waiting on it must lock the file the
+	// next build will (an unlinked one would let two builds in at once).
 	return true, nil
 }
 

@@ -1,6 +1,7 @@
 package cachegc
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,7 +26,9 @@ func TestCollect(t *testing.T) {
 		idle  time.Duration
 		inUse bool
 		// source: "" no record (a cache from before records), "here" a
-		// directory that exists, "gone" one removed since.
+		// directory that exists, "gone" one removed since, "unmounted" one
+		// that is not there but was on another device than its parent is
+		// on now (a volume not mounted).
 		source string
 	}
 	rootfses := []rootfs{
@@ -43,6 +46,7 @@ func TestCollect(t *testing.T) {
 		{"app-source-gone", time.Hour, false, "gone"},
 		{"app-source-gone-just-built", time.Minute, false, "gone"},
 		{"app-source-gone-building", time.Hour, true, "gone"},
+		{"app-source-unmounted", time.Hour, false, "unmounted"},
 	}
 	for _, tc := range []struct {
 		name      string
@@ -61,7 +65,7 @@ func TestCollect(t *testing.T) {
 			[]string{"tagged-old", "untagged-idle", "app-old"}, 0},
 		{"everything idle", 0, DefaultUntaggedGrace, DefaultOrphanGrace, false,
 			[]string{"tagged-recent", "tagged-old", "untagged-just-used", "untagged-idle", "app-recent", "app-old",
-				"app-source-here", "app-source-gone", "app-source-gone-just-built"}, 0},
+				"app-source-here", "app-source-gone", "app-source-gone-just-built", "app-source-unmounted"}, 0},
 		{"dry run", 0, DefaultUntaggedGrace, 0, true, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,11 +98,9 @@ func TestCollect(t *testing.T) {
 				mustMkdir(t, filepath.Join(p, "cache"))
 				mustWrite(t, filepath.Join(p, "cache", "layer"), "123")
 				var source string
-				switch a.source {
-				case "here":
-					source = t.TempDir()
-				case "gone":
-					source = filepath.Join(t.TempDir(), "removed")
+				if a.source != "" {
+					source = filepath.Join(t.TempDir(), "src")
+					mustMkdir(t, source)
 				}
 				if a.inUse || source != "" {
 					release, err := LockApp(p, source, nil)
@@ -110,6 +112,20 @@ func TestCollect(t *testing.T) {
 					} else {
 						release()
 					}
+				}
+				switch a.source {
+				case "gone":
+					os.RemoveAll(source)
+				case "unmounted":
+					os.RemoveAll(source)
+					var rec sourceRecord
+					b, _ := os.ReadFile(p + ".lock")
+					if err := json.Unmarshal(b, &rec); err != nil || rec.Source != source {
+						t.Fatalf("lock record %q (%v); want the source %s", b, err, source)
+					}
+					rec.Dev++
+					b, _ = json.Marshal(rec)
+					mustWrite(t, p+".lock", string(b))
 				}
 				at := now.Add(-a.idle)
 				os.Chtimes(p, at, at)

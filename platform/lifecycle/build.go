@@ -108,6 +108,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	// Again under the lock: kiln cache gc may have removed the cache between
+	// the first PrepareDirs and the lock.
+	if err := sandbox.PrepareDirs(ids, app); err != nil {
+		return nil, err
+	}
 	state, err := statedir.New(store.Runs(), "build-", ids.HostUID(0), ids.HostGID(0))
 	if err != nil {
 		return nil, err

@@ -19,8 +19,10 @@ const (
 	clientsLock = "clients.lock"
 )
 
-// flock locks dir/name (fsutil.Lock): exclusive or shared, waiting or
-// not; ok is false when it did not wait and found the lock taken.
+// flock locks dir/name (fsutil.LockMode, private to the registry's owner:
+// another user holding it would keep the registry from being served or
+// stopped): exclusive or shared, waiting or not; ok is false when it did
+// not wait and found the lock taken.
 func flock(dir, name string, exclusive, wait bool) (release func(), ok bool, err error) {
-	return fsutil.Lock(filepath.Join(dir, name), exclusive, wait)
+	return fsutil.LockMode(filepath.Join(dir, name), 0o600, exclusive, wait)
 }
