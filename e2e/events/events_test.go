@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +25,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"kiln.dev/kiln/controller/api/events/handlerconfig"
 	ev "kiln.dev/kiln/controller/api/events/v1alpha1"
 	"kiln.dev/kiln/controller/render"
 	rev "kiln.dev/kiln/controller/render/events"
@@ -77,7 +80,7 @@ func (s *sink) got() ([]string, map[string]int) {
 // resolved from the handler's Secret the way Dapr's operator resolves them
 // from the namespace's Secrets on a cluster (Kiln's daprd has no secret
 // store compiled in; self-hosted daprd would need one).
-func run(t *testing.T, bin, daprd string, h *rev.Handler) {
+func run(t *testing.T, bin, daprd string, h *rev.Handler) *daprsidecar.Sidecar {
 	t.Helper()
 	f := h.Function
 	dir := t.TempDir()
@@ -132,6 +135,52 @@ func run(t *testing.T, bin, daprd string, h *rev.Handler) {
 			mu.Unlock()
 		}
 	})
+	return sc
+}
+
+// intruderApp is another Dapr app on the machine (a bare HTTP app beside
+// its own daprd): what any Dapr-enabled pod of a cluster is.
+func intruderApp(t *testing.T, daprd string) *daprsidecar.Sidecar {
+	t.Helper()
+	sc, err := daprsidecar.Reserve(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", sc.AppPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.NotFoundHandler()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	lw := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	if err := sc.Start(daprsidecar.Options{Bin: daprd, AppID: "intruder", AppProtocol: "http", Components: t.TempDir(), Logs: lw, LogLevel: "info"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sc.Stop(5 * time.Second)
+		if t.Failed() {
+			mu.Lock()
+			t.Logf("intruder's daprd logs:\n%s", logs.String())
+			mu.Unlock()
+		}
+	})
+	// daprd answers its outbound health once its API is up.
+	health := fmt.Sprintf("http://127.0.0.1:%d/v1.0/healthz/outbound", sc.HTTPPort)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(health); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode/100 == 2 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the intruder's daprd did not answer %s within 30 s", health)
+		}
+	}
+	return sc
 }
 
 type writerFunc func([]byte) (int, error)
@@ -230,6 +279,23 @@ func TestCronBusTriggerSink(t *testing.T) {
 			t.Fatalf("the matching sink got %d events in 90s, want >= %d", len(ids), want)
 		}
 		time.Sleep(100 * time.Millisecond) // polling a deadline, not waiting for an event
+	}
+	// Any Dapr app may invoke any app id: another app's invocation of the
+	// cron source's route (its daprd names the caller) is refused.
+	cfg, err := handlerconfig.Parse(eh.Function.Spec.Serving.Params["EVENTS_CONFIG"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	intruder := intruderApp(t, daprd)
+	invoke := fmt.Sprintf("http://127.0.0.1:%d/v1.0/invoke/%s/method%s", intruder.HTTPPort, render.AppID(eh.Function), cfg.Sources[0].Route)
+	resp, err := http.Post(invoke, "application/json", strings.NewReader(`{"forged":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "service invocation") {
+		t.Fatalf("a service invocation of %s through daprd answered %d %q; want 403 (refused)", cfg.Sources[0].Route, resp.StatusCode, body)
 	}
 	// Stop nothing: read the bus, then wait until the sink has every entry
 	// the stream held at that moment.

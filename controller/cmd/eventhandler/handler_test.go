@@ -241,3 +241,36 @@ func TestEventSourceUnwrapsRawPayload(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// TestServiceInvocationIsRefused: a request daprd relays from a service
+// invocation (it names the calling app) publishes nothing and reaches no
+// sink, on an EventSource's source route and a Trigger's input route;
+// the same request as a binding delivery is served.
+func TestServiceInvocationIsRefused(t *testing.T) {
+	dapr, sink := newRecorder(t), newRecorder(t)
+	es := &handlerconfig.Config{Kind: handlerconfig.KindEventSource, Namespace: "default", Name: "es", PubSub: "bus",
+		SinkURL: sink.srv.URL + "/in",
+		Sources: []handlerconfig.Source{{Event: "tick", Kind: "cron", Route: "/sources/cron/tick", Topic: "default.es.tick"}}}
+	h := serve(t, es, dapr.srv.URL, time.Now)
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/sources/cron/tick", strings.NewReader(`{"n":1}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("dapr-caller-app-id", "other-namespace-app")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "other-namespace-app") {
+		t.Fatalf("invocation answered %d %q; want 403 naming the caller", resp.StatusCode, body)
+	}
+	if got := append(dapr.take(), sink.take()...); len(got) != 0 {
+		t.Fatalf("an invocation published or delivered %q", got)
+	}
+	if code, _ := post(t, h.URL+"/sources/cron/tick", "application/json", `{"n":1}`); code != 200 {
+		t.Fatalf("the binding's delivery answered %d", code)
+	}
+	if got := dapr.take(); len(got) != 1 {
+		t.Fatalf("the binding's delivery published %q; want one event", got)
+	}
+}

@@ -40,8 +40,28 @@ func run() error {
 	return srv.Serve(ln)
 }
 
-// newMux is the handler's HTTP API for its role.
-func newMux(cfg *handlerconfig.Config, s *sender, now func() time.Time) (*http.ServeMux, error) {
+// callerHeader is the header daprd adds to a service invocation (another
+// app's, or through its own API): the id of the calling app. Deliveries of
+// the handler's own bindings and subscriptions do not carry it.
+const callerHeader = "dapr-caller-app-id"
+
+// refuseInvocation answers 403 to every Dapr service invocation: any
+// Dapr-enabled pod of the cluster may invoke any app id, and an invocation
+// of a source's or input's route would make the handler publish a forged
+// event on its namespace's topics or to its sinks.
+func refuseInvocation(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if caller := r.Header.Get(callerHeader); caller != "" {
+			http.Error(w, "Dapr service invocation (from app "+caller+") is refused: this event handler takes events only from its own bindings and subscriptions", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// newMux is the handler's HTTP API for its role (refusing service
+// invocation).
+func newMux(cfg *handlerconfig.Config, s *sender, now func() time.Time) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	switch cfg.Kind {
@@ -65,7 +85,7 @@ func newMux(cfg *handlerconfig.Config, s *sender, now func() time.Time) (*http.S
 		}
 		t.routes(mux)
 	}
-	return mux, nil
+	return refuseInvocation(mux), nil
 }
 
 func envOr(k, def string) string {
