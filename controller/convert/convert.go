@@ -58,9 +58,34 @@ func Convert(manifest []byte) (*Result, error) {
 	if err := yaml.UnmarshalStrict(b, &f); err != nil {
 		return nil, fmt.Errorf("the converted Function does not fit core.kiln.dev/v1alpha1: %w", err)
 	}
+	c.dropEmptyComponents(&f)
 	c.daprNotes(&f)
 	sort.Strings(c.notes)
 	return &Result{Function: &f, Notes: c.notes}, nil
+}
+
+// dropEmptyComponents drops the bindings and pub/sub components given no
+// spec (`name:` alone): there is nothing to create, and printed they would
+// vanish (a null map value), so the output would not be what was converted.
+func (c *converter) dropEmptyComponents(f *v1alpha1.Function) {
+	v := f.Spec.Serving
+	if v == nil {
+		return
+	}
+	for field, m := range map[string]map[string]*v1alpha1.ComponentSpec{"bindings": v.Bindings, "pubsub": v.Pubsub} {
+		for name, spec := range m {
+			if spec == nil {
+				delete(m, name)
+				c.note("spec.serving.%s.%s: no component spec; dropped", field, name)
+			}
+		}
+	}
+	if len(v.Bindings) == 0 {
+		v.Bindings = nil
+	}
+	if len(v.Pubsub) == 0 {
+		v.Pubsub = nil
+	}
 }
 
 type converter struct {
