@@ -416,14 +416,21 @@ func rows() []row {
 		objs: objs(
 			func(t *testing.T, f *v1alpha1.Function) client.Object { return gatewayConfig(sharedGateway("*")) },
 			func(t *testing.T, f *v1alpha1.Function) client.Object {
-				return knative(t, f, image, corev1.ConditionTrue, "", "", 1)
+				ks := knative(t, f, image, corev1.ConditionTrue, "", "", 1)
+				ks.Status.Traffic = []servingv1.TrafficTarget{{RevisionName: "hello-00001", Percent: ptrTo(int64(100))}}
+				return ks
 			}),
-		want: map[string]string{v1alpha1.ConditionReady: ready("True", "Ready")},
+		// Ready once the Gateway accepts the route (no Gateway here).
+		want: map[string]string{v1alpha1.ConditionReady: ready("Unknown", "RouteNotReady")},
 		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
 			var route gatewayv1.HTTPRoute
 			mustControl(t, c, f, "hello", &route)
 			if route.Spec.ParentRefs[0].Name != "kiln-gateway" || string(route.Spec.Hostnames[0]) != "hello.default.fn.example.com" {
 				t.Errorf("HTTPRoute %+v", route.Spec)
+			}
+			// The backend is the revision Knative sends the traffic to.
+			if b := route.Spec.Rules[0].BackendRefs; len(b) != 1 || b[0].Name != "hello-00001" {
+				t.Errorf("HTTPRoute backends %+v, want the revision of the Knative Service's traffic", b)
 			}
 			if f.Status.URL != "http://hello.default.fn.example.com/" || len(f.Status.Addresses) != 2 {
 				t.Errorf("url %q addresses %+v", f.Status.URL, f.Status.Addresses)

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
@@ -47,17 +48,25 @@ func (r *FunctionReconciler) gateway(ctx context.Context, f *v1alpha1.Function) 
 // reconcileServing applies the serving objects, deletes stale ones and
 // reports readiness.
 func (r *FunctionReconciler) reconcileServing(ctx context.Context, f *v1alpha1.Function, cfg render.Config, image string, st *v1alpha1.FunctionStatus) error {
-	objs, err := render.Serving(f, cfg, image)
+	traffic, err := r.knativeTraffic(ctx, f)
+	if err != nil {
+		return err
+	}
+	objs, err := render.Serving(f, cfg, image, traffic)
 	if err != nil {
 		st.MarkServingFailed(v1alpha1.ReasonInvalidServing, err.Error())
 		return nil
 	}
 	want := map[string]bool{}
+	var route *gatewayv1.HTTPRoute
 	for _, o := range objs {
 		if err := r.apply(ctx, f, o); err != nil {
 			return childFailure(st.MarkServingFailed, o, err)
 		}
 		want[kindName(o)] = true
+		if hr, ok := o.(*gatewayv1.HTTPRoute); ok {
+			route = hr
+		}
 	}
 	if err := r.deleteStale(ctx, f, want); err != nil {
 		return err
@@ -65,6 +74,9 @@ func (r *FunctionReconciler) reconcileServing(ctx context.Context, f *v1alpha1.F
 	workload := objs[0]
 	st.MarkServingStarting(workload.GetName(), workload.GetAnnotations()[render.AnnotationHash])
 	ready, reason, msg, url := servingReady(workload)
+	if ready == metav1.ConditionTrue && route != nil {
+		ready, reason, msg = routeReady(route, cfg.Gateway, reason, msg)
+	}
 	switch ready {
 	case metav1.ConditionTrue:
 		st.MarkServingReady(reason, msg)

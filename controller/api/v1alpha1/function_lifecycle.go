@@ -65,6 +65,11 @@ const (
 	ReasonStatefulSetReady       = "StatefulSetReady"
 	ReasonStatefulSetNotReady    = "StatefulSetNotReady"
 	ReasonScaledJobCreated       = "ScaledJobCreated"
+	// The route: the Gateway has not reported on the HTTPRoute's
+	// generation yet; it refused it; it could not resolve its backends.
+	ReasonRouteNotReady       = "RouteNotReady"
+	ReasonRouteNotAccepted    = "RouteNotAccepted"
+	ReasonRouteRefsUnresolved = "RouteRefsUnresolved"
 
 	// Ready.
 	ReasonReady       = "Ready"
