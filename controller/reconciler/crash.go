@@ -39,7 +39,11 @@ func (r *FunctionReconciler) revisionCrash(ctx context.Context, ks *servingv1.Se
 			if c.Name != render.FunctionContainer || c.RestartCount == 0 || t == nil {
 				continue
 			}
-			msg := fmt.Sprintf("revision %s: container %s of pod %s exits on start (exit code %d, restarted %d times)", rev, c.Name, p.Name, t.ExitCode, c.RestartCount)
+			restarts := fmt.Sprintf("restarted %d times", c.RestartCount)
+			if c.RestartCount == 1 {
+				restarts = "restarted once"
+			}
+			msg := fmt.Sprintf("revision %s: container %s of pod %s exits on start (exit code %d, %s)", rev, c.Name, p.Name, t.ExitCode, restarts)
 			if words := lastLines(plainText(t.Message), 5, 800); words != "" {
 				msg += ": " + words
 			}
