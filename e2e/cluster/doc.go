@@ -28,7 +28,9 @@
 // queue-proxy and the pod with their ratios, scale-from-zero through the
 // Gateway, the route gone with its Function); the other languages
 // (languages: kiln deploy of the Node.js, Python and Java hello samples,
-// Ready and answering through Traefik, apply → Ready printed); the failure
+// Ready and answering through Traefik, apply → Ready printed, and
+// samples/python/dependency with its wheel from a package index served on
+// the node address); the failure
 // paths (failure: a compile error is Built=False BuildRunFailed with the
 // compiler's file:line, an image that crashes on start ServingReady=False
 // RevisionFailed, a builder image the node registry lacks Built=False

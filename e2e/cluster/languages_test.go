@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/e2e-framework/pkg/envconf"
 	"sigs.k8s.io/e2e-framework/pkg/features"
 
+	"kiln.dev/kiln/buildpacks/python-function/pyindex"
 	"kiln.dev/kiln/platform/cluster"
 )
 
@@ -23,7 +24,9 @@ const languagesNS = "languages"
 // URL answers through Traefik. None needs a package index: the Node.js
 // sample has no dependencies, the Python framework is injected and uses
 // only the standard library, the Java sample is plain sources compiled
-// against the framework the buildpack carries.
+// against the framework the buildpack carries. Then a Python function with
+// a requirements.txt, its package served by a PEP 503 index (pyindex, as
+// e2e/local does) on the node address that build pods reach.
 func languagesFeature() features.Feature {
 	var kiln string
 	samples := []struct{ lang, dir, target string }{
@@ -56,5 +59,32 @@ func languagesFeature() features.Feature {
 			return ctx
 		})
 	}
+	f = f.Assess("python with requirements from a package index on the node", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+		// PyPI is not reachable: samples/python/packages served as wheels
+		// on the node address, which build pods reach (as the node
+		// registry), named by the pip env the Function's build passes on.
+		idx, err := pyindex.ServeOn(cluster.NodeIP + ":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer idx.Close()
+		if err := idx.AddPackages(filepath.Join(repoRoot, "samples", "python", "packages"), "1.0.0"); err != nil {
+			t.Fatal(err)
+		}
+		in, err := url.Parse(cluster.Ingress(o))
+		if err != nil || in.Port() == "" {
+			t.Fatalf("no ingress: %q %v", cluster.Ingress(o), err)
+		}
+		name := "python-dependency"
+		want := "http://" + name + "." + languagesNS + "." + cluster.KnativeDomain + ":" + in.Port()
+		d := deployAndServe(t, kiln, deployArgs{dir: filepath.Join(repoRoot, "samples", "python", "dependency"), target: "greet", name: name, ns: languagesNS,
+			flags: []string{"--env", "PIP_INDEX_URL=" + idx.URL, "--env", "PIP_TRUSTED_HOST=" + cluster.NodeIP}}, want, "Greetings, friend.")
+		t.Logf("python with requirements.txt (kiln-greeting from %s): apply -> Ready %s, first 200 through Traefik %s after apply",
+			idx.URL, d.applyToReady.Round(time.Millisecond), d.firstOK.Round(time.Millisecond))
+		if _, err := kubectl("", "-n", languagesNS, "delete", "function", name, "--wait=false"); err != nil {
+			t.Fatal(err)
+		}
+		return ctx
+	})
 	return f.Feature()
 }
