@@ -3,6 +3,7 @@ package reconciler
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	shp "github.com/shipwright-io/build/pkg/apis/build/v1beta1"
@@ -104,7 +105,7 @@ func buildOutcome(f *v1alpha1.Function, run *shp.BuildRun, hash, builder string,
 	case c.Status == corev1.ConditionFalse && c.Reason == tektonImagePullFailed:
 		st.MarkBuilderImagePullFailed(run.Name, hash, builder, c.Message)
 	case c.Status == corev1.ConditionFalse && run.Status.FailureDetails != nil && run.Status.FailureDetails.Message != "":
-		st.MarkBuildRunStepFailed(run.Name, hash, c.Reason, c.Message, run.Status.FailureDetails.Message)
+		st.MarkBuildRunStepFailed(run.Name, hash, c.Reason, c.Message, plainText(run.Status.FailureDetails.Message))
 	case c.Status == corev1.ConditionFalse:
 		st.MarkBuildRunFailed(run.Name, hash, c.Reason, c.Message)
 	case run.Status.Output == nil || run.Status.Output.Digest == "":
@@ -119,4 +120,29 @@ func buildOutcome(f *v1alpha1.Function, run *shp.BuildRun, hash, builder string,
 		return pinned
 	}
 	return ""
+}
+
+// plainText is a build's error lines as a condition message can carry
+// them: the terminal colours the buildpacks' logs have (ANSI escape
+// sequences, which a real BuildRun's failureDetails keeps from the log)
+// and other control characters dropped, newlines kept.
+func plainText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == 0x1b: // ESC: skip a CSI sequence (ESC [ params final) or the one byte after
+			if i+1 < len(s) && s[i+1] == '[' {
+				i += 2
+				for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+					i++
+				}
+			} else {
+				i++
+			}
+		case c == '\n' || c == '\t' || c >= 0x20 && c != 0x7f:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -102,7 +102,7 @@ func succeeded(f *v1alpha1.Function, digest string) *shp.BuildRun {
 // stored at generation 1.
 func serving(t *testing.T, f *v1alpha1.Function, img string) client.Object {
 	t.Helper()
-	objs, err := render.Serving(defaulted(f), gatewayed(), img)
+	objs, err := render.Serving(defaulted(f), gatewayed(), img, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,6 +90,9 @@ var Permissions = PermissionList{
 	{RoleChildren, "keda.sh", "scaledjobs", servingVerbs},
 	{RoleChildren, "dapr.io", "components", servingVerbs},
 	{RoleChildren, "gateway.networking.k8s.io", "httproutes", servingVerbs},
+	// The pods of a Knative revision that is not ready, listed by its label
+	// (no informer) to report a function that crashes on start.
+	{RoleChildren, "", "pods", []string{"list"}},
 
 	// Gateway configs, read by name (no ConfigMap informer).
 	{RoleGatewayConfig, "", "configmaps", []string{"get"}},

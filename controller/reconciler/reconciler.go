@@ -192,7 +192,11 @@ func (r *FunctionReconciler) reconcileChildren(ctx context.Context, f *v1alpha1.
 		st.MarkServingSkipped()
 		return after, nil
 	}
-	return after, r.reconcileServing(ctx, f, cfg, image, st)
+	servingAfter, err := r.reconcileServing(ctx, f, cfg, image, st)
+	if after == 0 || (servingAfter != 0 && servingAfter < after) {
+		after = servingAfter
+	}
+	return after, err
 }
 
 func (r *FunctionReconciler) updateStatus(ctx context.Context, stored *v1alpha1.Function, st *v1alpha1.FunctionStatus) error {

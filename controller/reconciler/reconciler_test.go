@@ -195,6 +195,42 @@ func rows() []row {
 		want:    map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "Deploying"), v1alpha1.ConditionReady: ready("Unknown", "Deploying")},
 		msgs:    map[string]string{v1alpha1.ConditionServingReady: "Knative Service hello: waiting for the revision"},
 	}, {
+		// Knative says Deploying until the progress deadline; the function's
+		// container restarting after an exit is a failure now.
+		name:   "the newest revision's function container crashes on start",
+		served: image,
+		fn:     function(noBuild),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			ks := knative(t, f, image, corev1.ConditionUnknown, "Deploying", "", 1)
+			ks.Status.LatestCreatedRevisionName = "hello-00002"
+			ks.Status.LatestReadyRevisionName = "hello-00001"
+			return ks
+		}, func(t *testing.T, f *v1alpha1.Function) client.Object {
+			return crashingPod("hello-00002-deployment-1", "hello-00002", "function")
+		}, func(t *testing.T, f *v1alpha1.Function) client.Object {
+			// Another revision's pod, and a sidecar's restarts, are not it.
+			return crashingPod("hello-00001-deployment-1", "hello-00001", "function")
+		}),
+		serving: v1alpha1.StateFailed,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("False", "RevisionFailed"), v1alpha1.ConditionReady: ready("False", "RevisionFailed")},
+		msgs: map[string]string{v1alpha1.ConditionServingReady: "revision hello-00002: container function of pod hello-00002-deployment-1 exits on start (exit code 2, restarted 3 times): " +
+			"panic: kiln e2e: crash on start | goroutine 1 [running]: | main.init() | exit status 2 (kubectl logs -n default hello-00002-deployment-1 -c function --previous)"},
+	}, {
+		name:   "a waiting revision whose sidecar restarts is still starting",
+		served: image,
+		fn:     function(noBuild),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			ks := knative(t, f, image, corev1.ConditionUnknown, "Deploying", "", 1)
+			ks.Status.LatestCreatedRevisionName = "hello-00001"
+			return ks
+		}, func(t *testing.T, f *v1alpha1.Function) client.Object {
+			return crashingPod("hello-00001-deployment-1", "hello-00001", "queue-proxy")
+		}),
+		serving: v1alpha1.StateStarting,
+		want:    map[string]string{v1alpha1.ConditionServingReady: ready("Unknown", "Deploying")},
+		// No watch on pods: the controller looks again.
+		wantRequeue: crashCheckInterval,
+	}, {
 		name:   "Knative's Ready is for an older generation: not ready yet",
 		served: image,
 		fn:     function(noBuild),
@@ -416,14 +452,21 @@ func rows() []row {
 		objs: objs(
 			func(t *testing.T, f *v1alpha1.Function) client.Object { return gatewayConfig(sharedGateway("*")) },
 			func(t *testing.T, f *v1alpha1.Function) client.Object {
-				return knative(t, f, image, corev1.ConditionTrue, "", "", 1)
+				ks := knative(t, f, image, corev1.ConditionTrue, "", "", 1)
+				ks.Status.Traffic = []servingv1.TrafficTarget{{RevisionName: "hello-00001", Percent: ptrTo(int64(100))}}
+				return ks
 			}),
-		want: map[string]string{v1alpha1.ConditionReady: ready("True", "Ready")},
+		// Ready once the Gateway accepts the route (no Gateway here).
+		want: map[string]string{v1alpha1.ConditionReady: ready("Unknown", "RouteNotReady")},
 		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
 			var route gatewayv1.HTTPRoute
 			mustControl(t, c, f, "hello", &route)
 			if route.Spec.ParentRefs[0].Name != "kiln-gateway" || string(route.Spec.Hostnames[0]) != "hello.default.fn.example.com" {
 				t.Errorf("HTTPRoute %+v", route.Spec)
+			}
+			// The backend is the revision Knative sends the traffic to.
+			if b := route.Spec.Rules[0].BackendRefs; len(b) != 1 || b[0].Name != "hello-00001" {
+				t.Errorf("HTTPRoute backends %+v, want the revision of the Knative Service's traffic", b)
 			}
 			if f.Status.URL != "http://hello.default.fn.example.com/" || len(f.Status.Addresses) != 2 {
 				t.Errorf("url %q addresses %+v", f.Status.URL, f.Status.Addresses)
@@ -784,3 +827,13 @@ func typeName(o client.Object) string {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// crashingPod is a pod of Knative revision rev whose container has exited
+// with code 2 and restarted three times.
+func crashingPod(name, rev, container string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", Labels: map[string]string{"serving.knative.dev/revision": rev}},
+		Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{Name: container, RestartCount: 3,
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+			LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 2,
+				Message: "\x1b[31mpanic: kiln e2e: crash on start\x1b[0m\n\ngoroutine 1 [running]:\nmain.init()\n\nexit status 2\n"}}}}}}
+}

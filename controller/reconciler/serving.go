@@ -3,6 +3,7 @@ package reconciler
 import (
 	"context"
 	"fmt"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -11,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
@@ -44,27 +46,56 @@ func (r *FunctionReconciler) gateway(ctx context.Context, f *v1alpha1.Function) 
 	return g, "", nil
 }
 
+// crashCheckInterval is how often the pods of a revision Knative has not
+// made ready are looked at.
+const crashCheckInterval = 10 * time.Second
+
 // reconcileServing applies the serving objects, deletes stale ones and
-// reports readiness.
-func (r *FunctionReconciler) reconcileServing(ctx context.Context, f *v1alpha1.Function, cfg render.Config, image string, st *v1alpha1.FunctionStatus) error {
-	objs, err := render.Serving(f, cfg, image)
+// reports readiness; it returns when to look again at what no watch
+// reports (the pods of a revision that is not ready).
+func (r *FunctionReconciler) reconcileServing(ctx context.Context, f *v1alpha1.Function, cfg render.Config, image string, st *v1alpha1.FunctionStatus) (time.Duration, error) {
+	traffic, err := r.knativeTraffic(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	objs, err := render.Serving(f, cfg, image, traffic)
 	if err != nil {
 		st.MarkServingFailed(v1alpha1.ReasonInvalidServing, err.Error())
-		return nil
+		return 0, nil
 	}
 	want := map[string]bool{}
+	var route *gatewayv1.HTTPRoute
 	for _, o := range objs {
 		if err := r.apply(ctx, f, o); err != nil {
-			return childFailure(st.MarkServingFailed, o, err)
+			return 0, childFailure(st.MarkServingFailed, o, err)
 		}
 		want[kindName(o)] = true
+		if hr, ok := o.(*gatewayv1.HTTPRoute); ok {
+			route = hr
+		}
 	}
 	if err := r.deleteStale(ctx, f, want); err != nil {
-		return err
+		return 0, err
 	}
 	workload := objs[0]
 	st.MarkServingStarting(workload.GetName(), workload.GetAnnotations()[render.AnnotationHash])
 	ready, reason, msg, url := servingReady(workload)
+	if ready == metav1.ConditionTrue && route != nil {
+		ready, reason, msg = routeReady(route, cfg.Gateway, reason, msg)
+	}
+	var after time.Duration
+	if ks, ok := workload.(*servingv1.Service); ok && ready == metav1.ConditionUnknown {
+		crash, waiting, err := r.revisionCrash(ctx, ks)
+		switch {
+		case err != nil:
+			return 0, err
+		case crash != "":
+			ready, reason, msg = metav1.ConditionFalse, v1alpha1.ReasonRevisionFailed, crash
+		case waiting:
+			// No watch on pods: look again while a revision waits.
+			after = crashCheckInterval
+		}
+	}
 	switch ready {
 	case metav1.ConditionTrue:
 		st.MarkServingReady(reason, msg)
@@ -74,7 +105,7 @@ func (r *FunctionReconciler) reconcileServing(ctx context.Context, f *v1alpha1.F
 		st.MarkServingNotReady(reason, msg)
 	}
 	st.SetAddresses(url, render.URL(f, cfg.Gateway))
-	return nil
+	return after, nil
 }
 
 // servingReady reads the workload's own readiness from the object the API

@@ -17,7 +17,8 @@ import (
 // apply order: the build (cache PVC, ServiceAccount for builder credentials,
 // Build, BuildRun), then serving. image is
 // what serving runs: the built image pinned by digest (repo@sha256:...) once
-// the BuildRun has succeeded; before that, spec.image.
+// the BuildRun has succeeded; before that, spec.image. A route has no
+// backends yet: they follow the Knative Service's status.traffic.
 func All(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error) {
 	var objs []client.Object
 	if f.Spec.Build != nil {
@@ -35,7 +36,7 @@ func All(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error
 		if image == "" {
 			image = f.Spec.Image
 		}
-		serving, err := Serving(f, cfg, image)
+		serving, err := Serving(f, cfg, image, nil)
 		if err != nil {
 			return nil, err
 		}

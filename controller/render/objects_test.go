@@ -120,7 +120,7 @@ func TestKilnLabelsWin(t *testing.T) {
 		f.Spec.Serving.Labels = map[string]string{LabelFunction: "someone-else", LabelManagedBy: "me", "team": "payments"}
 		f.Spec.Serving.Triggers = &v1alpha1.Triggers{Dapr: []*v1alpha1.DaprTrigger{{Name: "in"}}}
 	})
-	objs, err := Serving(f, DefaultConfig(), f.Spec.Image)
+	objs, err := Serving(f, DefaultConfig(), f.Spec.Image, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestKilnLabelsWin(t *testing.T) {
 
 func TestKnativeAnnotations(t *testing.T) {
 	plain := hello()
-	objs, _ := Serving(plain, DefaultConfig(), plain.Spec.Image)
+	objs, _ := Serving(plain, DefaultConfig(), plain.Spec.Image, nil)
 	if a := objs[0].(*servingv1.Service).Spec.Template.Annotations; a != nil {
 		t.Errorf("no scale options, no annotations: %v", a)
 	}
@@ -145,7 +145,7 @@ func TestKnativeAnnotations(t *testing.T) {
 		f.Spec.Serving.ScaleOptions = &v1alpha1.ScaleOptions{MinReplicas: ptr(int32(0)), MaxReplicas: ptr(int32(3)),
 			Knative: map[string]string{"target": "10", "autoscaling.knative.dev/metric": "rps"}}
 	})
-	objs, _ = Serving(scaled, DefaultConfig(), scaled.Spec.Image)
+	objs, _ = Serving(scaled, DefaultConfig(), scaled.Spec.Image, nil)
 	a := objs[0].(*servingv1.Service).Spec.Template.Annotations
 	if a["autoscaling.knative.dev/min-scale"] != "0" || a["autoscaling.knative.dev/max-scale"] != "3" || a["autoscaling.knative.dev/target"] != "10" || a["autoscaling.knative.dev/metric"] != "rps" {
 		t.Errorf("annotations %v", a)
@@ -161,7 +161,7 @@ func TestJobHasNoScaledObject(t *testing.T) {
 		f.Spec.Serving.WorkloadType = v1alpha1.WorkloadJob
 		f.Spec.Serving.ScaleOptions = &v1alpha1.ScaleOptions{Keda: &v1alpha1.KedaScaleOptions{Triggers: []v1alpha1.ScaleTrigger{{Type: "cron"}}}}
 	})
-	objs, err := Serving(f, DefaultConfig(), f.Spec.Image)
+	objs, err := Serving(f, DefaultConfig(), f.Spec.Image, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,11 @@ const (
 // Serving is every object that serves f with image (pinned by digest once
 // built): a Knative Service (with a daprd sidecar and its Dapr Components
 // when it uses Dapr), or for async functions the workload, its Dapr
-// Components and KEDA scaler; plus the HTTPRoute when f has a route. f must
-// be defaulted; cfg.Gateway must be set when f has a route.
-func Serving(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, error) {
+// Components and KEDA scaler; plus the HTTPRoute when f has a route, to
+// the revisions of traffic (the Knative Service's status.traffic; nil
+// before it has any). f must be defaulted; cfg.Gateway must be set when f
+// has a route.
+func Serving(f *v1alpha1.Function, cfg Config, image string, traffic []servingv1.TrafficTarget) ([]client.Object, error) {
 	v := f.Spec.Serving
 	var objs []client.Object
 	if f.IsAsync() {
@@ -65,7 +67,7 @@ func Serving(f *v1alpha1.Function, cfg Config, image string) ([]client.Object, e
 				return nil, fmt.Errorf("spec.serving.triggers.http.route: no Gateway config; create the ConfigMap %s/%s (see controller/config/gateway)",
 					h.Route.GatewayRef.Namespace, h.Route.GatewayRef.Name)
 			}
-			route, err := HTTPRoute(f, cfg)
+			route, err := HTTPRoute(f, cfg, traffic)
 			if err != nil {
 				return nil, err
 			}

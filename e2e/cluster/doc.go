@@ -18,7 +18,24 @@
 // printed URL http://hello.pipeline.localhost:PORT answering through
 // Traefik, a source change rebuilt with the build cache (new digest, the
 // traffic on it; apply → Ready printed for both), the Function deleted and
-// every child gone; then Down and a check that the host is as it was.
+// every child gone; the Gateway API (gateway: the standard CRDs, Traefik's
+// Gateway provider, the Gateway kiln/kiln-gateway Programmed; `kiln deploy
+// --hostname localhost` answering a plain curl of
+// http://localhost:PORT/gateway/route/ through the HTTPRoute the controller
+// renders, --route turning it host-based at
+// http://route.gateway.fn.localhost:PORT/ without a rebuild, route-ready
+// time, req/s through the Gateway, Traefik's Knative ingress, the
+// queue-proxy and the pod with their ratios, scale-from-zero through the
+// Gateway, the route gone with its Function); the other languages
+// (languages: kiln deploy of the Node.js, Python and Java hello samples,
+// Ready and answering through Traefik, apply → Ready printed, and
+// samples/python/dependency with its wheel from a package index served on
+// the node address); the failure
+// paths (failure: a compile error is Built=False BuildRunFailed with the
+// compiler's file:line, an image that crashes on start ServingReady=False
+// RevisionFailed, a builder image the node registry lacks Built=False
+// BuilderImagePullFailed, a language with no builder Built=False
+// UnknownLanguage); then Down and a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
 // run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
@@ -28,6 +45,7 @@
 // `make demo` fills) is the kiln registry the function image "hello", the
 // run-static stack image and the builders (with their run images) are
 // copied from;
-// KILN_E2E_CLUSTER_FEATURES (e.g. "knative") runs only the features whose
-// names contain one of its comma-separated words (down always runs).
+// KILN_E2E_CLUSTER_FEATURES (e.g. "knative", or "gateway,languages,failure")
+// runs only the features whose names contain one of its comma-separated
+// words (down always runs).
 package cluster

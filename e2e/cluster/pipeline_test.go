@@ -36,23 +36,7 @@ func pipelineFeature() features.Feature {
 	var kiln string
 	return features.New("the pipeline: kiln deploy to Kiln's controller").
 		Assess("up --with kiln", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
-			seedBuilders(t, o)
-			for _, round := range []string{"first", "second"} {
-				o2 := o
-				o2.Addons = []string{cluster.AddonKiln}
-				o2.KilnSource = repoRoot
-				t0 := time.Now()
-				if err := cluster.Up(o2); err != nil {
-					out, _ := kubectl("", "-n", "kiln", "logs", "deploy/kiln-controller", "--tail=40")
-					t.Fatalf("%s up --with kiln: %v\ncontroller log:\n%s", round, err, out)
-				}
-				t.Logf("%s up --with kiln (node running): %s", round, time.Since(t0).Round(time.Millisecond))
-			}
-			env := cluster.Env(o)
-			if !strings.Contains(env, "export KILN_REGISTRY='"+cluster.NodeRegistry(o)+"'") || cluster.NodeRegistry(o) == "" {
-				t.Fatalf("kiln cluster env does not export the node registry as KILN_REGISTRY:\n%s", env)
-			}
-			kiln = buildKiln(t)
+			kiln = upWithKiln(t, 2)
 			return ctx
 		}).
 		Assess("deploy, rebuild from the cache, delete", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
@@ -67,7 +51,7 @@ func pipelineFeature() features.Feature {
 			copyDir(t, filepath.Join(repoRoot, "samples", "go", "hello"), src)
 			want := "http://hello." + pipelineNS + "." + cluster.KnativeDomain + ":" + in.Port()
 
-			first := deployAndServe(t, kiln, src, want, "Hello, World!")
+			first := deployAndServe(t, kiln, deployArgs{dir: src, target: "HelloWorld", name: "hello", ns: pipelineNS}, want, "Hello, World!")
 			t.Logf("first deploy: apply -> Ready %s (kiln deploy in all %s), image %s", first.applyToReady.Round(time.Millisecond), first.total.Round(time.Millisecond), first.digest)
 
 			hello := filepath.Join(src, "hello.go")
@@ -82,7 +66,7 @@ func pipelineFeature() features.Feature {
 			if err := os.WriteFile(hello, changed, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			second := deployAndServe(t, kiln, src, want, "Hello again, World!")
+			second := deployAndServe(t, kiln, deployArgs{dir: src, target: "HelloWorld", name: "hello", ns: pipelineNS}, want, "Hello again, World!")
 			t.Logf("rebuild after a source change: apply -> Ready %s (kiln deploy in all %s), image %s", second.applyToReady.Round(time.Millisecond), second.total.Round(time.Millisecond), second.digest)
 			if second.digest == first.digest {
 				t.Fatalf("the rebuild kept digest %s", first.digest)
@@ -116,18 +100,44 @@ func pipelineFeature() features.Feature {
 		}).Feature()
 }
 
-// deployed is one kiln deploy's outcome.
-type deployed struct {
-	applyToReady, total time.Duration
-	digest              string
+// upWithKiln runs Up with the kiln addon rounds times (the second shows
+// the cost of an installed one), checks kiln cluster env, and builds the
+// kiln CLI of this checkout.
+func upWithKiln(t *testing.T, rounds int) (kiln string) {
+	t.Helper()
+	seedBuilders(t, o)
+	for round := 1; round <= rounds; round++ {
+		o2 := o
+		o2.Addons = []string{cluster.AddonKiln}
+		o2.KilnSource = repoRoot
+		t0 := time.Now()
+		if err := cluster.Up(o2); err != nil {
+			out, _ := kubectl("", "-n", "kiln", "logs", "deploy/kiln-controller", "--tail=40")
+			t.Fatalf("up --with kiln (round %d): %v\ncontroller log:\n%s", round, err, out)
+		}
+		t.Logf("up --with kiln, round %d (node running): %s", round, time.Since(t0).Round(time.Millisecond))
+	}
+	env := cluster.Env(o)
+	if !strings.Contains(env, "export KILN_REGISTRY='"+cluster.NodeRegistry(o)+"'") || cluster.NodeRegistry(o) == "" {
+		t.Fatalf("kiln cluster env does not export the node registry as KILN_REGISTRY:\n%s", env)
+	}
+	return buildKiln(t)
 }
 
-// deployAndServe runs `kiln deploy src` with kiln cluster env's exports
-// (and no KILN_REGISTRY or KILN_INGRESS of the test's own), checks it
-// prints wantURL, and curls it until it answers body.
-func deployAndServe(t *testing.T, kiln, src, wantURL, body string) deployed {
+// deployRun is one kiln deploy process: what it printed, when it applied
+// the Function and ended, how it exited.
+type deployRun struct {
+	stdout, stderr      string
+	start, applied, end time.Time
+	err                 error
+}
+
+// runDeploy runs `kiln deploy` with kiln cluster env's exports (and no
+// KILN_REGISTRY or KILN_INGRESS of the test's own), logging its phases.
+func runDeploy(t *testing.T, kiln string, a deployArgs) deployRun {
 	t.Helper()
-	cmd := exec.Command("sh", "-c", cluster.Env(o)+`exec "$@"`, "sh", kiln, "deploy", src, "--target", "HelloWorld", "--name", "hello", "-n", pipelineNS, "--timeout", "15m")
+	args := append([]string{kiln, "deploy", a.dir, "--target", a.target, "--name", a.name, "-n", a.ns, "--timeout", "15m"}, a.flags...)
+	cmd := exec.Command("sh", append([]string{"-c", cluster.Env(o) + `exec "$@"`, "sh"}, args...)...)
 	for _, e := range os.Environ() {
 		if !strings.HasPrefix(e, "KILN_REGISTRY=") && !strings.HasPrefix(e, "KILN_INGRESS=") {
 			cmd.Env = append(cmd.Env, e)
@@ -139,51 +149,76 @@ func deployAndServe(t *testing.T, kiln, src, wantURL, body string) deployed {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
+	r := deployRun{start: time.Now()}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var applied time.Time
 	sc := bufio.NewScanner(pr)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
 		l := sc.Text()
 		log.WriteString(l + "\n")
-		if applied.IsZero() && strings.HasPrefix(l, "==> apply:") {
-			applied = time.Now()
+		if r.applied.IsZero() && strings.HasPrefix(l, "==> apply:") {
+			r.applied = time.Now()
 		}
 	}
-	err = cmd.Wait()
-	end := time.Now()
-	t.Logf("kiln deploy:\n%s", strings.TrimSpace(log.String()))
-	if err != nil {
-		diagnosePipeline(t)
-		t.Fatalf("kiln deploy: %v\nstdout: %s", err, stdout.String())
+	r.err = cmd.Wait()
+	r.end = time.Now()
+	r.stdout, r.stderr = stdout.String(), log.String()
+	t.Logf("kiln deploy %s:\n%s", strings.Join(args[2:], " "), strings.TrimSpace(r.stderr))
+	if r.applied.IsZero() {
+		t.Fatalf("kiln deploy printed no apply phase (exit: %v)", r.err)
 	}
-	if applied.IsZero() {
-		t.Fatalf("kiln deploy printed no apply phase")
+	return r
+}
+
+// deployed is one kiln deploy's outcome.
+type deployed struct {
+	// firstOK: apply -> the first answer of the printed URL.
+	applyToReady, total, firstOK time.Duration
+	digest                       string
+}
+
+// deployArgs are one kiln deploy's: the source, its function, the
+// Function's name and namespace, and more flags.
+type deployArgs struct {
+	dir, target, name, ns string
+	flags                 []string
+}
+
+// deployAndServe runs `kiln deploy` with kiln cluster env's exports
+// (and no KILN_REGISTRY or KILN_INGRESS of the test's own), checks it
+// prints wantURL, and curls it until it answers body.
+func deployAndServe(t *testing.T, kiln string, a deployArgs, wantURL, body string) deployed {
+	t.Helper()
+	r := runDeploy(t, kiln, a)
+	if r.err != nil {
+		diagnoseFunction(t, a.ns, a.name)
+		t.Fatalf("kiln deploy: %v\nstdout: %s", r.err, r.stdout)
 	}
-	got := strings.TrimSpace(stdout.String())
+	applied, end, t0 := r.applied, r.end, r.start
+	got := strings.TrimSpace(r.stdout)
 	if strings.TrimSuffix(got, "/") != wantURL {
 		t.Fatalf("kiln deploy printed %q, want %s (the reachable URL, with the ingress port)", got, wantURL)
 	}
 	var answer string
 	if err := poll(2*time.Minute, func() error {
-		b, _, err := curl(got + "/")
+		b, _, err := curl(strings.TrimSuffix(got, "/") + "/")
 		if err == nil && strings.TrimSpace(b) != body {
 			err = fmt.Errorf("answered %q", b)
 		}
 		answer = b
 		return err
 	}); err != nil {
-		diagnosePipeline(t)
+		diagnoseFunction(t, a.ns, a.name)
 		t.Fatalf("waited 2m for %s to answer %q: %v", got, body, err)
 	}
-	t.Logf("curl %s/: %s", got, strings.TrimSpace(answer))
-	digest, err := kubectl("", "-n", pipelineNS, "get", "function", "hello", "-o", "jsonpath={.status.revision.imageDigest}")
+	t.Logf("curl %s: %s", strings.TrimSuffix(got, "/")+"/", strings.TrimSpace(answer))
+	digest, err := kubectl("", "-n", a.ns, "get", "function", a.name, "-o", "jsonpath={.status.revision.imageDigest}")
 	if err != nil || !strings.Contains(digest, "@sha256:") {
-		t.Fatalf("Function hello's status.revision.imageDigest = %q (%v)", digest, err)
+		t.Fatalf("Function %s's status.revision.imageDigest = %q (%v)", a.name, digest, err)
 	}
-	return deployed{applyToReady: end.Sub(applied), total: end.Sub(t0), digest: digest}
+	return deployed{applyToReady: end.Sub(applied), total: end.Sub(t0), firstOK: time.Since(applied), digest: digest}
 }
 
 // cacheLines logs what the last build said about its cache (the build
@@ -212,16 +247,18 @@ func cacheLines(t *testing.T) {
 	}
 }
 
-// diagnosePipeline logs the Function, its build and serving objects and
-// the controller's log.
-func diagnosePipeline(t *testing.T) {
+// diagnoseFunction logs the Function, its build, serving and route
+// objects and the controller's log.
+func diagnoseFunction(t *testing.T, ns, name string) {
 	t.Helper()
 	for _, args := range [][]string{
-		{"-n", pipelineNS, "get", "function", "hello", "-o", "yaml"},
-		{"-n", pipelineNS, "get", "build,buildrun,taskrun,pvc,ksvc,revision,pods", "-o", "wide"},
+		{"-n", ns, "get", "function", name, "-o", "yaml"},
+		{"-n", ns, "get", "build,buildrun,taskrun,pvc,ksvc,revision,pods,httproute", "-o", "wide"},
+		{"-n", ns, "get", "httproute", name, "-o", "yaml"},
 		{"get", "pv"},
-		{"-n", pipelineNS, "logs", "-l", "build.shipwright.io/name=hello-build", "--all-containers", "--prefix", "--tail=30"},
+		{"-n", ns, "logs", "-l", "build.shipwright.io/name=" + name + "-build", "--all-containers", "--prefix", "--tail=30"},
 		{"-n", "kiln", "logs", "deploy/kiln-controller", "--tail=40"},
+		{"-n", "kiln-ingress", "logs", "deploy/traefik", "--tail=20"},
 	} {
 		out, _ := kubectl("", args...)
 		t.Logf("kubectl %s:\n%s", strings.Join(args, " "), tailLines(out, 120))

@@ -157,7 +157,8 @@ func playShipwrightFailed(t *testing.T, ns, name string) {
 	})
 }
 
-// playKnative marks the Knative Service ready with its cluster URL.
+// playKnative marks the Knative Service ready with its cluster URL and
+// all its traffic on its first revision.
 func playKnative(t *testing.T, ns, name string) {
 	t.Helper()
 	var ks servingv1.Service
@@ -165,6 +166,32 @@ func playKnative(t *testing.T, ns, name string) {
 		ks.Status.Conditions = duckv1.Conditions{{Type: apis.ConditionReady, Status: corev1.ConditionTrue, LastTransitionTime: apis.VolatileTime{Inner: metav1.Now()}}}
 		ks.Status.URL = apis.HTTP(fmt.Sprintf("%s.%s.svc.cluster.local", name, ns))
 		ks.Status.ObservedGeneration = ks.Generation
+		hundred, latest := int64(100), true
+		ks.Status.Traffic = []servingv1.TrafficTarget{{RevisionName: name + "-00001", Percent: &hundred, LatestRevision: &latest}}
+	})
+}
+
+// playGateway waits until the HTTPRoute's backend is the revision
+// playKnative names, then accepts the route for its Gateway, as a Gateway
+// implementation does.
+func playGateway(t *testing.T, ns, name string) {
+	t.Helper()
+	var route gatewayv1.HTTPRoute
+	eventually(t, wait, "the HTTPRoute's backend to be the Knative Service's revision", func() error {
+		if err := get(context.Background(), ns, name, &route); err != nil {
+			return err
+		}
+		if r := route.Spec.Rules; len(r) == 0 || len(r[0].BackendRefs) != 1 || string(r[0].BackendRefs[0].Name) != name+"-00001" {
+			return fmt.Errorf("HTTPRoute rules %s", dump(r))
+		}
+		return nil
+	})
+	play(t, ns, name, &route, func() {
+		now := metav1.Now()
+		route.Status.Parents = []gatewayv1.RouteParentStatus{{ParentRef: route.Spec.ParentRefs[0], ControllerName: "example.com/e2e-gateway",
+			Conditions: []metav1.Condition{
+				{Type: "Accepted", Status: metav1.ConditionTrue, Reason: "Accepted", ObservedGeneration: route.Generation, LastTransitionTime: now},
+				{Type: "ResolvedRefs", Status: metav1.ConditionTrue, Reason: "ResolvedRefs", ObservedGeneration: route.Generation, LastTransitionTime: now}}}}
 	})
 }
 
@@ -246,8 +273,10 @@ func TestSyncFunction(t *testing.T) {
 			condition(t, ns, "greeter", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "KnativeServiceNotReady")
 			return ctx
 		}).
-		Assess("Knative reports ready: the Function is Ready with its URLs", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
+		Assess("Knative reports ready, the Gateway accepts the route: the Function is Ready with its URLs", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			playKnative(t, ns, "greeter")
+			condition(t, ns, "greeter", v1alpha1.ConditionServingReady, metav1.ConditionUnknown, "RouteNotReady")
+			playGateway(t, ns, "greeter")
 			fn := condition(t, ns, "greeter", v1alpha1.ConditionReady, metav1.ConditionTrue, "Ready")
 			if fn.Status.URL != "http://api.example.com/"+ns+"/greeter" || fn.Status.Revision.ImageDigest != "registry.example.com/fn/greeter@"+digest1 ||
 				fn.Status.Serving.State != v1alpha1.StateRunning || fn.Status.ObservedGeneration != fn.Generation {

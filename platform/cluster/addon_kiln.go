@@ -70,6 +70,9 @@ func kilnManifests(o Options, s *state) (stream []byte, built bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
+	if stream, err = pinGateway(stream); err != nil {
+		return nil, false, err
+	}
 	vols, err := cacheVolumes(o, s)
 	if err != nil {
 		return nil, false, err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -167,5 +168,37 @@ func layerFile(t *testing.T, layer v1.Layer, path string) []byte {
 			}
 			return b
 		}
+	}
+}
+
+// The Gateway config points at the node's Gateway and domain, and the
+// Gateway (Traefik's class, on the ingress port) comes with it.
+func TestPinGateway(t *testing.T) {
+	config := kustomized + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: kiln, namespace: kiln}\ndata:\n  domain: fn.example.com\n  gatewayName: elsewhere\n  pathTemplate: /{{.Namespace}}/{{.Name}}\n"
+	out, err := pinGateway([]byte(config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := yamlDocSep.Split(string(out), -1)
+	var cm, gw map[string]any
+	if err := yaml.Unmarshal([]byte(docs[len(docs)-2]), &cm); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal([]byte(docs[len(docs)-1]), &gw); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"domain": "fn.localhost", "gatewayName": "kiln-gateway", "gatewayNamespace": "kiln",
+		"gatewayListener": "web", "pathTemplate": "/{{.Namespace}}/{{.Name}}"}
+	if got := cm["data"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("Gateway config data = %v, want %v", got, want)
+	}
+	if gw["kind"] != "Gateway" || nested(gw, "spec", "gatewayClassName") != "traefik" || !strings.Contains(docs[len(docs)-1], "port: "+ingressPortVar) {
+		t.Errorf("Gateway:\n%s", docs[len(docs)-1])
+	}
+	if !strings.Contains(string(out), "kind: Deployment") {
+		t.Errorf("the other documents are gone:\n%s", out)
+	}
+	if _, err := pinGateway([]byte(kustomized)); err == nil || !strings.Contains(err.Error(), "controller/config/gateway") {
+		t.Errorf("a config without the Gateway config: %v", err)
 	}
 }

@@ -79,7 +79,8 @@ type moduleFiles struct {
 // writes v1beta1, so the apiserver never calls it) and needs a serving
 // certificate.
 //
-// Knative Serving (knative.go) and Traefik, its ingress (traefik.go).
+// Knative Serving (knative.go), the Gateway API CRDs and Traefik, the
+// ingress of both (traefik.go).
 //
 // Kiln's controller, its ClusterBuildStrategy and the builders
 // (addon_kiln.go), built from the Kiln source tree, not a module.
@@ -111,6 +112,7 @@ var addons = []addon{
 		needs:       []string{AddonTekton},
 	},
 	knativeAddon,
+	gatewayAPIAddon,
 	traefikAddon,
 	kilnAddon,
 }

@@ -2,12 +2,15 @@ package cluster
 
 import (
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -22,8 +25,9 @@ func TestParseAddons(t *testing.T) {
 		{"tekton", []string{"coredns", "tekton"}, ""},                   // build pods resolve names
 		{"shipwright", []string{"coredns", "tekton", "shipwright"}, ""}, // shipwright needs tekton, transitively coredns
 		{" Shipwright , tekton,", []string{"coredns", "tekton", "shipwright"}, ""},
-		{"knative", []string{"coredns", "knative", "traefik"}, ""}, // traefik after the KIngress CRD
-		{"knative,shipwright", []string{"coredns", "tekton", "shipwright", "knative", "traefik"}, ""},
+		{"knative", []string{"coredns", "knative", "gateway-api", "traefik"}, ""}, // traefik after the KIngress CRD
+		{"knative,shipwright", []string{"coredns", "tekton", "shipwright", "knative", "gateway-api", "traefik"}, ""},
+		{"traefik", []string{"gateway-api", "traefik"}, ""}, // the Gateway API CRDs before Traefik watches them
 		{"tekton,kourier", nil, `unknown addon "kourier"`},
 	} {
 		got, err := ParseAddons(c.in)
@@ -51,10 +55,10 @@ func TestKoKeyCoversItsInputs(t *testing.T) {
 	m := a
 	m.more = []moduleFiles{{module: knativeNetworking, version: "v0.0.1", files: a.more[0].files}}
 	k := a
-	k.manifest = "kind: Namespace\n"
+	k.manifest = "image: ko://example.com/other\n"
 	for what, k := range map[string]string{
 		"version": koKey(b, "sha256:aa", "127.0.0.1:1"), "files": koKey(c, "sha256:aa", "127.0.0.1:1"),
-		"other module's version": koKey(m, "sha256:aa", "127.0.0.1:1"), "manifest": koKey(k, "sha256:aa", "127.0.0.1:1"),
+		"other module's version": koKey(m, "sha256:aa", "127.0.0.1:1"), "manifest's images": koKey(k, "sha256:aa", "127.0.0.1:1"),
 		"base": koKey(a, "sha256:bb", "127.0.0.1:1"), "registry": koKey(a, "sha256:aa", "127.0.0.1:2"),
 	} {
 		if k == base {
@@ -114,5 +118,78 @@ func TestNodeRegistryIsAComponentOnceStarted(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("node registry missing from the components once started")
+	}
+}
+
+// ko resolves only a manifest's images; the manifest (flags, RBAC) gets
+// them afterwards, so editing it changes neither the key nor the images.
+func TestManifestImages(t *testing.T) {
+	manifest := "kind: Deployment\nimage: ko://example.com/b/cmd/b\n---\nimage: ko://example.com/a\nalso: ko://example.com/b/cmd/b\n"
+	refs := koRefs(manifest)
+	if !reflect.DeepEqual(refs, []string{"ko://example.com/a", "ko://example.com/b/cmd/b"}) {
+		t.Fatalf("koRefs = %v", refs)
+	}
+	// What ko prints for the files and the images document.
+	resolved := "kind: CustomResourceDefinition\n---\n" + koImagesKey + ":\n- reg/a@sha256:1\n- reg/b@sha256:2\n"
+	got, err := withManifest([]byte(resolved), manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "kind: CustomResourceDefinition\n---\nkind: Deployment\nimage: reg/b@sha256:2\n---\nimage: reg/a@sha256:1\nalso: reg/b@sha256:2\n"
+	if string(got) != want {
+		t.Errorf("withManifest =\n%s\nwant\n%s", got, want)
+	}
+	if _, err := withManifest([]byte(koImagesKey+":\n- reg/a@sha256:1\n"), manifest); err == nil {
+		t.Error("an images document shorter than the references was taken")
+	}
+	a := traefikAddon
+	edited := a
+	edited.manifest = strings.Replace(a.manifest, "--log.level=INFO", "--log.level=DEBUG", 1)
+	if edited.manifest == a.manifest || koKey(edited, "sha256:aa", "r") != koKey(a, "sha256:aa", "r") {
+		t.Error("a flag change in Traefik's manifest changed its key (a 20-minute ko build)")
+	}
+}
+
+// The Gateway API CRDs on the node are the version Kiln's controller is
+// built against (go.mod's pin).
+func TestGatewayAPIVersionIsGoMods(t *testing.T) {
+	b, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\t" + gatewayAPIModule + " " + gatewayAPIVersion + "\n"; !strings.Contains(string(b), want) {
+		t.Errorf("go.mod does not require %q: the node's CRDs must match the controller's types", strings.TrimSpace(want))
+	}
+}
+
+// An image ko pushed for the module version on the same base is taken
+// instead of a new ko run; one on another base, or missing, is not.
+func TestPushedImages(t *testing.T) {
+	srv := httptest.NewServer(ggcr.New())
+	defer srv.Close()
+	reg := strings.TrimPrefix(srv.URL, "http://")
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onBase := mutate.Annotations(img, map[string]string{koBaseDigestAnnotation: "sha256:base"}).(v1.Image)
+	r, _ := name.ParseReference(reg+"/kiln/cluster/traefik/traefik:v3.6.9", name.Insecure)
+	if err := remote.Write(r, onBase); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := onBase.Digest()
+	a := traefikAddon
+	refs := koRefs(a.manifest)
+	doc, ok := pushedImages(reg, a, "sha256:base", refs)
+	if want := koImagesKey + ":\n- " + reg + "/kiln/cluster/traefik/traefik:v3.6.9@" + d.String() + "\n"; !ok || string(doc) != want {
+		t.Errorf("pushedImages = %q %v, want %q", doc, ok, want)
+	}
+	if _, ok := pushedImages(reg, a, "sha256:other", refs); ok {
+		t.Error("an image on another base was taken")
+	}
+	b := a
+	b.version = "v9.9.9"
+	if _, ok := pushedImages(reg, b, "sha256:base", refs); ok {
+		t.Error("an image of another module version was taken")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,19 +77,8 @@ func installAddons(o Options, s *state) error {
 		}); err != nil {
 			return err
 		}
-		err = step(o.Out, ad.name+": "+strings.Join(ad.deployments, ", ")+" Available", func() error {
-			return poll(ad.name+" deployments Available", 5*time.Minute, nil, func() (bool, error) {
-				for _, d := range ad.deployments {
-					if ok, err := a.deploymentAvailable(ad.namespace, d); !ok {
-						return false, err
-					}
-				}
-				return true, nil
-			})
-		})
-		if err != nil {
-			pods, _ := o.kubectlOut("get", "pods", "-n", ad.namespace, "-o", "wide")
-			return fmt.Errorf("%w\npods in %s:\n%s", err, ad.namespace, pods)
+		if err := waitDeployments(o, a, ad); err != nil {
+			return err
 		}
 		if ad.config != "" {
 			if err := step(o.Out, ad.name+": configured", func() error {
@@ -104,6 +94,33 @@ func installAddons(o Options, s *state) error {
 	if s.IngressPort != 0 {
 		fmt.Fprintf(o.Out, "==> ingress (Traefik) on http://127.0.0.1:%d: a Knative Service NAME in NAMESPACE answers at http://NAME.NAMESPACE.%s:%d/\n",
 			s.IngressPort, KnativeDomain, s.IngressPort)
+		if slices.Contains(names, AddonKiln) {
+			fmt.Fprintf(o.Out, "==> Gateway %s/%s (class %s) on the same port: a Function's route answers at http://NAME.NAMESPACE.%s:%d/, or with --hostname localhost at http://localhost:%d/NAMESPACE/NAME/\n",
+				kilnNamespace, gatewayName, GatewayClass, GatewayDomain, s.IngressPort, s.IngressPort)
+		}
+	}
+	return nil
+}
+
+// waitDeployments waits until ad's deployments are Available (none for
+// CRDs only, as gateway-api's).
+func waitDeployments(o Options, a *api, ad addon) error {
+	if len(ad.deployments) == 0 {
+		return nil
+	}
+	err := step(o.Out, ad.name+": "+strings.Join(ad.deployments, ", ")+" Available", func() error {
+		return poll(ad.name+" deployments Available", 5*time.Minute, nil, func() (bool, error) {
+			for _, d := range ad.deployments {
+				if ok, err := a.deploymentAvailable(ad.namespace, d); !ok {
+					return false, err
+				}
+			}
+			return true, nil
+		})
+	})
+	if err != nil {
+		pods, _ := o.kubectlOut("get", "pods", "-n", ad.namespace, "-o", "wide")
+		return fmt.Errorf("%w\npods in %s:\n%s", err, ad.namespace, pods)
 	}
 	return nil
 }

@@ -47,8 +47,9 @@ func koKey(a addon, baseDigest, reg string) string {
 		parts = append(parts, "more "+m.module+"@"+m.version+" "+strings.Join(m.files, ","))
 	}
 	if a.manifest != "" {
-		m := sha256.Sum256([]byte(a.manifest))
-		parts = append(parts, "manifest "+hex.EncodeToString(m[:]))
+		// What ko builds, not the YAML around it: flags and RBAC in the
+		// manifest change without a rebuild.
+		parts = append(parts, "images "+strings.Join(koRefs(a.manifest), ","))
 	}
 	h := sha256.Sum256([]byte(strings.Join(parts, "\n")))
 	return hex.EncodeToString(h[:])[:16]
@@ -71,7 +72,20 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 	cache := filepath.Join(o.addonCache(), fmt.Sprintf("%s-%s-%s.yaml", a.name, a.version, koKey(a, bd.Digest.String(), s.Registry)))
 	if b, err := os.ReadFile(cache); err == nil {
 		if missing := missingImages(b, s.Registry); len(missing) == 0 {
-			return b, false, nil
+			out, err := withManifest(b, a.manifest)
+			return out, false, err
+		}
+	}
+	if a.manifest != "" && len(a.files) == 0 && len(a.more) == 0 {
+		if b, ok := pushedImages(s.Registry, a, bd.Digest.String(), koRefs(a.manifest)); ok {
+			if err := os.MkdirAll(o.addonCache(), 0o755); err != nil {
+				return nil, false, err
+			}
+			if err := os.WriteFile(cache, b, 0o644); err != nil {
+				return nil, false, err
+			}
+			out, err := withManifest(b, a.manifest)
+			return out, false, err
 		}
 	}
 	dir, err := moduleDir(a.module, a.version, a.noSumDB)
@@ -100,7 +114,7 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 	}
 	if a.manifest != "" {
 		p := filepath.Join(tmp, a.name+".yaml")
-		if err := os.WriteFile(p, []byte(a.manifest), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(imagesDoc(koRefs(a.manifest))), 0o644); err != nil {
 			return nil, false, err
 		}
 		files = append(files, p)
@@ -148,7 +162,11 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 	if err := os.WriteFile(cache+".tmp", out.Bytes(), 0o644); err != nil {
 		return nil, false, err
 	}
-	return out.Bytes(), true, os.Rename(cache+".tmp", cache)
+	if err := os.Rename(cache+".tmp", cache); err != nil {
+		return nil, false, err
+	}
+	y, err := withManifest(out.Bytes(), a.manifest)
+	return y, true, err
 }
 
 var digestRef = regexp.MustCompile(`[a-zA-Z0-9.:/_-]+@sha256:[0-9a-f]{64}`)

@@ -43,6 +43,11 @@ type Options struct {
 	// Ingress is where the cluster's Knative Services answer when their
 	// URLs lack its port (kiln cluster env's KILN_INGRESS); "" = $KILN_INGRESS.
 	Ingress string
+	// Route routes the function through the cluster's Gateway (an
+	// HTTPRoute): by the Gateway config's host template, or with
+	// Hostnames by its path template on those hosts.
+	Route     bool
+	Hostnames []string
 }
 
 // Result is a deployed Function.
@@ -76,6 +81,9 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if err := CheckName(o.Name); err != nil {
 		return nil, err
 	}
+	if err := CheckHostnames(o.Hostnames); err != nil {
+		return nil, err
+	}
 	lang := o.Language
 	if lang == "" {
 		d, err := detect.Detect(plan.Dir, plan.Env)
@@ -107,7 +115,8 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{Namespace: ns, Name: o.Name, Source: srcRepo + "@" + d.String()}
 	progress(Phase{Step: StepSource, Message: fmt.Sprintf("pushed %d files (%s) as %s", bundle.Files, size(bundle.Bytes), res.Source)})
-	f := Function(Spec{Name: o.Name, Namespace: ns, Image: o.Registry + "/" + o.Name, Source: res.Source, Language: lang, Env: plan.Env})
+	f := Function(Spec{Name: o.Name, Namespace: ns, Image: o.Registry + "/" + o.Name, Source: res.Source, Language: lang, Env: plan.Env,
+		Route: o.Route || len(o.Hostnames) > 0, Hostnames: o.Hostnames})
 	gen, err := apply(ctx, o.Client, f)
 	if err != nil {
 		return nil, err

@@ -2,11 +2,13 @@ package deploy
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"sort"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
 	"kiln.dev/kiln/controller/render"
@@ -27,6 +29,11 @@ type Spec struct {
 	Language string
 	// Env is the build env (FUNC_NAME among it).
 	Env map[string]string
+	// Route: an HTTPRoute through the Gateway of the cluster's Gateway
+	// config, on Hostnames (at the config's path template) or, without
+	// them, on the host its host template makes.
+	Route     bool
+	Hostnames []string
 }
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -58,12 +65,32 @@ func CheckLanguage(l string) error {
 	return fmt.Errorf("--language %q: want one of %s", l, strings.Join(known, ", "))
 }
 
+// CheckHostnames says whether each of hs can be a route's hostname (a
+// Gateway API Hostname: a DNS name, "*." in front at most, not an IP).
+func CheckHostnames(hs []string) error {
+	for _, h := range hs {
+		name := strings.TrimPrefix(h, "*.")
+		if net.ParseIP(h) != nil || len(validation.IsDNS1123Subdomain(name)) > 0 || strings.Contains(name, "*") {
+			return fmt.Errorf("--hostname %q: want a DNS name such as localhost or api.example.com (\"*.\" in front at most; not an IP address: Gateway API hostnames cannot be one)", h)
+		}
+	}
+	return nil
+}
+
 // Function is the Function s describes: built from the source bundle
 // with the language's builder, served by Knative over HTTP.
 func Function(s Spec) *v1alpha1.Function {
 	env := make(map[string]string, len(s.Env))
 	for k, v := range s.Env {
 		env[k] = v
+	}
+	serving := &v1alpha1.ServingImpl{}
+	if s.Route {
+		// The default Gateway config named, so the route is never an
+		// empty object: server-side apply turns `route: {}` into null when
+		// it drops the hostnames an earlier apply set, which the CRD refuses.
+		serving.Triggers = &v1alpha1.Triggers{HTTP: &v1alpha1.HTTPTrigger{Route: &v1alpha1.RouteImpl{Hostnames: s.Hostnames,
+			GatewayRef: &v1alpha1.GatewayRef{Name: v1alpha1.DefaultGatewayName, Namespace: v1alpha1.DefaultGatewayNamespace}}}}
 	}
 	return &v1alpha1.Function{
 		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "Function"},
@@ -76,7 +103,7 @@ func Function(s Spec) *v1alpha1.Function {
 				Env:      env,
 				SrcRepo:  &v1alpha1.GitRepo{BundleContainer: &v1alpha1.BundleContainer{Image: s.Source}},
 			},
-			Serving: &v1alpha1.ServingImpl{},
+			Serving: serving,
 		},
 	}
 }

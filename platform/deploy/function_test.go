@@ -73,3 +73,42 @@ func TestCheckNameAndLanguage(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// --route and --hostname give the Function a route: host-based without
+// hostnames, path-based with them; a hostname the Gateway API refuses is
+// refused here first, naming the flag.
+func TestFunctionRoute(t *testing.T) {
+	for _, tc := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Route: true}, `{"http":{"route":{"gatewayRef":{"name":"kiln","namespace":"kiln"}}}}`},
+		{Spec{Route: true, Hostnames: []string{"localhost"}}, `{"http":{"route":{"gatewayRef":{"name":"kiln","namespace":"kiln"},"hostnames":["localhost"]}}}`},
+	} {
+		tc.spec.Name, tc.spec.Image = "hello", "reg.example:5000/hello"
+		f := Function(tc.spec)
+		b, err := yaml.Marshal(f.Spec.Serving.Triggers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ := yaml.YAMLToJSON(b)
+		if string(j) != tc.want {
+			t.Errorf("%+v: triggers %s, want %s", tc.spec, j, tc.want)
+		}
+		f.Default()
+		if errs := f.Validate(); len(errs) > 0 {
+			t.Error(errs.ToAggregate())
+		}
+		if url := render.URL(f, render.DefaultGateway()); !strings.HasPrefix(url, "http://") {
+			t.Errorf("%+v: route URL %q", tc.spec, url)
+		}
+	}
+	if err := CheckHostnames([]string{"localhost", "api.example.com", "*.example.com"}); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"127.0.0.1", "Api.example.com", "a..b", "a.*.b", ""} {
+		if err := CheckHostnames([]string{bad}); err == nil || !strings.Contains(err.Error(), "--hostname") {
+			t.Errorf("hostname %q: %v", bad, err)
+		}
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -35,8 +37,12 @@ var nonAlnum = regexp.MustCompile(`[-_.]+`)
 func Normalize(name string) string { return strings.ToLower(nonAlnum.ReplaceAllString(name, "-")) }
 
 // Serve starts an index on a free loopback port; Close stops it.
-func Serve() (*Index, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func Serve() (*Index, error) { return ServeOn("127.0.0.1:0") }
+
+// ServeOn starts an index listening on addr (host:port, port 0 for a free
+// one): e.g. Kiln's node address, where build pods reach it.
+func ServeOn(addr string) (*Index, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -44,6 +50,34 @@ func Serve() (*Index, error) {
 	i.srv = &http.Server{Handler: i}
 	go i.srv.Serve(ln)
 	return i, nil
+}
+
+// AddPackages publishes each package dir under root (a directory of .py
+// files, samples/python/packages/kiln_greeting) as a wheel of version,
+// its project name the dir's with "_" as "-".
+func (i *Index) AddPackages(root, version string) error {
+	dirs, err := filepath.Glob(filepath.Join(root, "*"))
+	if err != nil {
+		return err
+	}
+	for _, dir := range dirs {
+		srcs, _ := filepath.Glob(filepath.Join(dir, "*.py"))
+		if len(srcs) == 0 {
+			continue
+		}
+		files := map[string]string{}
+		for _, src := range srcs {
+			b, err := os.ReadFile(src)
+			if err != nil {
+				return err
+			}
+			files[filepath.Base(dir)+"/"+filepath.Base(src)] = string(b)
+		}
+		if err := i.Add(strings.ReplaceAll(filepath.Base(dir), "_", "-"), version, files); err != nil {
+			return fmt.Errorf("pyindex: %s: %w", dir, err)
+		}
+	}
+	return nil
 }
 
 // Close stops the index.

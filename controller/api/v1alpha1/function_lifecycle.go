@@ -60,11 +60,20 @@ const (
 	ReasonKnativeServiceReady    = "KnativeServiceReady"
 	ReasonKnativeServiceNotReady = "KnativeServiceNotReady"
 	ReasonKnativeServiceFailed   = "KnativeServiceFailed"
-	ReasonDeploymentAvailable    = "DeploymentAvailable"
-	ReasonDeploymentUnavailable  = "DeploymentUnavailable"
-	ReasonStatefulSetReady       = "StatefulSetReady"
-	ReasonStatefulSetNotReady    = "StatefulSetNotReady"
-	ReasonScaledJobCreated       = "ScaledJobCreated"
+	// ReasonRevisionFailed is Knative's reason for a revision that fails;
+	// the controller also gives it as soon as the function's container
+	// crash-loops, before Knative's progress deadline.
+	ReasonRevisionFailed        = "RevisionFailed"
+	ReasonDeploymentAvailable   = "DeploymentAvailable"
+	ReasonDeploymentUnavailable = "DeploymentUnavailable"
+	ReasonStatefulSetReady      = "StatefulSetReady"
+	ReasonStatefulSetNotReady   = "StatefulSetNotReady"
+	ReasonScaledJobCreated      = "ScaledJobCreated"
+	// The route: the Gateway has not reported on the HTTPRoute's
+	// generation yet; it refused it; it could not resolve its backends.
+	ReasonRouteNotReady       = "RouteNotReady"
+	ReasonRouteNotAccepted    = "RouteNotAccepted"
+	ReasonRouteRefsUnresolved = "RouteRefsUnresolved"
 
 	// Ready.
 	ReasonReady       = "Ready"

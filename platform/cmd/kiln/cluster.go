@@ -31,7 +31,7 @@ func newClusterCmd(c *cli) *cobra.Command {
 		}
 		var with string
 		if name == "up" {
-			sc.Flags().StringVar(&with, "with", "", "also install addons built from their Go modules by ko: coredns, tekton, shipwright, knative, traefik (shipwright brings tekton and coredns; knative brings coredns and traefik, its ingress, whose address up prints); kiln: Kiln's controller built from the Kiln checkout up runs in, with the builders in the node registry (brings shipwright and knative)")
+			sc.Flags().StringVar(&with, "with", "", "also install addons built from their Go modules by ko: coredns, tekton, shipwright, knative, gateway-api, traefik (shipwright brings tekton and coredns; knative brings coredns and traefik, its ingress and Gateway API implementation, whose address up prints; traefik brings gateway-api, the standard CRDs); kiln: Kiln's controller built from the Kiln checkout up runs in, with the builders in the node registry and its Gateway kiln/kiln-gateway on the ingress port (brings shipwright and knative)")
 		}
 		sc.RunE = func(*cobra.Command, []string) error {
 			args := []string{name}

@@ -25,6 +25,7 @@ func newDeployCmd(c *cli) *cobra.Command {
 			"Kiln's builder for its language, and wait: the phases (BuildRun, image digest, Knative Service) go to\n" +
 			"stderr, the function's URL to stdout. The cluster is $KUBECONFIG's (eval \"$(kiln cluster env)\").",
 		Example: "  kiln deploy samples/go/hello --target HelloWorld --registry 10.0.0.2:5000\n" +
+			"  kiln deploy samples/go/hello --target HelloWorld --hostname localhost   # http://localhost:PORT/default/hello/ on kiln's node\n" +
 			"  KILN_REGISTRY=registry.example.com/team kiln deploy . -t handler --language python --name greeter",
 		Args: exactArgs(1, "kiln deploy takes one directory: kiln deploy DIR --target F"),
 	}
@@ -37,6 +38,8 @@ func newDeployCmd(c *cli) *cobra.Command {
 	fs.StringVarP(&o.namespace, "namespace", "n", "default", "the Function's namespace")
 	fs.StringVar(&o.registry, "registry", "", "where the source bundle (NAME-source) and the image (NAME) go, one the cluster pulls from (env "+deploy.RegistryEnv+")")
 	fs.VarP(&o.env, "env", "e", "build-time env var K=V (repeatable)")
+	fs.BoolVar(&o.route, "route", false, "also route through the cluster's Gateway (an HTTPRoute; host from the Gateway config's hostTemplate, NAME.NAMESPACE.DOMAIN)")
+	fs.Var(&o.hostnames, "hostname", "route on this host at the Gateway config's pathTemplate, /NAMESPACE/NAME/ (repeatable; implies --route)")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "how long to wait for the Function to be ready")
 	fs.Var(&o.insecure, "insecure-registry", "registry (host:port) to push to over plain HTTP (repeatable; loopback registries need not be named). Credentials come from the Docker config (docker login)")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
@@ -52,7 +55,8 @@ type deployFlags struct {
 	dir, target, name, language, namespace, registry, kubeconfig string
 	env                                                          envFlag
 	timeout                                                      time.Duration
-	insecure                                                     listFlag
+	insecure, hostnames                                          listFlag
+	route                                                        bool
 }
 
 func (c *cli) deploy(ctx context.Context, f deployFlags) error {
@@ -85,6 +89,7 @@ func (c *cli) deploy(ctx context.Context, f deployFlags) error {
 	res, err := deploy.Deploy(ctx, deploy.Options{
 		Dir: f.dir, Target: f.target, Name: f.name, Language: f.language, Namespace: f.namespace,
 		Registry: f.registry, Env: f.env.kv, Push: regclient.FromEnv(), Client: kc, Timeout: f.timeout,
+		Route: f.route, Hostnames: f.hostnames,
 		Progress: func(p deploy.Phase) {
 			if !c.quiet {
 				fmt.Fprintf(c.stderr, "==> %s: %s\n", p.Step, p.Message)

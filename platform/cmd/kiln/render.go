@@ -91,7 +91,7 @@ func renderFunctions(o renderFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	var all []client.Object
-	defaultGateway := false
+	defaultGateway, routeNoted := false, false
 	for i, d := range docs {
 		var f v1alpha1.Function
 		if err := yaml.UnmarshalStrict(d, &f); err != nil {
@@ -128,6 +128,10 @@ func renderFunctions(o renderFlags, stdout, stderr io.Writer) error {
 			return fmt.Errorf("Function %s/%s: %w", f.Namespace, f.Name, err)
 		}
 		all = append(all, objs...)
+		if v := f.Spec.Serving; v != nil && !f.IsAsync() && v.Triggers.HTTP.Route != nil && !routeNoted {
+			routeNoted = true
+			fmt.Fprintf(stderr, "kiln render: note: an HTTPRoute's backends are left out: on a cluster they are the revisions the Knative Service's status.traffic names (its Services, with the Knative-Serving-Revision and -Namespace headers Knative's activator routes by)\n")
+		}
 	}
 	out, err := render.YAML(all)
 	if err != nil {
