@@ -135,6 +135,29 @@ func pushControllerImage(o Options, s *state, src string) (ref string, pushed bo
 // appends --builder LANGUAGE=IMAGE for each builder (the last flag for a
 // language wins, so these replace the config's ghcr.io defaults).
 func pinManager(stream []byte, ctrl string, builders map[string]string) ([]byte, error) {
+	return editDoc(stream, func(m map[string]any) bool {
+		return m["kind"] == "Deployment" && nested(m, "metadata", "name") == "kiln-controller"
+	}, func(m map[string]any) error {
+		c, err := managerContainer(m)
+		if err != nil {
+			return err
+		}
+		c["image"] = ctrl
+		args, _ := c["args"].([]any)
+		for _, lang := range builderLanguages {
+			if ref, ok := builders[lang]; ok {
+				args = append(args, "--builder="+lang+"="+ref)
+			}
+		}
+		c["args"] = args
+		return nil
+	}, "Deployment kiln-controller")
+}
+
+// editDoc rewrites the documents of the rendered controller/config stream
+// that match with edit (re-marshalled), keeping the others as they are; it
+// fails naming missing when none matches.
+func editDoc(stream []byte, match func(map[string]any) bool, edit func(map[string]any) error, missing string) ([]byte, error) {
 	var out bytes.Buffer
 	found := false
 	for _, doc := range yamlDocSep.Split(string(stream), -1) {
@@ -145,30 +168,20 @@ func pinManager(stream []byte, ctrl string, builders map[string]string) ([]byte,
 		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
 			return nil, fmt.Errorf("cluster: kiln addon: controller/config renders a document that is not YAML: %w", err)
 		}
-		if m["kind"] == "Deployment" && nested(m, "metadata", "name") == "kiln-controller" {
-			c, err := managerContainer(m)
-			if err != nil {
+		if match(m) {
+			if err := edit(m); err != nil {
 				return nil, err
 			}
-			c["image"] = ctrl
-			args, _ := c["args"].([]any)
-			for _, lang := range builderLanguages {
-				if ref, ok := builders[lang]; ok {
-					args = append(args, "--builder="+lang+"="+ref)
-				}
-			}
-			c["args"] = args
-			found = true
 			b, err := yaml.Marshal(m)
 			if err != nil {
 				return nil, err
 			}
-			doc = string(b)
+			doc, found = string(b), true
 		}
 		out.WriteString("---\n" + strings.Trim(doc, "\n") + "\n")
 	}
 	if !found {
-		return nil, fmt.Errorf("cluster: kiln addon: controller/config has no Deployment kiln-controller")
+		return nil, fmt.Errorf("cluster: kiln addon: controller/config has no %s", missing)
 	}
 	return out.Bytes(), nil
 }

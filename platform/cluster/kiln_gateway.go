@@ -1,11 +1,7 @@
 package cluster
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
 // GatewayDomain is the domain of Function routes on the node: the kiln
@@ -38,33 +34,18 @@ spec:
 // pinGateway points controller/config's Gateway config at the node's
 // Gateway and domain and appends the Gateway.
 func pinGateway(stream []byte) ([]byte, error) {
-	var out bytes.Buffer
-	found := false
-	for _, doc := range yamlDocSep.Split(string(stream), -1) {
-		if strings.TrimSpace(doc) == "" {
-			continue
+	out, err := editDoc(stream, func(m map[string]any) bool {
+		return m["kind"] == "ConfigMap" && nested(m, "metadata", "name") == "kiln" && nested(m, "metadata", "namespace") == kilnNamespace
+	}, func(m map[string]any) error {
+		data, _ := m["data"].(map[string]any)
+		if data == nil {
+			return fmt.Errorf("cluster: kiln addon: controller/config's Gateway config kiln/kiln has no data")
 		}
-		var m map[string]any
-		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
-			return nil, fmt.Errorf("cluster: kiln addon: controller/config renders a document that is not YAML: %w", err)
-		}
-		if m["kind"] == "ConfigMap" && nested(m, "metadata", "name") == "kiln" && nested(m, "metadata", "namespace") == kilnNamespace {
-			data, _ := m["data"].(map[string]any)
-			if data == nil {
-				return nil, fmt.Errorf("cluster: kiln addon: controller/config's Gateway config kiln/kiln has no data")
-			}
-			data["domain"], data["gatewayName"], data["gatewayNamespace"], data["gatewayListener"] = GatewayDomain, gatewayName, kilnNamespace, gatewayListener
-			b, err := yaml.Marshal(m)
-			if err != nil {
-				return nil, err
-			}
-			doc, found = string(b), true
-		}
-		out.WriteString("---\n" + strings.Trim(doc, "\n") + "\n")
+		data["domain"], data["gatewayName"], data["gatewayNamespace"], data["gatewayListener"] = GatewayDomain, gatewayName, kilnNamespace, gatewayListener
+		return nil
+	}, "Gateway config ConfigMap kiln/kiln (controller/config/gateway)")
+	if err != nil {
+		return nil, err
 	}
-	if !found {
-		return nil, fmt.Errorf("cluster: kiln addon: controller/config has no Gateway config ConfigMap kiln/kiln (controller/config/gateway)")
-	}
-	out.WriteString("---\n" + kilnGateway)
-	return out.Bytes(), nil
+	return append(out, "---\n"+kilnGateway...), nil
 }
