@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -68,7 +69,10 @@ func wait(ctx context.Context, c client.Client, key client.ObjectKey, gen int64,
 	for {
 		var f v1alpha1.Function
 		if err := c.Get(ctx, key, &f); err != nil {
-			if ctx.Err() != nil {
+			// client-go's rate limiter refuses a call it could not make
+			// before the deadline ("would exceed context deadline") while
+			// ctx is still live: that is the timeout too.
+			if ctx.Err() != nil || strings.Contains(err.Error(), "would exceed context deadline") {
 				return nil, w.timeout(key, ctx)
 			}
 			return nil, fmt.Errorf("reading Function %s: %w", key, err)
