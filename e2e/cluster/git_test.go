@@ -40,8 +40,8 @@ const gitBaseRepo = "kiln/stack/git:services"
 // service image) clones it, the Function becomes Ready and its URL answers
 // through Traefik; a pushed commit deployed again is a new digest and a
 // new body; --revision of an annotated tag builds that commit; a URL with
-// no repository behind it is Built=False with the reason and the URL in
-// the message. Apply → Ready is printed for each.
+// no repository behind it is Built=False SourceFetchFailed with the URL
+// and git's "not found" in the message. Apply → Ready is printed for each.
 func gitFeature() features.Feature {
 	var kiln, work, gitURL string
 	var srv *http.Server
@@ -113,8 +113,10 @@ func gitFeature() features.Feature {
 				t.Errorf("kiln deploy of a missing repository succeeded: %s", r.stdout)
 			}
 			c := waitConditionIn(t, gitNS, "missing", "Built", "False")
-			if c.reason != "SourceFetchFailed" || !strings.Contains(c.message, bad) || !strings.Contains(c.message, "GitRemoteRepositoryNotFound") {
-				t.Errorf("Built=False %s: %s; want SourceFetchFailed naming %s and Shipwright's GitRemoteRepositoryNotFound", c.reason, c.message, bad)
+			// The git step's own words: git's "fatal: repository '…' not
+			// found" behind Shipwright's reason.
+			if c.reason != "SourceFetchFailed" || !strings.Contains(c.message, "could not fetch the source "+bad) || !strings.Contains(c.message, "not found") {
+				t.Errorf("Built=False %s: %s; want SourceFetchFailed naming %s and the clone's \"not found\"", c.reason, c.message, bad)
 			}
 			if !strings.Contains(r.stderr, "SourceFetchFailed") {
 				t.Errorf("kiln deploy did not end with the condition:\n%s", r.stderr)
