@@ -49,7 +49,7 @@ func newDeployCmd(c *cli) *cobra.Command {
 	fs.SortFlags = false
 	fs.StringVarP(&o.target, "target", "t", "", "function to serve (sets FUNC_NAME)")
 	fs.StringVar(&o.name, "name", "", "the Function's name (default: the directory's, or with --git the repository's or context dir's)")
-	fs.StringVar(&o.language, "language", "", "go, nodejs, python or java (default: detected from the source, as kiln build does)")
+	fs.StringVar(&o.language, "language", "", "go, nodejs, python or java (default: detected from DIR, as kiln build does; go with --git)")
 	fs.StringVarP(&o.namespace, "namespace", "n", "default", "the Function's namespace")
 	fs.StringVar(&o.git.URL, "git", "", "build from this Git repository (http://, https:// or git://) instead of a directory: the build pod clones it")
 	fs.StringVar(&o.git.Revision, "revision", "", "with --git: the branch, tag or commit to build (default: the repository's HEAD)")
