@@ -154,6 +154,9 @@ func serveGit(t *testing.T, root string) (*http.Server, string) {
 	srv := &http.Server{Handler: &cgi.Handler{
 		Path: filepath.Join(strings.TrimSpace(string(execPath)), "git-http-backend"),
 		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
+		// "Not a git repository: …missing.git" for the missing one: the
+		// clone's 404 says it.
+		Stderr: io.Discard,
 	}, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
