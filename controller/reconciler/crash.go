@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	servingv1 "knative.dev/serving/pkg/apis/serving/v1"
@@ -67,7 +68,13 @@ func lastLines(s string, n, max int) string {
 	}
 	out := strings.Join(lines, " | ")
 	if len(out) > max {
-		out = "…" + out[len(out)-max:]
+		// Cut at a rune boundary: a status message is UTF-8, and half a
+		// rune would reach the API server as U+FFFD.
+		i := len(out) - max
+		for i < len(out) && !utf8.RuneStart(out[i]) {
+			i++
+		}
+		out = "…" + out[i:]
 	}
 	return out
 }

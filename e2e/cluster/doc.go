@@ -44,8 +44,8 @@
 // SourceFetchFailed naming the URL; apply → Ready printed); then Down and
 // a check that the host is as it was.
 //
-// It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
-// run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
+// It needs root and runs only with KILN_E2E_CLUSTER=1 (`make e2e-cluster`,
+// the last step of `make test`, sets it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
 // node's state dir and registry; KILN_TOOLS (default ~/.cache/kiln/tools)
 // the pinned binaries, built by platform/tools/build.sh cluster if missing;
 // KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
