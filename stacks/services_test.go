@@ -217,6 +217,15 @@ func checkGit(t *testing.T, root string) {
 	if out, err := c.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "first" {
 		t.Fatalf("git log in the clone: %q (%v); want \"first\"", out, err)
 	}
+	// glibc loads libgcc_s when a thread exits through pthread_exit, as
+	// git's async helpers do when they die: without it git aborts with
+	// "libgcc_s.so.1 must be installed for pthread_exit to work" instead
+	// of its own error (seen on a clone that could not write its pack).
+	if m, _ := filepath.Glob(filepath.Join(root, "usr", "lib", "*", "libgcc_s.so.1")); len(m) == 0 {
+		if m, _ = filepath.Glob(filepath.Join(root, "lib", "*", "libgcc_s.so.1")); len(m) == 0 {
+			t.Error("the git image has no libgcc_s.so.1 (package libgcc-s1)")
+		}
+	}
 	// What Shipwright's git step runs after every clone: a shell script.
 	c = inImage(root, "/usr/bin/git", "-C", "/work/fn", "submodule", "update", "--init", "--recursive")
 	if out, err := c.CombinedOutput(); err != nil {

@@ -104,6 +104,13 @@ func buildOutcome(f *v1alpha1.Function, run *shp.BuildRun, hash, builder string,
 		st.MarkBuildRunTimedOut(run.Name, hash, c.Message)
 	case c.Status == corev1.ConditionFalse && c.Reason == tektonImagePullFailed:
 		st.MarkBuilderImagePullFailed(run.Name, hash, builder, c.Message)
+	case c.Status == corev1.ConditionFalse && sourceStepFailed(run.Status.FailureDetails):
+		fd := run.Status.FailureDetails
+		msg := plainText(fd.Message)
+		if msg == "" {
+			msg = c.Message
+		}
+		st.MarkSourceFetchFailed(run.Name, hash, sourceOf(f), fd.Reason, msg)
 	case c.Status == corev1.ConditionFalse && run.Status.FailureDetails != nil && run.Status.FailureDetails.Message != "":
 		st.MarkBuildRunStepFailed(run.Name, hash, c.Reason, c.Message, plainText(run.Status.FailureDetails.Message))
 	case c.Status == corev1.ConditionFalse:
@@ -120,6 +127,35 @@ func buildOutcome(f *v1alpha1.Function, run *shp.BuildRun, hash, builder string,
 		return pinned
 	}
 	return ""
+}
+
+// sourceStepFailed: the BuildRun failed in Shipwright's source step
+// (step-source-NAME), or with one of its git step's error reasons
+// (GitRemoteRepositoryNotFound, GitRevisionNotFound, GitAuth…,
+// AuthUnexpectedHTTP).
+func sourceStepFailed(fd *shp.FailureDetails) bool {
+	if fd == nil {
+		return false
+	}
+	if fd.Location != nil && strings.HasPrefix(fd.Location.Container, "step-source-") {
+		return true
+	}
+	return strings.HasPrefix(fd.Reason, "Git") || fd.Reason == "AuthUnexpectedHTTP"
+}
+
+// sourceOf names f's source for a message: the repository URL and the
+// revision asked for, or the bundle image.
+func sourceOf(f *v1alpha1.Function) string {
+	r := f.Spec.Build.SrcRepo
+	switch {
+	case r == nil:
+		return "(none)"
+	case r.URL == "" && r.BundleContainer != nil:
+		return r.BundleContainer.Image
+	case r.Revision != nil && *r.Revision != "":
+		return r.URL + " at " + *r.Revision
+	}
+	return r.URL
 }
 
 // plainText is a build's error lines as a condition message can carry

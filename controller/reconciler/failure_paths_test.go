@@ -142,6 +142,32 @@ func failureRows() []row {
 			}
 		},
 	}, {
+		name: "the repository cannot be cloned: the URL and revision named with the git step's reason",
+		fn:   function(func(f *v1alpha1.Function) { f.Spec.Build.SrcRepo.Revision = ptrTo("v1") }),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			br := buildRun(f, corev1.ConditionFalse, "Failed", "buildrun step step-source-default failed, for detailed information: kubectl --namespace default logs hello-build-x-pod --container=step-source-default", "")
+			br.Status.FailureDetails = &shp.FailureDetails{Reason: "GitRemoteRepositoryNotFound", Message: "The source repository does not exist, or you have insufficient permission to access it.",
+				Location: &shp.Location{Pod: "hello-build-x-pod", Container: "step-source-default"}}
+			return br
+		}),
+		build: v1alpha1.StateFailed, serving: v1alpha1.StatePending,
+		want: map[string]string{v1alpha1.ConditionBuilt: ready("False", "SourceFetchFailed"), v1alpha1.ConditionReady: ready("False", "SourceFetchFailed")},
+		msgs: map[string]string{v1alpha1.ConditionBuilt: "BuildRun " + runName(function(func(f *v1alpha1.Function) { f.Spec.Build.SrcRepo.Revision = ptrTo("v1") })) +
+			" could not fetch the source https://github.com/example/fns.git at v1: GitRemoteRepositoryNotFound: The source repository does not exist, or you have insufficient permission to access it."},
+	}, {
+		name: "a bundle that cannot be pulled: the source step's failure without a reason",
+		fn: function(func(f *v1alpha1.Function) {
+			f.Spec.Build.SrcRepo = &v1alpha1.GitRepo{BundleContainer: &v1alpha1.BundleContainer{Image: "reg.example/fn-source@sha256:1"}}
+		}),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			br := buildRun(f, corev1.ConditionFalse, "Failed", "buildrun step step-source-default failed", "")
+			br.Status.FailureDetails = &shp.FailureDetails{Location: &shp.Location{Pod: "p", Container: "step-source-default"}}
+			return br
+		}),
+		build: v1alpha1.StateFailed, serving: v1alpha1.StatePending,
+		want: map[string]string{v1alpha1.ConditionBuilt: ready("False", "SourceFetchFailed")},
+		msgs: map[string]string{v1alpha1.ConditionBuilt: "could not fetch the source reg.example/fn-source@sha256:1: buildrun step step-source-default failed"},
+	}, {
 		name: "the builder image cannot be pulled: the builder named, and where to fix it",
 		fn:   function(func(f *v1alpha1.Function) { f.Spec.Build.Language = "python" }),
 		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {

@@ -35,7 +35,14 @@
 // compiler's file:line, an image that crashes on start ServingReady=False
 // RevisionFailed, a builder image the node registry lacks Built=False
 // BuilderImagePullFailed, a language with no builder Built=False
-// UnknownLanguage); then Down and a check that the host is as it was.
+// UnknownLanguage); Git sources (git: `kiln deploy --git` from a bare
+// repository of samples/go/hello served by the host's git http-backend
+// over smart HTTP on the node address, cloned by Shipwright's git step on
+// Kiln's git service image, Ready and answering through Traefik; a pushed
+// commit deployed again is a new digest and body; --revision of an
+// annotated tag builds its commit; a missing repository is Built=False
+// SourceFetchFailed naming the URL; apply → Ready printed); then Down and
+// a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make e2e-cluster`,
 // the last step of `make test`, sets it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
@@ -43,8 +50,9 @@
 // the pinned binaries, built by platform/tools/build.sh cluster if missing;
 // KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
 // `make demo` fills) is the kiln registry the function image "hello", the
-// run-static stack image and the builders (with their run images) are
-// copied from;
+// run-static stack image, the git service image (built from
+// stacks/services when it is not there) and the builders (with their run
+// images) are copied from;
 // KILN_E2E_CLUSTER_FEATURES (e.g. "knative", or "gateway,languages,failure")
 // runs only the features whose names contain one of its comma-separated
 // words (down always runs).

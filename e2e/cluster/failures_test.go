@@ -171,13 +171,19 @@ type condition struct {
 	at              time.Time
 }
 
-// waitCondition polls Function name until its condition typ has status
-// (for the Function's current generation) and returns it.
+// waitCondition polls Function name of failuresNS until its condition
+// typ has status (for the Function's current generation) and returns it.
 func waitCondition(t *testing.T, name, typ, status string) condition {
+	t.Helper()
+	return waitConditionIn(t, failuresNS, name, typ, status)
+}
+
+// waitConditionIn is waitCondition for a Function of namespace ns.
+func waitConditionIn(t *testing.T, ns, name, typ, status string) condition {
 	t.Helper()
 	var c condition
 	err := poll(8*time.Minute, func() error {
-		out, err := kubectl("", "-n", failuresNS, "get", "function", name, "-o",
+		out, err := kubectl("", "-n", ns, "get", "function", name, "-o",
 			fmt.Sprintf(`jsonpath={.metadata.generation}|{.status.observedGeneration}|{.status.conditions[?(@.type=="%s")].status}|{.status.conditions[?(@.type=="%s")].reason}|{.status.conditions[?(@.type=="%s")].message}`, typ, typ, typ))
 		if err != nil {
 			return err
@@ -190,8 +196,8 @@ func waitCondition(t *testing.T, name, typ, status string) condition {
 		return nil
 	})
 	if err != nil {
-		diagnoseFunction(t, failuresNS, name)
-		t.Fatalf("waited for Function %s %s=%s: %v", name, typ, status, err)
+		diagnoseFunction(t, ns, name)
+		t.Fatalf("waited for Function %s/%s %s=%s: %v", ns, name, typ, status, err)
 	}
 	return c
 }

@@ -136,7 +136,11 @@ type deployRun struct {
 // KILN_REGISTRY or KILN_INGRESS of the test's own), logging its phases.
 func runDeploy(t *testing.T, kiln string, a deployArgs) deployRun {
 	t.Helper()
-	args := append([]string{kiln, "deploy", a.dir, "--target", a.target, "--name", a.name, "-n", a.ns, "--timeout", "15m"}, a.flags...)
+	args := []string{kiln, "deploy"}
+	if a.dir != "" { // else a.flags name the source (--git URL)
+		args = append(args, a.dir)
+	}
+	args = append(append(args, "--target", a.target, "--name", a.name, "-n", a.ns, "--timeout", "15m"), a.flags...)
 	cmd := exec.Command("sh", append([]string{"-c", cluster.Env(o) + `exec "$@"`, "sh"}, args...)...)
 	for _, e := range os.Environ() {
 		if !strings.HasPrefix(e, "KILN_REGISTRY=") && !strings.HasPrefix(e, "KILN_INGRESS=") {
@@ -179,8 +183,9 @@ type deployed struct {
 	digest                       string
 }
 
-// deployArgs are one kiln deploy's: the source, its function, the
-// Function's name and namespace, and more flags.
+// deployArgs are one kiln deploy's: the source directory ("" when flags
+// name a repository), its function, the Function's name and namespace,
+// and more flags.
 type deployArgs struct {
 	dir, target, name, ns string
 	flags                 []string
@@ -283,9 +288,11 @@ func buildKiln(t *testing.T) string {
 
 // seedBuilders copies the run-static stack image and every builder (with
 // the run image it names) that KILN_E2E_CLUSTER_IMAGE_FROM has into the
-// node's kiln registry; builder-go must be there.
+// node's kiln registry; builder-go must be there. The git step's base
+// comes too (seedGitBase).
 func seedBuilders(t *testing.T, o cluster.Options) {
 	t.Helper()
+	seedGitBase(t, o)
 	src, err := registry.OpenWith(imageFrom(), registry.Options{})
 	if err != nil {
 		t.Fatal(err)

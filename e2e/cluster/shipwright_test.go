@@ -162,8 +162,10 @@ func tailLines(s string, n int) string {
 
 // seedStackAndBuilder copies the run-static stack image (ko's base) and the
 // Go builder from the kiln registry KILN_E2E_CLUSTER_IMAGE_FROM (what
-// `make builder` fills) into the node's kiln registry.
+// `make builder` fills) into the node's kiln registry, and the git step's
+// base (seedGitBase).
 func seedStackAndBuilder(t *testing.T, o cluster.Options) {
+	seedGitBase(t, o)
 	src, err := registry.OpenWith(imageFrom(), registry.Options{})
 	if err != nil {
 		t.Fatal(err)

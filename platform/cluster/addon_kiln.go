@@ -131,11 +131,14 @@ func pushControllerImage(o Options, s *state, src string) (ref string, pushed bo
 	return ref, true, nil
 }
 
+// kilnConfigSource names the rendered controller/config in editDoc's errors.
+const kilnConfigSource = "kiln addon: controller/config"
+
 // pinManager sets the kiln-controller Deployment's image to ctrl and
 // appends --builder LANGUAGE=IMAGE for each builder (the last flag for a
 // language wins, so these replace the config's ghcr.io defaults).
 func pinManager(stream []byte, ctrl string, builders map[string]string) ([]byte, error) {
-	return editDoc(stream, func(m map[string]any) bool {
+	return editDoc(stream, kilnConfigSource, func(m map[string]any) bool {
 		return m["kind"] == "Deployment" && nested(m, "metadata", "name") == "kiln-controller"
 	}, func(m map[string]any) error {
 		c, err := managerContainer(m)
@@ -154,10 +157,11 @@ func pinManager(stream []byte, ctrl string, builders map[string]string) ([]byte,
 	}, "Deployment kiln-controller")
 }
 
-// editDoc rewrites the documents of the rendered controller/config stream
-// that match with edit (re-marshalled), keeping the others as they are; it
+// editDoc rewrites the documents of a YAML stream (what source names:
+// the rendered controller/config, an addon's resolved manifests) that
+// match with edit (re-marshalled), keeping the others as they are; it
 // fails naming missing when none matches.
-func editDoc(stream []byte, match func(map[string]any) bool, edit func(map[string]any) error, missing string) ([]byte, error) {
+func editDoc(stream []byte, source string, match func(map[string]any) bool, edit func(map[string]any) error, missing string) ([]byte, error) {
 	var out bytes.Buffer
 	found := false
 	for _, doc := range yamlDocSep.Split(string(stream), -1) {
@@ -166,7 +170,7 @@ func editDoc(stream []byte, match func(map[string]any) bool, edit func(map[strin
 		}
 		var m map[string]any
 		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
-			return nil, fmt.Errorf("cluster: kiln addon: controller/config renders a document that is not YAML: %w", err)
+			return nil, fmt.Errorf("cluster: %s: a document is not YAML: %w", source, err)
 		}
 		if match(m) {
 			if err := edit(m); err != nil {
@@ -181,7 +185,7 @@ func editDoc(stream []byte, match func(map[string]any) bool, edit func(map[strin
 		out.WriteString("---\n" + strings.Trim(doc, "\n") + "\n")
 	}
 	if !found {
-		return nil, fmt.Errorf("cluster: kiln addon: controller/config has no %s", missing)
+		return nil, fmt.Errorf("cluster: %s has no %s", source, missing)
 	}
 	return out.Bytes(), nil
 }

@@ -53,6 +53,13 @@ type addon struct {
 	// noSumDB: the checksum database mirror here lacks the module's own
 	// go.mod, so it is downloaded with GONOSUMDB=module.
 	noSumDB bool
+	// bases are the import paths ko builds on another image of kiln's
+	// registry than run-static (repo:tag), for programs that need more at
+	// run time than a static binary (kobases.go).
+	bases map[string]string
+	// edit rewrites the resolved YAML before it is applied (settings the
+	// upstream manifests take from env; not part of the cached resolution).
+	edit func([]byte) ([]byte, error)
 	// config is applied server-side (field manager kiln-cluster) once the
 	// deployments are Available: settings on top of the upstream config
 	// maps, whose validating webhook must be up to take them.
@@ -77,7 +84,8 @@ type moduleFiles struct {
 // Shipwright: CRDs, RBAC and the build controller; not its conversion
 // webhook, which only converts v1alpha1 objects to the stored v1beta1 (Kiln
 // writes v1beta1, so the apiserver never calls it) and needs a serving
-// certificate.
+// certificate. Its git step is built on Kiln's git service image and run
+// with Kiln's step template (shipwright_git.go), so Git sources clone.
 //
 // Knative Serving (knative.go), the Gateway API CRDs and Traefik, the
 // ingress of both (traefik.go).
@@ -110,6 +118,9 @@ var addons = []addon{
 		namespace:   "shipwright-build",
 		deployments: []string{"shipwright-build-controller"},
 		needs:       []string{AddonTekton},
+		// The git source step (shipwright_git.go).
+		bases: map[string]string{shipwrightGitImport: gitServiceRepo},
+		edit:  withGitStepTemplate,
 	},
 	knativeAddon,
 	gatewayAPIAddon,

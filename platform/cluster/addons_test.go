@@ -44,10 +44,12 @@ func TestParseAddons(t *testing.T) {
 }
 
 // Each input of the cache key changes it: a new module version, base
-// digest, registry or file list must rebuild.
+// digest (run-static's or an import path's own), registry or file list
+// must rebuild.
 func TestKoKeyCoversItsInputs(t *testing.T) {
 	a := knativeAddon
-	base := koKey(a, "sha256:aa", "127.0.0.1:1")
+	on := func(digest string) koBases { return koBases{def: koBase{"127.0.0.1:1/kiln/stack/run-static", digest}} }
+	base := koKey(a, on("sha256:aa"), "127.0.0.1:1")
 	b := a
 	b.version = "v9.9.9"
 	c := a
@@ -56,17 +58,30 @@ func TestKoKeyCoversItsInputs(t *testing.T) {
 	m.more = []moduleFiles{{module: knativeNetworking, version: "v0.0.1", files: a.more[0].files}}
 	k := a
 	k.manifest = "image: ko://example.com/other\n"
+	withGit := on("sha256:aa")
+	withGit.over = map[string]koBase{shipwrightGitImport: {"127.0.0.1:1/kiln/stack/git", "sha256:gg"}}
+	otherGit := on("sha256:aa")
+	otherGit.over = map[string]koBase{shipwrightGitImport: {"127.0.0.1:1/kiln/stack/git", "sha256:hh"}}
 	for what, k := range map[string]string{
-		"version": koKey(b, "sha256:aa", "127.0.0.1:1"), "files": koKey(c, "sha256:aa", "127.0.0.1:1"),
-		"other module's version": koKey(m, "sha256:aa", "127.0.0.1:1"), "manifest's images": koKey(k, "sha256:aa", "127.0.0.1:1"),
-		"base": koKey(a, "sha256:bb", "127.0.0.1:1"), "registry": koKey(a, "sha256:aa", "127.0.0.1:2"),
+		"version": koKey(b, on("sha256:aa"), "127.0.0.1:1"), "files": koKey(c, on("sha256:aa"), "127.0.0.1:1"),
+		"other module's version": koKey(m, on("sha256:aa"), "127.0.0.1:1"), "manifest's images": koKey(k, on("sha256:aa"), "127.0.0.1:1"),
+		"base": koKey(a, on("sha256:bb"), "127.0.0.1:1"), "registry": koKey(a, on("sha256:aa"), "127.0.0.1:2"),
+		"an import path's base": koKey(a, withGit, "127.0.0.1:1"),
 	} {
 		if k == base {
 			t.Errorf("changing the %s kept the key %s", what, k)
 		}
 	}
-	if koKey(a, "sha256:aa", "127.0.0.1:1") != base {
+	if koKey(a, withGit, "127.0.0.1:1") == koKey(a, otherGit, "127.0.0.1:1") {
+		t.Error("a new digest of an import path's base kept the key")
+	}
+	if koKey(a, on("sha256:aa"), "127.0.0.1:1") != base {
 		t.Error("the key is not stable")
+	}
+	// Without overrides the key is what it was before they existed: the
+	// resolutions cached then are still found.
+	if base != "91762f3558e782c5" {
+		t.Errorf("the key of an addon without base overrides changed to %s: every cached resolution would be rebuilt", base)
 	}
 }
 
@@ -145,7 +160,7 @@ func TestManifestImages(t *testing.T) {
 	a := traefikAddon
 	edited := a
 	edited.manifest = strings.Replace(a.manifest, "--log.level=INFO", "--log.level=DEBUG", 1)
-	if edited.manifest == a.manifest || koKey(edited, "sha256:aa", "r") != koKey(a, "sha256:aa", "r") {
+	if edited.manifest == a.manifest || koKey(edited, koBases{def: koBase{"r/x", "sha256:aa"}}, "r") != koKey(a, koBases{def: koBase{"r/x", "sha256:aa"}}, "r") {
 		t.Error("a flag change in Traefik's manifest changed its key (a 20-minute ko build)")
 	}
 }
@@ -180,16 +195,16 @@ func TestPushedImages(t *testing.T) {
 	d, _ := onBase.Digest()
 	a := traefikAddon
 	refs := koRefs(a.manifest)
-	doc, ok := pushedImages(reg, a, "sha256:base", refs)
+	doc, ok := pushedImages(reg, a, koBases{def: koBase{reg + "/kiln/stack/run-static", "sha256:base"}}, refs)
 	if want := koImagesKey + ":\n- " + reg + "/kiln/cluster/traefik/traefik:v3.6.9@" + d.String() + "\n"; !ok || string(doc) != want {
 		t.Errorf("pushedImages = %q %v, want %q", doc, ok, want)
 	}
-	if _, ok := pushedImages(reg, a, "sha256:other", refs); ok {
+	if _, ok := pushedImages(reg, a, koBases{def: koBase{reg + "/kiln/stack/run-static", "sha256:other"}}, refs); ok {
 		t.Error("an image on another base was taken")
 	}
 	b := a
 	b.version = "v9.9.9"
-	if _, ok := pushedImages(reg, b, "sha256:base", refs); ok {
+	if _, ok := pushedImages(reg, b, koBases{def: koBase{reg + "/kiln/stack/run-static", "sha256:base"}}, refs); ok {
 		t.Error("an image of another module version was taken")
 	}
 }

@@ -31,9 +31,11 @@
 // http://NAME.NAMESPACE.localhost:PORT/; knative.go and traefik.go say why
 // these versions and not v0.51.0 and v3.7.13), their
 // images built from the modules' ko:// references by the pinned ko with
-// Kiln's run-static stack image as the base, pushed to kiln's registry and
+// Kiln's run-static stack image as the base (Shipwright's git source step
+// on Kiln's git service image, kiln/stack/git:services, and with Kiln's
+// step template: shipwright_git.go), pushed to kiln's registry and
 // applied as plain YAML. The resolved YAML is cached by module@version, ko
-// version, base digest and registry (Options.AddonCache, kept across Down),
+// version, base digests and registry (Options.AddonCache, kept across Down),
 // so a second install does not build. Pods cannot reach kiln's loopback
 // registry, so the addons also start the node registry: a separate
 // registry bound to the node address only, which build pods push to and

@@ -59,6 +59,11 @@ func installAddons(o Options, s *state) error {
 			return err
 		}
 		fmt.Fprintf(o.Out, "==> %s %s images %s (%s)\n", ad.name, ad.version, how, time.Since(t).Round(time.Millisecond))
+		if ad.edit != nil {
+			if yaml, err = ad.edit(yaml); err != nil {
+				return err
+			}
+		}
 		if bytes.Contains(yaml, []byte(ingressPortVar)) {
 			if err := ensureIngressPort(o.Layout, s); err != nil {
 				return err

@@ -34,7 +34,7 @@ spec:
 // pinGateway points controller/config's Gateway config at the node's
 // Gateway and domain and appends the Gateway.
 func pinGateway(stream []byte) ([]byte, error) {
-	out, err := editDoc(stream, func(m map[string]any) bool {
+	out, err := editDoc(stream, kilnConfigSource, func(m map[string]any) bool {
 		return m["kind"] == "ConfigMap" && nested(m, "metadata", "name") == "kiln" && nested(m, "metadata", "namespace") == kilnNamespace
 	}, func(m map[string]any) error {
 		data, _ := m["data"].(map[string]any)

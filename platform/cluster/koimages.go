@@ -87,7 +87,7 @@ const koBaseDigestAnnotation = "org.opencontainers.image.base.digest"
 // annotation ko writes), and returns ko's images document for them; false
 // when one is missing or on another base. Caches keyed before ko was given
 // only the images (or after a manifest-only change) are then not rebuilt.
-func pushedImages(reg string, a addon, baseDigest string, refs []string) ([]byte, bool) {
+func pushedImages(reg string, a addon, bases koBases, refs []string) ([]byte, bool) {
 	var images []string
 	for _, r := range refs {
 		repo := reg + "/kiln/cluster/" + a.name + "/" + path.Base(strings.TrimPrefix(r, "ko://"))
@@ -102,7 +102,7 @@ func pushedImages(reg string, a addon, baseDigest string, refs []string) ([]byte
 		var m struct {
 			Annotations map[string]string `json:"annotations"`
 		}
-		if json.Unmarshal(d.Manifest, &m) != nil || m.Annotations[koBaseDigestAnnotation] != baseDigest {
+		if json.Unmarshal(d.Manifest, &m) != nil || m.Annotations[koBaseDigestAnnotation] != bases.digestFor(strings.TrimPrefix(r, "ko://")) {
 			return nil, false
 		}
 		images = append(images, repo+":"+a.version+"@"+d.Digest.String())

@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -39,10 +41,14 @@ func moduleDir(mod, version string, noSumDB bool) (string, error) {
 }
 
 // koKey names one resolution of an addon: the same module version, ko
-// version, base image digest, file list and registry give the same images.
-func koKey(a addon, baseDigest, reg string) string {
-	parts := []string{a.module + "@" + a.version, "ko " + koVersion, "base " + baseDigest,
+// version, base images (by digest), file list and registry give the same
+// images.
+func koKey(a addon, b koBases, reg string) string {
+	parts := []string{a.module + "@" + a.version, "ko " + koVersion, "base " + b.def.digest,
 		"registry " + reg, "files " + strings.Join(a.files, ",")}
+	for _, p := range slices.Sorted(maps.Keys(b.over)) {
+		parts = append(parts, "base "+p+" "+b.over[p].digest)
+	}
 	for _, m := range a.more {
 		parts = append(parts, "more "+m.module+"@"+m.version+" "+strings.Join(m.files, ","))
 	}
@@ -60,16 +66,11 @@ func koKey(a addon, baseDigest, reg string) string {
 // a resolution with the same key is there and all its images still are
 // in the registry, else built by ko (and cached). built reports a ko run.
 func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err error) {
-	baseRef := s.Registry + "/" + runStaticRepo
-	br, err := name.ParseReference(baseRef, name.Insecure)
+	bases, err := resolveBases(s.Registry, a)
 	if err != nil {
 		return nil, false, err
 	}
-	bd, err := remote.Head(br)
-	if err != nil {
-		return nil, false, fmt.Errorf("cluster: ko's base image %s is not in kiln's registry (run `kiln stack build`): %w", baseRef, err)
-	}
-	cache := filepath.Join(o.addonCache(), fmt.Sprintf("%s-%s-%s.yaml", a.name, a.version, koKey(a, bd.Digest.String(), s.Registry)))
+	cache := filepath.Join(o.addonCache(), fmt.Sprintf("%s-%s-%s.yaml", a.name, a.version, koKey(a, bases, s.Registry)))
 	if b, err := os.ReadFile(cache); err == nil {
 		if missing := missingImages(b, s.Registry); len(missing) == 0 {
 			out, err := withManifest(b, a.manifest)
@@ -77,7 +78,7 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 		}
 	}
 	if a.manifest != "" && len(a.files) == 0 && len(a.more) == 0 {
-		if b, ok := pushedImages(s.Registry, a, bd.Digest.String(), koRefs(a.manifest)); ok {
+		if b, ok := pushedImages(s.Registry, a, bases, koRefs(a.manifest)); ok {
 			if err := os.MkdirAll(o.addonCache(), 0o755); err != nil {
 				return nil, false, err
 			}
@@ -119,15 +120,15 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 		}
 		files = append(files, p)
 	}
-	baseImage := s.Registry + "/kiln/stack/run-static@" + bd.Digest.String()
+	baseImage := bases.def.ref()
 	if err := registry.WriteDockerConfig(o.RegistryDir, s.Registry, tmp); err != nil {
 		return nil, false, fmt.Errorf("cluster: registry credentials for ko: %w", err)
 	}
-	// Kiln's own ko config: every image on run-static. A module's .ko.yaml
-	// may name base images on the internet (Shipwright's: ghcr.io, UBI),
-	// which cannot be pulled here.
+	// Kiln's own ko config: every image on run-static but the addon's
+	// bases. A module's .ko.yaml may name base images on the internet
+	// (Shipwright's: ghcr.io, UBI), which cannot be pulled here.
 	koConfig := filepath.Join(tmp, ".ko.yaml")
-	if err := os.WriteFile(koConfig, []byte("defaultBaseImage: "+baseImage+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(koConfig, []byte(bases.config()), 0o644); err != nil {
 		return nil, false, err
 	}
 	args := []string{"resolve", "--platform=linux/amd64", "--base-import-paths", "--sbom=none", "--tags=" + a.version}

@@ -23,7 +23,9 @@ const RegistryEnv = "KILN_REGISTRY"
 
 // Options is one kiln deploy.
 type Options struct {
-	Dir       string
+	Dir string
+	// Git builds from a repository the build pod clones instead of Dir.
+	Git       *GitSource
 	Target    string   // FUNC_NAME
 	Name      string   // the Function; "" = named after Dir
 	Language  string   // "" = detected
@@ -58,7 +60,8 @@ type Result struct {
 	URL             string
 }
 
-// Deploy packs, pushes, applies and waits (see the package doc).
+// Deploy packs, pushes, applies and waits (see the package doc); with
+// o.Git it applies a Function that clones the repository instead.
 func Deploy(ctx context.Context, o Options) (*Result, error) {
 	o.Registry = strings.TrimSuffix(o.Registry, "/")
 	if err := CheckRegistry(o.Registry); err != nil {
@@ -67,61 +70,47 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if o.Client == nil {
 		return nil, errors.New("deploy: no cluster client")
 	}
+	if o.Git != nil && o.Dir != "" {
+		return nil, fmt.Errorf("deploy: both a directory (%s) and a Git repository (%s): give one", o.Dir, o.Git.URL)
+	}
 	progress := o.Progress
 	if progress == nil {
 		progress = func(Phase) {}
 	}
-	plan, err := buildrequest.Resolve(buildrequest.Request{Dir: o.Dir, Target: o.Target, Env: o.Env})
-	if err != nil {
-		return nil, err
-	}
-	if o.Name == "" {
-		o.Name = buildrequest.ImageName(plan.Dir)
-	}
-	if err := CheckName(o.Name); err != nil {
-		return nil, err
-	}
 	if err := CheckHostnames(o.Hostnames); err != nil {
 		return nil, err
 	}
-	lang := o.Language
-	if lang == "" {
-		d, err := detect.Detect(plan.Dir, plan.Env)
-		if err != nil {
-			return nil, fmt.Errorf("detecting the language of %s: %w (pass --language)", plan.Dir, err)
+	if o.Language != "" {
+		if err := CheckLanguage(o.Language); err != nil {
+			return nil, err
 		}
-		lang = Languages[d.Language]
-		progress(Phase{Step: StepSource, Message: fmt.Sprintf("language %s (%s)", lang, orDefault(d.Why, "the default"))})
-	} else if err := CheckLanguage(lang); err != nil {
-		return nil, err
 	}
 	ns := o.Namespace
 	if ns == "" {
 		ns = "default"
 	}
-	lim := o.Limits
-	if lim == (Limits{}) {
-		lim = DefaultLimits
+	var spec Spec
+	var err error
+	if o.Git != nil {
+		spec, err = gitSpec(ctx, o, progress)
+	} else {
+		spec, err = bundleSpec(ctx, o, progress)
 	}
-	bundle, err := PackSource(plan.Dir, plan.Skip, lim)
 	if err != nil {
 		return nil, err
 	}
-	defer bundle.Close()
-	srcRepo := o.Registry + "/" + o.Name + "-source"
-	d, err := o.Push.WriteImage(ctx, srcRepo+":latest", bundle.Image)
-	if err != nil {
-		return nil, err
+	spec.Namespace, spec.Image = ns, o.Registry+"/"+spec.Name
+	spec.Route, spec.Hostnames = o.Route || len(o.Hostnames) > 0, o.Hostnames
+	res := &Result{Namespace: ns, Name: spec.Name, Source: spec.Source}
+	if spec.Git != nil {
+		res.Source = spec.Git.URL + "@" + orDefault(spec.Git.Revision, "HEAD")
 	}
-	res := &Result{Namespace: ns, Name: o.Name, Source: srcRepo + "@" + d.String()}
-	progress(Phase{Step: StepSource, Message: fmt.Sprintf("pushed %d files (%s) as %s", bundle.Files, size(bundle.Bytes), res.Source)})
-	f := Function(Spec{Name: o.Name, Namespace: ns, Image: o.Registry + "/" + o.Name, Source: res.Source, Language: lang, Env: plan.Env,
-		Route: o.Route || len(o.Hostnames) > 0, Hostnames: o.Hostnames})
+	f := Function(spec)
 	gen, err := apply(ctx, o.Client, f)
 	if err != nil {
 		return nil, err
 	}
-	progress(Phase{Step: StepApply, Message: fmt.Sprintf("Function %s/%s applied (generation %d)", ns, o.Name, gen)})
+	progress(Phase{Step: StepApply, Message: fmt.Sprintf("Function %s/%s applied (generation %d)", ns, spec.Name, gen)})
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = 15 * time.Minute
@@ -145,6 +134,48 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.URL = ReachableURL(st.URL, ingress)
 	return res, nil
+}
+
+// bundleSpec packs o.Dir, pushes it as the source bundle and returns the
+// Function's build from it (name, language, env, source).
+func bundleSpec(ctx context.Context, o Options, progress func(Phase)) (Spec, error) {
+	plan, err := buildrequest.Resolve(buildrequest.Request{Dir: o.Dir, Target: o.Target, Env: o.Env})
+	if err != nil {
+		return Spec{}, err
+	}
+	name := o.Name
+	if name == "" {
+		name = buildrequest.ImageName(plan.Dir)
+	}
+	if err := CheckName(name); err != nil {
+		return Spec{}, err
+	}
+	lang := o.Language
+	if lang == "" {
+		d, err := detect.Detect(plan.Dir, plan.Env)
+		if err != nil {
+			return Spec{}, fmt.Errorf("detecting the language of %s: %w (pass --language)", plan.Dir, err)
+		}
+		lang = Languages[d.Language]
+		progress(Phase{Step: StepSource, Message: fmt.Sprintf("language %s (%s)", lang, orDefault(d.Why, "the default"))})
+	}
+	lim := o.Limits
+	if lim == (Limits{}) {
+		lim = DefaultLimits
+	}
+	bundle, err := PackSource(plan.Dir, plan.Skip, lim)
+	if err != nil {
+		return Spec{}, err
+	}
+	defer bundle.Close()
+	srcRepo := o.Registry + "/" + name + "-source"
+	d, err := o.Push.WriteImage(ctx, srcRepo+":latest", bundle.Image)
+	if err != nil {
+		return Spec{}, err
+	}
+	source := srcRepo + "@" + d.String()
+	progress(Phase{Step: StepSource, Message: fmt.Sprintf("pushed %d files (%s) as %s", bundle.Files, size(bundle.Bytes), source)})
+	return Spec{Name: name, Source: source, Language: lang, Env: plan.Env}, nil
 }
 
 // CheckRegistry says whether reg can take kiln deploy's images.

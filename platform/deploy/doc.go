@@ -13,6 +13,14 @@
 // project.toml's include/exclude (platform/buildrequest), the build env of
 // project.toml and --env, the language platform/detect sees.
 //
+// With a Git repository instead (kiln deploy --git URL, git.go) nothing is
+// packed: the Function's spec.build.srcRepo names the repository (URL,
+// revision, context dir, clone secret) and the build pod clones it with
+// Shipwright's git step. The revision is pinned to the commit it names
+// when this machine reaches the repository (git ls-remote), so deploying
+// again after a push rebuilds; URLs are http(s):// or git:// (the step
+// has no ssh), with credentials only in a Secret, never in the URL.
+//
 // It owns no cobra code (platform/cmd/kiln/deploy.go is flags and printing)
 // and never runs a build itself: the cluster's controller does.
 package deploy

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -23,8 +24,10 @@ type Spec struct {
 	Name, Namespace string
 	// Image is where the build pushes (REGISTRY/NAME).
 	Image string
-	// Source is the pushed source bundle, pinned by digest.
+	// Source is the pushed source bundle, pinned by digest; or Git is the
+	// repository the build clones.
 	Source string
+	Git    *GitSource
 	// Language is spec.build.language (go, nodejs, python, java).
 	Language string
 	// Env is the build env (FUNC_NAME among it).
@@ -77,8 +80,27 @@ func CheckHostnames(hs []string) error {
 	return nil
 }
 
-// Function is the Function s describes: built from the source bundle
-// with the language's builder, served by Knative over HTTP.
+// srcRepo is spec.build.srcRepo: the bundle, or the Git repository.
+func srcRepo(s Spec) *v1alpha1.GitRepo {
+	if s.Git == nil {
+		return &v1alpha1.GitRepo{BundleContainer: &v1alpha1.BundleContainer{Image: s.Source}}
+	}
+	r := &v1alpha1.GitRepo{URL: s.Git.URL}
+	if s.Git.Revision != "" {
+		r.Revision = &s.Git.Revision
+	}
+	if d := s.Git.contextDir(); d != "" {
+		r.SourceSubPath = &d
+	}
+	if s.Git.Secret != "" {
+		r.Credentials = &corev1.LocalObjectReference{Name: s.Git.Secret}
+	}
+	return r
+}
+
+// Function is the Function s describes: built from the source bundle (or
+// the Git repository) with the language's builder, served by Knative over
+// HTTP.
 func Function(s Spec) *v1alpha1.Function {
 	env := make(map[string]string, len(s.Env))
 	for k, v := range s.Env {
@@ -101,7 +123,7 @@ func Function(s Spec) *v1alpha1.Function {
 			Build: &v1alpha1.BuildImpl{
 				Language: s.Language,
 				Env:      env,
-				SrcRepo:  &v1alpha1.GitRepo{BundleContainer: &v1alpha1.BundleContainer{Image: s.Source}},
+				SrcRepo:  srcRepo(s),
 			},
 			Serving: serving,
 		},

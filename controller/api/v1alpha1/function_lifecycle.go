@@ -50,6 +50,9 @@ const (
 	ReasonBuilding          = "Building"
 	ReasonBuildRunSucceeded = "BuildRunSucceeded"
 	ReasonBuildRunFailed    = "BuildRunFailed"
+	// ReasonSourceFetchFailed: the build pod could not fetch the source
+	// (Shipwright's source step failed: a Git clone, a bundle pull).
+	ReasonSourceFetchFailed = "SourceFetchFailed"
 	ReasonBuilderPullFailed = "BuilderImagePullFailed"
 	ReasonBuildRunTimeout   = "BuildRunTimeout"
 	ReasonNoDigest          = "NoDigest"
@@ -133,6 +136,16 @@ func (s *FunctionStatus) MarkBuildRunFailed(run, hash, reason, msg string) {
 func (s *FunctionStatus) MarkBuildRunStepFailed(run, hash, reason, msg, buildError string) {
 	s.Build = &ChildStatus{State: StateFailed, Reason: reason, Message: buildError, ResourceRef: run, ResourceHash: hash}
 	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonBuildRunFailed, fmt.Sprintf("BuildRun %s failed: %s (%s)", run, buildError, describe(reason, msg)))
+}
+
+// MarkSourceFetchFailed records BuildRun run failed fetching source (the
+// repository URL and revision, or the bundle): reason and msg are what
+// Shipwright's source step reported (GitRemoteRepositoryNotFound: The
+// source repository does not exist…). Serving stays on the last good image.
+func (s *FunctionStatus) MarkSourceFetchFailed(run, hash, source, reason, msg string) {
+	s.Build = &ChildStatus{State: StateFailed, Reason: reason, Message: msg, ResourceRef: run, ResourceHash: hash}
+	s.set(ConditionBuilt, metav1.ConditionFalse, ReasonSourceFetchFailed, fmt.Sprintf("BuildRun %s could not fetch the source %s: %s (kubectl logs of its pod's step-source-default container show the step's output)",
+		run, source, describe(reason, msg)))
 }
 
 // MarkBuilderImagePullFailed records BuildRun run failed because an image

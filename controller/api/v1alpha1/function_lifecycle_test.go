@@ -141,6 +141,16 @@ func TestLifecycle(t *testing.T) {
 		want:  map[string]string{ConditionBuilt: "False BuildRunFailed: BuildRun r failed: main.go:3: syntax error (Failed: step failed)"},
 		build: `Failed Failed "main.go:3: syntax error" ref=r hash=h`,
 	}, {
+		name: "the source could not be fetched: the source named, Shipwright's reason and message",
+		marks: []func(*FunctionStatus){
+			func(s *FunctionStatus) { s.MarkBuildSucceeded("r1", "h1", img) },
+			func(s *FunctionStatus) {
+				s.MarkSourceFetchFailed("r", "h", "http://git.example/missing.git", "GitRemoteRepositoryNotFound", "The source repository does not exist.")
+			},
+		},
+		want:  map[string]string{ConditionBuilt: "False SourceFetchFailed: BuildRun r could not fetch the source http://git.example/missing.git: GitRemoteRepositoryNotFound: The source repository does not exist. (kubectl logs of its pod's step-source-default container show the step's output)"},
+		build: `Failed GitRemoteRepositoryNotFound "The source repository does not exist." ref=r hash=h`, rev: img,
+	}, {
 		name: "the builder image could not be pulled",
 		marks: []func(*FunctionStatus){
 			func(s *FunctionStatus) { s.MarkBuilderImagePullFailed("r", "h", "reg.example/b:1", "pull failed") },

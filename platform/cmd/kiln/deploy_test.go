@@ -24,7 +24,14 @@ func TestDeployErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"deploy"}, exitUsage, "kiln deploy takes one directory: kiln deploy DIR --target F"},
+		{[]string{"deploy"}, exitUsage, "kiln deploy takes one directory (or --git URL): kiln deploy DIR --target F"},
+		{[]string{"deploy", dir, "--git", "https://git.example/fns.git", "-t", "F"}, exitUsage, "kiln deploy: --git URL and a directory (" + dir + ") are mutually exclusive"},
+		{[]string{"deploy", dir, "-t", "F", "--revision", "main"}, exitUsage, "--revision, --context-dir and --git-secret go with --git URL"},
+		{[]string{"deploy", "--git", "https://git.example/fns.git"}, exitUsage, "kiln deploy: --target F is required"},
+		{[]string{"deploy", "--git", "git@github.com:team/fns.git", "-t", "F"}, exitUsage, "SSH URLs are not supported"},
+		{[]string{"deploy", "--git", "http://git.example/fns.git", "-t", "F", "--git-secret", "creds"}, exitUsage, "over https only"},
+		{[]string{"deploy", "--git", "https://git.example/fns.git", "-t", "F", "--context-dir", "../up"}, exitUsage, `--context-dir "../up"`},
+		{[]string{"deploy", "--git", "https://git.example/fns.git", "-t", "F"}, 1, "no registry: pass --registry REGISTRY (or set KILN_REGISTRY)"},
 		{[]string{"deploy", dir}, exitUsage, "kiln deploy: --target F is required"},
 		{[]string{"deploy", dir, "-t", "F", "--language", "node"}, exitUsage, `--language "node": want one of go, java, nodejs, python`},
 		{[]string{"deploy", dir, "-t", "F", "--name", "Hello_World"}, exitUsage, `--name "Hello_World": want lowercase letters`},
