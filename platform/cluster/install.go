@@ -51,6 +51,9 @@ func installAddons(o Options, s *state) error {
 			if built {
 				how = "built from " + o.KilnSource + " and pushed to the node registry"
 			}
+		} else if ad.name == AddonRedis {
+			yaml, err = redisInstall(o, s)
+			how = "from kiln's registry"
 		} else if yaml, built, err = resolvedAddon(o, s, ad); built {
 			how = "built by ko " + koVersion
 		}
@@ -71,6 +74,10 @@ func installAddons(o Options, s *state) error {
 		// everything is taken.
 		if err := step(o.Out, ad.name+": applied", func() error {
 			return poll(ad.name+" manifests applied", 5*time.Minute, nil, func() (bool, error) {
+				if asyncRendered(ad) {
+					err := applyCRDsFirst(o, a, yaml)
+					return err == nil, err
+				}
 				err := o.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "-f", "-")
 				return err == nil, err
 			})

@@ -69,6 +69,11 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 	if err != nil {
 		return nil, false, fmt.Errorf("cluster: ko's base image %s is not in kiln's registry (run `kiln stack build`): %w", baseRef, err)
 	}
+	if asyncRendered(a) {
+		if a, err = withRendered(o, s, a, s.Registry+"/kiln/stack/run-static@"+bd.Digest.String()); err != nil {
+			return nil, false, err
+		}
+	}
 	cache := filepath.Join(o.addonCache(), fmt.Sprintf("%s-%s-%s.yaml", a.name, a.version, koKey(a, bd.Digest.String(), s.Registry)))
 	if b, err := os.ReadFile(cache); err == nil {
 		if missing := missingImages(b, s.Registry); len(missing) == 0 {
