@@ -35,7 +35,18 @@
 // compiler's file:line, an image that crashes on start ServingReady=False
 // RevisionFailed, a builder image the node registry lacks Built=False
 // BuilderImagePullFailed, a language with no builder Built=False
-// UnknownLanguage); then Down and a check that the host is as it was.
+// UnknownLanguage); async functions (async: Up with the dapr, keda and redis
+// addons, KEDA's external metrics API served through the apiserver's
+// aggregation layer, Redis refusing a client without the addon's password,
+// samples/go/async-subscriber as a Function with the async runtime — Redis
+// Streams pub/sub in, another stream out, a KEDA redis-streams trigger on
+// the consumer group's lag — built by Shipwright, a Deployment whose pod
+// gets daprd from Dapr's injector, at 0 replicas with no messages; an order
+// at zero (cold: order → receipt printed), warm orders one at a time
+// (median printed), a burst of 300 (orders/s and the replicas KEDA reached
+// printed), a receipt for every order exactly once and none pending in the
+// consumer group, back to 0 after the 10 s cooldown, the Function's
+// children gone with it); then Down and a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make test` does not
 // run it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
@@ -44,8 +55,10 @@
 // KILN_E2E_CLUSTER_IMAGE_FROM (default ~/.cache/kiln/registry, what
 // `make demo` fills) is the kiln registry the function image "hello", the
 // run-static stack image and the builders (with their run images) are
-// copied from;
-// KILN_E2E_CLUSTER_FEATURES (e.g. "knative", or "gateway,languages,failure")
+// copied from (and kiln/stack/redis:services for the async feature, when
+// it has it; else the node's registry must: `kiln stack build --stack
+// stacks/services`);
+// KILN_E2E_CLUSTER_FEATURES (e.g. "knative", or "gateway,languages,failure,async")
 // runs only the features whose names contain one of its comma-separated
 // words (down always runs).
 package cluster
