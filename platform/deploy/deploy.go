@@ -48,6 +48,9 @@ type Options struct {
 	// Hostnames by its path template on those hosts.
 	Route     bool
 	Hostnames []string
+	// Serving is the Function's spec.serving (ReadServing); nil serves it
+	// over HTTP with Knative.
+	Serving *v1alpha1.ServingImpl
 }
 
 // Result is a deployed Function.
@@ -55,7 +58,7 @@ type Result struct {
 	Namespace, Name string
 	Source          string // the source bundle, by digest
 	Image           string // the built image, by digest
-	URL             string
+	URL             string // "" for an async Function
 }
 
 // Deploy packs, pushes, applies and waits (see the package doc).
@@ -116,7 +119,7 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	res := &Result{Namespace: ns, Name: o.Name, Source: srcRepo + "@" + d.String()}
 	progress(Phase{Step: StepSource, Message: fmt.Sprintf("pushed %d files (%s) as %s", bundle.Files, size(bundle.Bytes), res.Source)})
 	f := Function(Spec{Name: o.Name, Namespace: ns, Image: o.Registry + "/" + o.Name, Source: res.Source, Language: lang, Env: plan.Env,
-		Route: o.Route || len(o.Hostnames) > 0, Hostnames: o.Hostnames})
+		Route: o.Route || len(o.Hostnames) > 0, Hostnames: o.Hostnames, Serving: o.Serving})
 	gen, err := apply(ctx, o.Client, f)
 	if err != nil {
 		return nil, err
@@ -136,7 +139,7 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if ingress == "" {
 		ingress = os.Getenv(IngressEnv)
 	}
-	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, poll, progress, ingress)
+	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, f.IsAsync(), poll, progress, ingress)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,9 @@ type Spec struct {
 	// them, on the host its host template makes.
 	Route     bool
 	Hostnames []string
+	// Serving is the Function's spec.serving (ReadServing: async triggers,
+	// outputs, pub/sub, scale options); nil serves it over HTTP.
+	Serving *v1alpha1.ServingImpl
 }
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -78,13 +81,17 @@ func CheckHostnames(hs []string) error {
 }
 
 // Function is the Function s describes: built from the source bundle
-// with the language's builder, served by Knative over HTTP.
+// with the language's builder, served as s.Serving says (by default by
+// Knative over HTTP).
 func Function(s Spec) *v1alpha1.Function {
 	env := make(map[string]string, len(s.Env))
 	for k, v := range s.Env {
 		env[k] = v
 	}
 	serving := &v1alpha1.ServingImpl{}
+	if s.Serving != nil {
+		serving = s.Serving.DeepCopy()
+	}
 	if s.Route {
 		// The default Gateway config named, so the route is never an
 		// empty object: server-side apply turns `route: {}` into null when
