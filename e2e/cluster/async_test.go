@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -35,53 +36,43 @@ const (
 	asyncBurst = 300
 )
 
-// asyncFunction is the Function a user writes for it: built from the
-// source bundle src by the cluster's Shipwright, served as a Deployment
-// with Dapr's sidecar (pub/sub orders in, receipts out, both on the
-// redis addon's Redis with the password from the namespace's Secret) and
-// scaled by KEDA on the consumer group's lag (redis-streams, lagCount),
-// from zero, 1 s polling and a short cooldown.
-func asyncFunction(image, src string) string {
-	return strings.NewReplacer("@NAME@", asyncFn, "@NS@", asyncNS, "@IMAGE@", image, "@SRC@", src, "@ADDR@", cluster.RedisAddress,
-		"@SECRET@", cluster.RedisSecret, "@COOLDOWN@", strconv.Itoa(asyncCooldown)).Replace(`apiVersion: core.kiln.dev/v1alpha1
-kind: Function
-metadata: {name: @NAME@, namespace: @NS@}
-spec:
-  image: @IMAGE@
-  build:
-    language: go
-    env: {FUNC_NAME: Receive, FUNC_SIGNATURE_TYPE: openfunction}
-    srcRepo: {bundleContainer: {image: @SRC@}}
-  serving:
-    pubsub:
-      orders:
-        type: pubsub.redis
-        version: v1
-        metadata:
-        - {name: redisHost, value: "@ADDR@"}
-        - {name: redisPassword, secretKeyRef: {name: @SECRET@, key: password}}
-        - {name: consumerID, value: @NAME@}
-      receipts:
-        type: pubsub.redis
-        version: v1
-        metadata:
-        - {name: redisHost, value: "@ADDR@"}
-        - {name: redisPassword, secretKeyRef: {name: @SECRET@, key: password}}
+// asyncServing is the spec.serving a user gives kiln deploy --serving:
+// a Deployment with Dapr's sidecar (pub/sub orders in, receipts out, both
+// on the redis addon's Redis with the password from the namespace's
+// Secret) scaled by KEDA on the consumer group's lag (redis-streams,
+// lagCount), from zero, with 1 s polling and a short cooldown; and the
+// TriggerAuthentication KEDA reads the password with.
+func asyncServing() (serving, triggerAuth string) {
+	r := strings.NewReplacer("@NAME@", asyncFn, "@NS@", asyncNS, "@ADDR@", cluster.RedisAddress,
+		"@SECRET@", cluster.RedisSecret, "@COOLDOWN@", strconv.Itoa(asyncCooldown))
+	return r.Replace(`pubsub:
+  orders:
+    type: pubsub.redis
+    version: v1
+    metadata:
+    - {name: redisHost, value: "@ADDR@"}
+    - {name: redisPassword, secretKeyRef: {name: @SECRET@, key: password}}
+    - {name: consumerID, value: @NAME@}
+  receipts:
+    type: pubsub.redis
+    version: v1
+    metadata:
+    - {name: redisHost, value: "@ADDR@"}
+    - {name: redisPassword, secretKeyRef: {name: @SECRET@, key: password}}
+triggers:
+  dapr: [{name: orders, topic: orders}]
+outputs:
+- dapr: {name: receipts, topic: receipts}
+scaleOptions:
+  minReplicas: 0
+  maxReplicas: 3
+  keda:
+    scaledObject: {pollingInterval: 1, cooldownPeriod: @COOLDOWN@}
     triggers:
-      dapr: [{name: orders, topic: orders}]
-    outputs:
-    - dapr: {name: receipts, topic: receipts}
-    scaleOptions:
-      minReplicas: 0
-      maxReplicas: 3
-      keda:
-        scaledObject: {pollingInterval: 1, cooldownPeriod: @COOLDOWN@}
-        triggers:
-        - type: redis-streams
-          metadata: {address: "@ADDR@", stream: orders, consumerGroup: @NAME@, lagCount: "20"}
-          authenticationRef: {name: @SECRET@}
----
-apiVersion: keda.sh/v1alpha1
+    - type: redis-streams
+      metadata: {address: "@ADDR@", stream: orders, consumerGroup: @NAME@, lagCount: "20"}
+      authenticationRef: {name: @SECRET@}
+`), r.Replace(`apiVersion: keda.sh/v1alpha1
 kind: TriggerAuthentication
 metadata: {name: @SECRET@, namespace: @NS@}
 spec:
@@ -97,6 +88,7 @@ spec:
 // nothing pending, and back to 0 after the cooldown.
 func asyncFeature() features.Feature {
 	var rdb *redis.Client
+	var kiln string
 	return features.New("async: a Function on Dapr and KEDA, scaled from zero by Redis Streams").
 		Assess("up --with kiln,dapr,keda,redis", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			seedBuilders(t, o)
@@ -109,6 +101,7 @@ func asyncFeature() features.Feature {
 				t.Fatalf("up --with kiln,dapr,keda,redis: %v", err)
 			}
 			t.Logf("up --with kiln,dapr,keda,redis (node running): %s", time.Since(t0).Round(time.Millisecond))
+			kiln = buildKiln(t)
 			// The aggregation layer serves KEDA's external metrics API.
 			until(t, "external.metrics.k8s.io served by KEDA", 2*time.Minute, func() error {
 				out, err := kubectl("", "get", "apiservice", "v1beta1.external.metrics.k8s.io", "-o", "jsonpath={.status.conditions[?(@.type=='Available')].status}")
@@ -130,7 +123,7 @@ func asyncFeature() features.Feature {
 			if rdb == nil {
 				t.Skip("no Redis")
 			}
-			deployAsync(t, ctx, rdb)
+			deployAsync(t, ctx, kiln, rdb)
 			return ctx
 		}).
 		Assess("orders: cold, warm, a burst; each receipt once; back to 0", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
@@ -206,13 +199,14 @@ func redisPassword(t *testing.T) string {
 }
 
 // deployAsync does what a user does: the namespace with a copy of the
-// Redis password, the consumer group (so KEDA measures its lag from the
-// first message), the source bundle pushed, the Function applied; then it
-// waits for the build and for KEDA to take the Deployment to 0.
-func deployAsync(t *testing.T, ctx context.Context, rdb *redis.Client) {
+// Redis password and KEDA's TriggerAuthentication, the consumer group (so
+// KEDA measures its lag from the first message), then kiln deploy
+// --serving; then it waits for KEDA to take the Deployment to 0.
+func deployAsync(t *testing.T, ctx context.Context, kiln string, rdb *redis.Client) {
 	t.Helper()
-	secret := fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: %s, namespace: %s}\nstringData: {password: %q}\n",
-		asyncNS, cluster.RedisSecret, asyncNS, redisPassword(t))
+	serving, auth := asyncServing()
+	secret := fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: %s, namespace: %s}\nstringData: {password: %q}\n---\n%s",
+		asyncNS, cluster.RedisSecret, asyncNS, redisPassword(t), auth)
 	if _, err := kubectl(secret, "apply", "-f", "-"); err != nil {
 		t.Fatal(err)
 	}
@@ -222,32 +216,24 @@ func deployAsync(t *testing.T, ctx context.Context, rdb *redis.Client) {
 	if err := rdb.XGroupCreateMkStream(ctx, ordersStream, asyncFn, "0").Err(); err != nil {
 		t.Fatalf("XGROUP CREATE %s %s: %v", ordersStream, asyncFn, err)
 	}
-	reg := cluster.NodeRegistry(o)
-	src := pushSourceBundle(t, reg+"/"+asyncFn+"-source:latest", filepath.Join(repoRoot, "samples", "go", "async-subscriber"))
-	t0 := time.Now()
-	if _, err := kubectl(asyncFunction(reg+"/"+asyncFn, src), "apply", "-f", "-"); err != nil {
+	dir := t.TempDir()
+	sf := filepath.Join(dir, "serving.yaml")
+	if err := os.WriteFile(sf, []byte(serving), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var ready time.Duration
-	err := poll(15*time.Minute, func() error {
-		out, err := kubectl("", "-n", asyncNS, "get", "function", asyncFn, "-o", "jsonpath={range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{'\\n'}{end}")
-		if err != nil {
-			return err
-		}
-		if strings.Contains(out, "=False") {
-			return fmt.Errorf("failed: %s", out)
-		}
-		if !strings.Contains(out, "Ready=True") {
-			return fmt.Errorf("not Ready: %s", out)
-		}
-		ready = time.Since(t0)
-		return nil
-	})
-	if err != nil {
+	src := filepath.Join(dir, "async-subscriber")
+	copyDir(t, filepath.Join(repoRoot, "samples", "go", "async-subscriber"), src)
+	r := runDeploy(t, kiln, deployArgs{dir: src, target: "Receive", name: asyncFn, ns: asyncNS,
+		flags: []string{"-e", "FUNC_SIGNATURE_TYPE=openfunction", "--serving", sf}})
+	if r.err != nil {
 		diagnoseAsync(t)
-		t.Fatalf("Function %s/%s: %v", asyncNS, asyncFn, err)
+		t.Fatalf("kiln deploy --serving: %v\nstdout: %s", r.err, r.stdout)
 	}
-	t.Logf("Function applied -> Ready (built by Shipwright, Deployment + ScaledObject + Components): %s", ready.Round(time.Millisecond))
+	if strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("kiln deploy printed a URL for an async Function: %q", r.stdout)
+	}
+	t.Logf("kiln deploy --serving: apply -> Ready %s (built by Shipwright; Deployment + ScaledObject + Components), in all %s",
+		r.end.Sub(r.applied).Round(time.Millisecond), r.end.Sub(r.start).Round(time.Millisecond))
 	// Its pod got Dapr's sidecar from the injector.
 	until(t, "a pod with the daprd sidecar, or the Deployment at 0", 3*time.Minute, func() error {
 		out, err := kubectl("", "-n", asyncNS, "get", "deployment", asyncFn, "-o", "jsonpath={.spec.replicas}")
