@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -93,6 +94,15 @@ func asyncFeature() features.Feature {
 		Assess("up --with kiln,dapr,keda,redis", func(ctx context.Context, t *testing.T, _ *envconf.Config) context.Context {
 			seedBuilders(t, o)
 			seedRedisImage(t)
+			if os.Getenv("KILN_DAPRD") == "" {
+				// The sidecar image holds the tools' daprd: rebuilt when
+				// its main.go changed (the components it registers).
+				build := exec.Command("bash", filepath.Join(repoRoot, "platform", "tools", "build.sh"), "daprd")
+				build.Env = append(os.Environ(), "KILN_TOOLS="+o.Tools)
+				if out, err := build.CombinedOutput(); err != nil {
+					t.Fatalf("build.sh daprd: %v\n%s", err, out)
+				}
+			}
 			o2 := o
 			o2.Addons = []string{cluster.AddonKiln, cluster.AddonDapr, cluster.AddonKEDA, cluster.AddonRedis}
 			o2.KilnSource = repoRoot
