@@ -56,10 +56,10 @@ func newDeployCmd(c *cli) *cobra.Command {
 // deployFlags are kiln deploy's parsed flags.
 type deployFlags struct {
 	dir, target, name, language, namespace, registry, kubeconfig, serving string
-	env                                                          envFlag
-	timeout                                                      time.Duration
-	insecure, hostnames                                          listFlag
-	route                                                        bool
+	env                                                                   envFlag
+	timeout                                                               time.Duration
+	insecure, hostnames                                                   listFlag
+	route                                                                 bool
 }
 
 func (c *cli) deploy(ctx context.Context, f deployFlags) error {
