@@ -117,7 +117,7 @@ func rows() []row {
 			return buildRun(f, corev1.ConditionFalse, "BuildNotFound", `build.shipwright.io "hello-build" not found`, "")
 		}),
 		build: v1alpha1.StateBuilding, serving: v1alpha1.StatePending,
-		want:  map[string]string{v1alpha1.ConditionBuilt: ready("Unknown", "Building"), v1alpha1.ConditionReady: ready("Unknown", "Building")},
+		want: map[string]string{v1alpha1.ConditionBuilt: ready("Unknown", "Building"), v1alpha1.ConditionReady: ready("Unknown", "Building")},
 		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
 			var run shp.BuildRun
 			err := c.Get(context.Background(), client.ObjectKey{Namespace: f.Namespace, Name: runName(f)}, &run)

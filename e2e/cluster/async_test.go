@@ -33,8 +33,10 @@ const (
 	// asyncCooldown is the ScaledObject's cooldownPeriod (seconds): how
 	// long after the last message KEDA waits before it scales to zero.
 	asyncCooldown = 10
-	// asyncBurst is how many orders the throughput phase adds at once.
-	asyncBurst = 300
+	// asyncBurst is how many orders the throughput phase adds at once:
+	// enough to keep one replica busy past the HPA's 15 s sync, so KEDA's
+	// external metric (through the aggregation layer) scales it up.
+	asyncBurst = 20000
 )
 
 // asyncServing is the spec.serving a user gives kiln deploy --serving:
@@ -388,7 +390,7 @@ func runOrders(t *testing.T, ctx context.Context, rdb *redis.Client) {
 	// A burst: throughput at steady state, and KEDA scaling up on the lag.
 	pipe := rdb.Pipeline()
 	for i := 1; i <= asyncBurst; i++ {
-		id := fmt.Sprintf("burst-%03d", i)
+		id := fmt.Sprintf("burst-%05d", i)
 		pipe.XAdd(ctx, &redis.XAddArgs{Stream: ordersStream, Values: order(id, i%5+1)})
 		sent = append(sent, id)
 	}
@@ -396,7 +398,12 @@ func runOrders(t *testing.T, ctx context.Context, rdb *redis.Client) {
 	if _, err := pipe.Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	maxReplicas := 0
+	replicas := func() int {
+		out, _ := kubectl("", "-n", asyncNS, "get", "deployment", asyncFn, "-o", "jsonpath={.status.replicas}")
+		n, _ := strconv.Atoi(strings.TrimSpace(out))
+		return n
+	}
+	maxReplicas := replicas()
 	done := make(chan error, 1)
 	go func() { done <- waitReceipts(ctx, rdb, int64(len(sent)), 5*time.Minute) }()
 	for waiting := true; waiting; {
@@ -408,10 +415,7 @@ func runOrders(t *testing.T, ctx context.Context, rdb *redis.Client) {
 			}
 			waiting = false
 		case <-time.After(500 * time.Millisecond):
-			out, _ := kubectl("", "-n", asyncNS, "get", "deployment", asyncFn, "-o", "jsonpath={.status.replicas}")
-			if n, err := strconv.Atoi(strings.TrimSpace(out)); err == nil && n > maxReplicas {
-				maxReplicas = n
-			}
+			maxReplicas = max(maxReplicas, replicas())
 		}
 	}
 	burst := time.Since(t2)

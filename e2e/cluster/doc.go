@@ -38,12 +38,13 @@
 // UnknownLanguage); async functions (async: Up with the dapr, keda and redis
 // addons, KEDA's external metrics API served through the apiserver's
 // aggregation layer, Redis refusing a client without the addon's password,
-// samples/go/async-subscriber as a Function with the async runtime — Redis
+// samples/go/async-subscriber deployed by kiln deploy --serving as a Function
+// with the async runtime — Redis
 // Streams pub/sub in, another stream out, a KEDA redis-streams trigger on
 // the consumer group's lag — built by Shipwright, a Deployment whose pod
 // gets daprd from Dapr's injector, at 0 replicas with no messages; an order
 // at zero (cold: order → receipt printed), warm orders one at a time
-// (median printed), a burst of 300 (orders/s and the replicas KEDA reached
+// (median printed), a burst of 20000 (orders/s and the replicas KEDA reached
 // printed), a receipt for every order exactly once and none pending in the
 // consumer group, back to 0 after the 10 s cooldown, the Function's
 // children gone with it); then Down and a check that the host is as it was.
