@@ -76,9 +76,10 @@ e2e: tools ## tier 1: stack, builder, every Go sample built, run and invoked; th
 e2e-publish: tools ## the whole release suite: both architectures, publish twice, relocation, pack build of every language, pack builder create, arm64 under qemu-user (needs root, podman, qemu-user-static)
 	go test -count=1 -timeout 60m -v ./e2e/publish/
 
-e2e-cluster: demo ## tier 3, slices 1–4: a single-node Kubernetes from pinned parts, a function behind a ClusterIP, Tekton + Shipwright built by ko and a real BuildRun of Kiln's strategy; CoreDNS, Knative Serving v0.50.0 and Traefik v3.6.9: a Knative Service answering through the ingress, scale to zero and back; Kiln's controller (--with kiln): kiln deploy → BuildRun with the node registry's builder → Ready at http://hello.pipeline.localhost:PORT, a cached rebuild, delete; the Gateway API through Traefik (kiln deploy --hostname localhost → http://localhost:PORT/gateway/route/); the Node.js, Python and Java samples; the failure paths; kiln deploy --git from a repository served over smart HTTP on the node; down leaves the host as found (needs root; the images `make demo` builds)
+e2e-cluster: demo ## tier 3, slices 1–4: a single-node Kubernetes from pinned parts, a function behind a ClusterIP, Tekton + Shipwright built by ko and a real BuildRun of Kiln's strategy; CoreDNS, Knative Serving v0.50.0 and Traefik v3.6.9: a Knative Service answering through the ingress, scale to zero and back; Kiln's controller (--with kiln): kiln deploy → BuildRun with the node registry's builder → Ready at http://hello.pipeline.localhost:PORT, a cached rebuild, delete; the Gateway API through Traefik (kiln deploy --hostname localhost → http://localhost:PORT/gateway/route/); the Node.js, Python and Java samples; the failure paths; kiln deploy --git from a repository served over smart HTTP on the node; async (--with dapr,keda,redis): a Go async Function on Redis Streams scaled from zero by KEDA, each message once; down leaves the host as found (needs root; the images `make demo` builds)
 	bash platform/tools/build.sh cluster
-	KILN_E2E_CLUSTER=1 go test -count=1 -timeout 45m -v ./e2e/cluster/
+	bash platform/tools/build.sh daprd
+	KILN_E2E_CLUSTER=1 go test -count=1 -timeout 75m -v ./e2e/cluster/
 
 REGISTRY ?=
 VERSION ?=

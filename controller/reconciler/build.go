@@ -9,6 +9,7 @@ import (
 	shp "github.com/shipwright-io/build/pkg/apis/build/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"kiln.dev/kiln/controller/api/v1alpha1"
@@ -22,6 +23,10 @@ const shipwrightTimeout = "BuildRunTimeout"
 // tektonImagePullFailed is the reason Tekton gives a TaskRun whose pod
 // could not pull a step's image; Shipwright passes it on to the BuildRun.
 const tektonImagePullFailed = "TaskRunImagePullFailed"
+
+// shipwrightBuildNotFound is the reason Shipwright fails a BuildRun with
+// when it cannot find its Build; it does not look again.
+const shipwrightBuildNotFound = "BuildNotFound"
 
 // reconcileBuild applies the Build and its cache PVC, starts a BuildRun for
 // the current build hash, and returns the pinned image once it succeeded
@@ -78,6 +83,18 @@ func (r *FunctionReconciler) startBuild(ctx context.Context, f *v1alpha1.Functio
 		if err := r.Get(ctx, client.ObjectKeyFromObject(run), run); err != nil && !apierrors.IsNotFound(err) {
 			return "", err
 		}
+	}
+	if c := run.Status.GetCondition(shp.Succeeded); c != nil && c.Status == corev1.ConditionFalse && c.Reason == shipwrightBuildNotFound {
+		// Shipwright read the Build from an informer that had not seen it
+		// yet (it was applied just before the BuildRun; seen on the node
+		// right after Shipwright's controller started) and failed the run
+		// for good. The Build is there (applied above): run it again; the
+		// deletion brings the Function back to create it.
+		if err := r.Delete(ctx, run, client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil && !apierrors.IsNotFound(err) {
+			return "", childFailure(st.MarkBuildFailed, run, err)
+		}
+		st.MarkBuildRunning(run.Name, hash)
+		return "", nil
 	}
 	return buildOutcome(f, run, hash, builderOf(build), st), nil
 }

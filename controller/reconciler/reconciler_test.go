@@ -111,6 +111,21 @@ func rows() []row {
 		want: map[string]string{v1alpha1.ConditionBuilt: ready("False", "BuildRunTimeout"), v1alpha1.ConditionReady: ready("False", "BuildRunTimeout")},
 		msgs: map[string]string{v1alpha1.ConditionBuilt: "timed out: exceeded 10m0s"},
 	}, {
+		name: "Shipwright failed the run for a Build its cache had not seen yet: the run is started again",
+		fn:   function(),
+		objs: objs(func(t *testing.T, f *v1alpha1.Function) client.Object {
+			return buildRun(f, corev1.ConditionFalse, "BuildNotFound", `build.shipwright.io "hello-build" not found`, "")
+		}),
+		build: v1alpha1.StateBuilding, serving: v1alpha1.StatePending,
+		want: map[string]string{v1alpha1.ConditionBuilt: ready("Unknown", "Building"), v1alpha1.ConditionReady: ready("Unknown", "Building")},
+		check: func(t *testing.T, c client.Client, f *v1alpha1.Function) {
+			var run shp.BuildRun
+			err := c.Get(context.Background(), client.ObjectKey{Namespace: f.Namespace, Name: runName(f)}, &run)
+			if !apierrors.IsNotFound(err) && run.DeletionTimestamp == nil {
+				t.Errorf("the failed run is still there: %v %+v", err, run.Status.Conditions)
+			}
+		},
+	}, {
 		name:  "the build succeeds without a digest: nothing to pin, nothing served",
 		fn:    function(),
 		objs:  objs(func(t *testing.T, f *v1alpha1.Function) client.Object { return succeeded(f, "") }),

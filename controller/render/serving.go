@@ -244,6 +244,16 @@ func asyncObjects(f *v1alpha1.Function, image string) ([]client.Object, error) {
 	if minR != nil && *minR > 0 {
 		replicas = minR
 	}
+	scaled := v.WorkloadType != v1alpha1.WorkloadJob && keda != nil && len(keda.Triggers) > 0
+	if scaled {
+		// KEDA (its HPA) owns the replicas: a count applied here would
+		// take them back on every reconcile (the controller applies with
+		// ForceOwnership when the workload's status changes), so a
+		// Function KEDA scaled up would be scaled back, and one at zero
+		// started. Created without it, the workload starts with the
+		// default one replica until KEDA takes over.
+		replicas = nil
+	}
 	selector := &metav1.LabelSelector{MatchLabels: map[string]string{LabelFunction: f.Name}}
 	switch v.WorkloadType {
 	case v1alpha1.WorkloadJob:
@@ -281,7 +291,7 @@ func asyncObjects(f *v1alpha1.Function, image string) ([]client.Object, error) {
 			Spec:       appsv1.DeploymentSpec{Replicas: replicas, Selector: selector, Template: tmpl},
 		})
 	}
-	if v.WorkloadType != v1alpha1.WorkloadJob && keda != nil && len(keda.Triggers) > 0 {
+	if scaled {
 		objs = append(objs, scaledObject(f, minR, maxR, keda))
 	}
 	comps, err := Components(f)

@@ -292,7 +292,7 @@ func TestSingleNode(t *testing.T) {
 			return ctx
 		}).Feature()
 
-	all := []features.Feature{function, apiserver, reuse, env, shipwrightFeature(), knativeFeature(), pipelineFeature(), gatewayFeature(), languagesFeature(), failuresFeature(), gitFeature()}
+	all := []features.Feature{function, apiserver, reuse, env, shipwrightFeature(), knativeFeature(), pipelineFeature(), gatewayFeature(), languagesFeature(), failuresFeature(), gitFeature(), asyncFeature()}
 	testenv.Test(t, append(selected(t, all), down)...)
 }
 

@@ -41,8 +41,20 @@
 // Kiln's git service image, Ready and answering through Traefik; a pushed
 // commit deployed again is a new digest and body; --revision of an
 // annotated tag builds its commit; a missing repository is Built=False
-// SourceFetchFailed naming the URL; apply → Ready printed); then Down and
-// a check that the host is as it was.
+// SourceFetchFailed naming the URL; apply → Ready printed); async
+// functions (async: Up with the dapr, keda and redis
+// addons, KEDA's external metrics API served through the apiserver's
+// aggregation layer, Redis refusing a client without the addon's password,
+// samples/go/async-subscriber deployed by kiln deploy --serving as a Function
+// with the async runtime — Redis
+// Streams pub/sub in, another stream out, a KEDA redis-streams trigger on
+// the consumer group's lag — built by Shipwright, a Deployment whose pod
+// gets daprd from Dapr's injector, at 0 replicas with no messages; an order
+// at zero (cold: order → receipt printed), warm orders one at a time
+// (median printed), a burst of 20000 (orders/s and the replicas KEDA reached
+// printed), a receipt for every order exactly once and none pending in the
+// consumer group, back to 0 after the 10 s cooldown, the Function's
+// children gone with it); then Down and a check that the host is as it was.
 //
 // It needs root and runs only with KILN_E2E_CLUSTER=1 (`make e2e-cluster`,
 // the last step of `make test`, sets it). Env: KILN_E2E_HOME (default ~/.cache/kiln-e2e-cluster) holds the
@@ -52,8 +64,10 @@
 // `make demo` fills) is the kiln registry the function image "hello", the
 // run-static stack image, the git service image (built from
 // stacks/services when it is not there) and the builders (with their run
-// images) are copied from;
-// KILN_E2E_CLUSTER_FEATURES (e.g. "knative", or "gateway,languages,failure")
+// images) are copied from (and kiln/stack/redis:services for the async
+// feature, when it has it; else the node's registry must: `kiln stack
+// build --stack stacks/services`);
+// KILN_E2E_CLUSTER_FEATURES (e.g. "knative", or "gateway,languages,failure,async")
 // runs only the features whose names contain one of its comma-separated
 // words (down always runs).
 package cluster

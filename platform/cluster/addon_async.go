@@ -2,12 +2,8 @@ package cluster
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -43,76 +39,66 @@ const (
 // Dapr: the chart's CRDs, RBAC, sentry (the CA: the injector and the
 // operator get their certificates from it whatever mTLS says), operator
 // and sidecar injector; not placement (actors) or the scheduler (jobs,
-// reminders), which bindings and pub/sub do not use. files names the
-// chart only for the cache key: renderAsync renders it.
+// reminders), which bindings and pub/sub do not use. withRendered renders
+// charts/dapr. Sidecars reach sentry and the operator by their Services'
+// names: CoreDNS.
 var daprAddon = addon{
 	name: AddonDapr, module: daprModule, version: daprVersion,
-	files:       []string{"charts/dapr"},
 	namespace:   clusteraddons.DaprNamespace,
 	deployments: []string{"dapr-sentry", "dapr-operator", "dapr-sidecar-injector"},
+	needs:       []string{AddonCoreDNS},
 }
 
 // KEDA: config/default's resources (CRDs, RBAC, operator, metrics
 // apiserver, admission webhooks); the operator makes and rotates the
 // certificates of the other two (--enable-cert-rotation, secret
 // kedaorg-certs) and puts its CA in the APIService and the webhook config.
+// withRendered renders config/default. The metrics apiserver reaches the
+// operator by its Service's name (CoreDNS), and the kube-apiserver reaches
+// the metrics apiserver through the aggregation layer (aggregationFlags).
 var kedaAddon = addon{
 	name: AddonKEDA, module: kedaModule, version: kedaVersion,
-	files:       []string{"config/default"},
 	namespace:   clusteraddons.KEDANamespace,
 	deployments: []string{"keda-operator", "keda-metrics-apiserver", "keda-admission"},
+	needs:       []string{AddonCoreDNS},
 }
 
-// asyncRendered says which addons are rendered (renderAsync) rather than
-// ko-resolved from files in their module.
+// asyncRendered says which addons are rendered (withRendered) rather
+// than ko-resolved from files in their module.
 func asyncRendered(a addon) bool { return a.name == AddonDapr || a.name == AddonKEDA }
 
-// asyncKey is what, beyond koKey's inputs, decides an async addon's
-// resolution: for Dapr, the daprd binary the sidecar image holds.
-func asyncKey(o Options, a addon) (string, error) {
-	if a.name != AddonDapr {
-		return "", nil
-	}
-	bin, err := daprsidecar.Find(o.Tools)
+// withRendered returns a with its install rendered into a.manifest (CRDs
+// first, then the objects) and no files: from then on it is an addon
+// whose YAML Kiln writes, so koKey keys it by the images ko builds (the
+// ko:// references of the rendered YAML) and an image ko pushed before for
+// the module version on the same base is adopted (pushedImages). For Dapr
+// it first pushes the sidecar image (baseImage plus Kiln's daprd at
+// /daprd) to kiln's registry; the manifest names it by digest, so a
+// rebuilt daprd changes the YAML, not the key.
+func withRendered(o Options, s *state, a addon, baseImage string) (addon, error) {
+	dir, err := moduleDir(a.module, a.version, a.noSumDB)
 	if err != nil {
-		return "", fmt.Errorf("cluster: dapr addon: %w", err)
+		return a, err
 	}
-	f, err := os.Open(bin)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("cluster: dapr addon: reading %s: %w", bin, err)
-	}
-	return " daprd sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// renderAsync writes the YAML ko resolves for an async addon into tmp and
-// returns its path: CRDs first, then the objects. For Dapr it first
-// pushes the sidecar image (baseImage plus Kiln's daprd at /daprd) to
-// kiln's registry, by digest, for the injector to inject.
-func renderAsync(o Options, s *state, a addon, moduleDir, baseImage, tmp string) (string, error) {
 	var m clusteraddons.Manifests
-	var err error
 	switch a.name {
 	case AddonDapr:
 		var daprd string
 		if daprd, err = pushDaprdImage(o, s, baseImage); err != nil {
-			return "", err
+			return a, err
 		}
-		m, err = clusteraddons.RenderDapr(os.DirFS(moduleDir), clusteraddons.KoDaprImages(daprd), daprsidecar.Version)
+		m, err = clusteraddons.RenderDapr(os.DirFS(dir), clusteraddons.KoDaprImages(daprd), daprsidecar.Version)
 	case AddonKEDA:
-		m, err = clusteraddons.RenderKEDA(os.DirFS(moduleDir))
+		m, err = clusteraddons.RenderKEDA(os.DirFS(dir))
 	default:
-		return "", fmt.Errorf("cluster: addon %s is not rendered", a.name)
+		return a, fmt.Errorf("cluster: addon %s is not rendered", a.name)
 	}
 	if err != nil {
-		return "", err
+		return a, err
 	}
-	p := filepath.Join(tmp, a.name+"-rendered.yaml")
-	return p, os.WriteFile(p, append(append(m.CRDs, "---\n"...), m.Objects...), 0o644)
+	a.manifest = string(append(append(m.CRDs, "---\n"...), m.Objects...))
+	a.files = nil
+	return a, nil
 }
 
 // pushDaprdImage pushes the sidecar image and returns its reference by

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -80,30 +79,41 @@ func TestAsyncAddonsWaitForWhatTheyInstall(t *testing.T) {
 	}
 }
 
-// The resolution of Dapr is keyed by the daprd binary the sidecar image
-// holds: a rebuilt daprd is a new resolution.
-func TestAsyncKeyCoversDaprd(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "daprd")
-	t.Setenv("KILN_DAPRD", bin)
-	key := func(body string) string {
-		if err := os.WriteFile(bin, []byte(body), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		k, err := asyncKey(Options{}, daprAddon)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
+// A rendered addon is keyed by the images ko builds: the daprd sidecar
+// image (by digest in the YAML) or a value the chart renders changes the
+// YAML, not the key; another ko:// reference does.
+func TestRenderedAddonKey(t *testing.T) {
+	if _, err := moduleDir(kedaAddon.module, kedaAddon.version, kedaAddon.noSumDB); err != nil {
+		t.Skipf("%v", err)
 	}
-	a, b := key("daprd one"), key("daprd two")
-	if a == b || a == "" {
-		t.Errorf("keys %q and %q", a, b)
+	a, err := withRendered(Options{}, &state{}, kedaAddon, "unused")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if k, err := asyncKey(Options{}, kedaAddon); k != "" || err != nil {
-		t.Errorf("keda key = %q, %v", k, err)
+	crds, _, err := crdsOf([]byte(a.manifest))
+	if err != nil {
+		t.Fatal(err)
 	}
-	os.Remove(bin)
-	if _, err := asyncKey(Options{}, daprAddon); err == nil {
-		t.Error("a missing daprd gave a key")
+	if a.files != nil || !strings.HasPrefix(a.manifest, "---\n# Source: config/crd/") || !strings.Contains(a.manifest, strings.Trim(string(crds), "\n")[:200]) {
+		t.Fatalf("rendered KEDA: files %v, manifest starting %.120q", a.files, a.manifest)
+	}
+	if got := koRefs(a.manifest); !reflect.DeepEqual(got, []string{"ko://github.com/kedacore/keda/v2/cmd/adapter",
+		"ko://github.com/kedacore/keda/v2/cmd/operator", "ko://github.com/kedacore/keda/v2/cmd/webhooks"}) {
+		t.Errorf("KEDA's ko references = %v", got)
+	}
+	bases := koBases{def: koBase{repo: "r/kiln/stack/run-static", digest: "sha256:aa"}}
+	key := koKey(a, bases, "r")
+	b := a
+	b.manifest = strings.Replace(a.manifest, "--zap-log-level=info", "--zap-log-level=debug", 1)
+	c := a
+	c.manifest = a.manifest + "---\nimage: ko://github.com/kedacore/keda/v2/cmd/other\n"
+	if b.manifest == a.manifest || koKey(b, bases, "r") != key {
+		t.Error("a flag in the rendered YAML changed the key")
+	}
+	if koKey(c, bases, "r") == key {
+		t.Error("another ko:// reference kept the key")
+	}
+	if _, err := withRendered(Options{}, &state{}, redisAddon, "unused"); err == nil {
+		t.Error("an addon that is not rendered was rendered")
 	}
 }

@@ -90,6 +90,11 @@ type moduleFiles struct {
 // Knative Serving (knative.go), the Gateway API CRDs and Traefik, the
 // ingress of both (traefik.go).
 //
+// Dapr's control plane and KEDA (addon_async.go), rendered from their
+// modules' chart and kustomize bases, and a Redis for async functions
+// (addon_redis.go), before Kiln's controller so it finds their APIs when
+// it starts.
+//
 // Kiln's controller, its ClusterBuildStrategy and the builders
 // (addon_kiln.go), built from the Kiln source tree, not a module.
 var addons = []addon{
@@ -125,6 +130,9 @@ var addons = []addon{
 	knativeAddon,
 	gatewayAPIAddon,
 	traefikAddon,
+	daprAddon,
+	kedaAddon,
+	redisAddon,
 	kilnAddon,
 }
 

@@ -27,7 +27,10 @@ func TestParseAddons(t *testing.T) {
 		{" Shipwright , tekton,", []string{"coredns", "tekton", "shipwright"}, ""},
 		{"knative", []string{"coredns", "knative", "gateway-api", "traefik"}, ""}, // traefik after the KIngress CRD
 		{"knative,shipwright", []string{"coredns", "tekton", "shipwright", "knative", "gateway-api", "traefik"}, ""},
-		{"traefik", []string{"gateway-api", "traefik"}, ""}, // the Gateway API CRDs before Traefik watches them
+		{"traefik", []string{"gateway-api", "traefik"}, ""},    // the Gateway API CRDs before Traefik watches them
+		{"keda,dapr", []string{"coredns", "dapr", "keda"}, ""}, // sidecars and KEDA's adapter find their peers by DNS
+		{"redis", []string{"redis"}, ""},
+		{"kiln,keda,dapr,redis", []string{"coredns", "tekton", "shipwright", "knative", "gateway-api", "traefik", "dapr", "keda", "redis", "kiln"}, ""}, // the controller after the APIs it watches
 		{"tekton,kourier", nil, `unknown addon "kourier"`},
 	} {
 		got, err := ParseAddons(c.in)

@@ -51,6 +51,9 @@ func installAddons(o Options, s *state) error {
 			if built {
 				how = "built from " + o.KilnSource + " and pushed to the node registry"
 			}
+		} else if ad.name == AddonRedis {
+			yaml, err = redisInstall(o, s)
+			how = "from kiln's registry"
 		} else if yaml, built, err = resolvedAddon(o, s, ad); built {
 			how = "built by ko " + koVersion
 		}
@@ -76,6 +79,10 @@ func installAddons(o Options, s *state) error {
 		// everything is taken.
 		if err := step(o.Out, ad.name+": applied", func() error {
 			return poll(ad.name+" manifests applied", 5*time.Minute, nil, func() (bool, error) {
+				if asyncRendered(ad) {
+					err := applyCRDsFirst(o, a, yaml)
+					return err == nil, err
+				}
 				err := o.kubectl(yaml, "apply", "--server-side", "--force-conflicts", "-f", "-")
 				return err == nil, err
 			})
@@ -125,9 +132,39 @@ func waitDeployments(o Options, a *api, ad addon) error {
 	})
 	if err != nil {
 		pods, _ := o.kubectlOut("get", "pods", "-n", ad.namespace, "-o", "wide")
-		return fmt.Errorf("%w\npods in %s:\n%s", err, ad.namespace, pods)
+		return fmt.Errorf("%w\npods in %s:\n%s%s", err, ad.namespace, pods, notReadyLogs(o, ad.namespace))
 	}
 	return nil
+}
+
+// notReadyLogs are the last log lines of the pods in ns that are not
+// Ready, this run's and, for a container that restarted, the previous
+// one's: why a crash-looping addon crashed is there, and the node's pod
+// logs go with Down.
+func notReadyLogs(o Options, ns string) string {
+	out, err := o.kubectlOut("get", "pods", "-n", ns, "-o",
+		`jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`)
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || (len(f) == 2 && f[1] == "True") {
+			continue
+		}
+		for _, prev := range []bool{false, true} {
+			args := []string{"logs", "-n", ns, f[0], "--all-containers", "--tail=25", "--prefix"}
+			what := "log"
+			if prev {
+				args, what = append(args, "--previous"), "log before its last restart"
+			}
+			if logs, err := o.kubectlOut(args...); err == nil && strings.TrimSpace(logs) != "" {
+				fmt.Fprintf(&b, "%s of pod %s/%s:\n%s\n", what, ns, f[0], strings.TrimRight(logs, "\n"))
+			}
+		}
+	}
+	return b.String()
 }
 
 // ensureIngressPort picks Traefik's loopback port once per node and keeps

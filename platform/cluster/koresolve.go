@@ -70,6 +70,11 @@ func resolvedAddon(o Options, s *state, a addon) (yaml []byte, built bool, err e
 	if err != nil {
 		return nil, false, err
 	}
+	if asyncRendered(a) {
+		if a, err = withRendered(o, s, a, bases.def.ref()); err != nil {
+			return nil, false, err
+		}
+	}
 	cache := filepath.Join(o.addonCache(), fmt.Sprintf("%s-%s-%s.yaml", a.name, a.version, koKey(a, bases, s.Registry)))
 	if b, err := os.ReadFile(cache); err == nil {
 		if missing := missingImages(b, s.Registry); len(missing) == 0 {

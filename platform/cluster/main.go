@@ -66,11 +66,13 @@ func Status(o Options, w io.Writer) error {
 	return nil
 }
 
-const usage = "usage: kiln cluster up [--with coredns,tekton,shipwright,knative,traefik,kiln] | env | down | status\n" +
+const usage = "usage: kiln cluster up [--with coredns,tekton,shipwright,knative,traefik,gateway-api,dapr,keda,redis,kiln] | env | down | status\n" +
 	"  up      bring up (or reuse) the single-node cluster under $KILN_HOME/cluster (root);\n" +
 	"          --with installs addons built from their Go modules by ko (shipwright brings tekton and\n" +
 	"          coredns; knative brings coredns and traefik, its ingress on a loopback port it prints;\n" +
-	"          kiln brings both and installs Kiln's controller, built from the Kiln checkout it runs in)\n" +
+	"          kiln brings both and installs Kiln's controller, built from the Kiln checkout it runs in;\n" +
+	"          dapr and keda run async functions (Dapr's control plane, KEDA; both bring coredns); redis is\n" +
+	"          a Redis at " + RedisAddress + " (password in secret " + RedisNamespace + "/" + RedisSecret + ") from kiln/stack/redis:services)\n" +
 	"  env     print KUBECONFIG, PATH (kubectl of the same release), KILN_INGRESS and KILN_REGISTRY: eval \"$(kiln cluster env)\"\n" +
 	"  down    stop it and undo every change to the host (processes, mounts, iptables, links, cgroups, sysctls)\n" +
 	"  status  show its processes\n"

@@ -24,10 +24,17 @@ const pkiValidity = 365 * 24 * time.Hour
 
 // ensurePKI writes, once, the node's CA, the apiserver's serving cert (for
 // NodeIP, loopback and the `kubernetes` Service names), an admin client cert
-// (system:masters, used by kubectl and every component) and the service
-// account signing key pair, all ECDSA P-256 under <state>/pki.
+// (system:masters, used by kubectl and every component), the service
+// account signing key pair, and the aggregation layer's front proxy: its own
+// CA and the client cert the apiserver presents to extension apiservers
+// (KEDA's metrics apiserver), all ECDSA P-256 under <state>/pki.
+//
+// The front proxy's CA is not the node's CA: an extension apiserver trusts
+// the X-Remote-User header of any client whose cert that CA signed, so a
+// cert of the node's CA (every kubelet and admin has one) must not be one.
 func ensurePKI(l Layout) error {
-	names := []string{"ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "admin.crt", "admin.key", "sa.key", "sa.pub"}
+	names := []string{"ca.crt", "ca.key", "apiserver.crt", "apiserver.key", "admin.crt", "admin.key", "sa.key", "sa.pub",
+		frontProxyCA + ".crt", frontProxyCA + ".key", frontProxyClient + ".crt", frontProxyClient + ".key"}
 	all := true
 	for _, n := range names {
 		if _, err := os.Stat(l.pki(n)); err != nil {
@@ -77,6 +84,10 @@ func ensurePKI(l Layout) error {
 	if err != nil {
 		return err
 	}
+	fpDER, fpCADER, fpKey, fpCAKey, err := frontProxyCerts(now)
+	if err != nil {
+		return err
+	}
 	saKey, err := newKey()
 	if err != nil {
 		return err
@@ -94,6 +105,8 @@ func ensurePKI(l Layout) error {
 		{"apiserver.crt", "CERTIFICATE", srvDER, nil}, {"apiserver.key", "", nil, srvKey},
 		{"admin.crt", "CERTIFICATE", admDER, nil}, {"admin.key", "", nil, admKey},
 		{"sa.pub", "PUBLIC KEY", saPub, nil}, {"sa.key", "", nil, saKey},
+		{frontProxyCA + ".crt", "CERTIFICATE", fpCADER, nil}, {frontProxyCA + ".key", "", nil, fpCAKey},
+		{frontProxyClient + ".crt", "CERTIFICATE", fpDER, nil}, {frontProxyClient + ".key", "", nil, fpKey},
 	}
 	for _, w := range writes {
 		typ, der := w.typ, w.der
@@ -108,6 +121,39 @@ func ensurePKI(l Layout) error {
 		}
 	}
 	return nil
+}
+
+// The aggregation layer's files under <state>/pki (without .crt/.key).
+const (
+	frontProxyCA     = "front-proxy-ca"
+	frontProxyClient = "front-proxy-client"
+	// frontProxyName is the client cert's CN, the one name
+	// --requestheader-allowed-names accepts.
+	frontProxyName = "front-proxy-client"
+)
+
+// frontProxyCerts makes the front proxy's CA and the client cert the
+// apiserver proxies to extension apiservers with (client auth only).
+func frontProxyCerts(now time.Time) (clientDER, caDER []byte, clientKey, caKey *ecdsa.PrivateKey, err error) {
+	if caKey, err = newKey(); err != nil {
+		return
+	}
+	caTmpl := &x509.Certificate{
+		Subject: pkix.Name{CommonName: "kiln-front-proxy-ca"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(pkiValidity),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, caCert, err := sign(caTmpl, caTmpl, caKey.Public(), caKey)
+	if err != nil {
+		return
+	}
+	if clientKey, err = newKey(); err != nil {
+		return
+	}
+	clientDER, _, err = sign(&x509.Certificate{
+		Subject: pkix.Name{CommonName: frontProxyName}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(pkiValidity),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, caCert, clientKey.Public(), caKey)
+	return
 }
 
 func newKey() (*ecdsa.PrivateKey, error) {

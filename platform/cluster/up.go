@@ -65,7 +65,7 @@ func components(l Layout, s *state) []component {
 			"--peer-cert-file", l.pki("apiserver.crt"), "--peer-key-file", l.pki("apiserver.key"),
 			"--peer-client-cert-auth", "--peer-trusted-ca-file", l.pki("ca.crt"),
 		}},
-		{name: "kube-apiserver", bin: l.apiserverBin(), args: []string{
+		{name: "kube-apiserver", bin: l.apiserverBin(), args: append([]string{
 			"--etcd-servers=" + fmt.Sprintf("https://127.0.0.1:%d", s.EtcdPort),
 			"--etcd-cafile=" + l.pki("ca.crt"), "--etcd-certfile=" + l.pki("admin.crt"), "--etcd-keyfile=" + l.pki("admin.key"),
 			"--bind-address=" + NodeIP, "--advertise-address=" + NodeIP, "--secure-port=" + strconv.Itoa(s.APIServerPort),
@@ -78,7 +78,7 @@ func components(l Layout, s *state) []component {
 			"--cert-dir=" + l.p("apiserver-certs"), "--profiling=false",
 			// The node name does not resolve: reach the kubelet (logs, exec) at its address.
 			"--kubelet-preferred-address-types=InternalIP",
-		}},
+		}, aggregationFlags(l)...)},
 		{name: "kube-controller-manager", bin: l.kubeBin("kube-controller-manager"), args: []string{
 			"--kubeconfig=" + kc, "--leader-elect=false", "--secure-port=0", "--cluster-name=kiln",
 			"--root-ca-file=" + l.pki("ca.crt"), "--service-account-private-key-file=" + l.pki("sa.key"),
@@ -98,6 +98,27 @@ func components(l Layout, s *state) []component {
 		cs = append(cs, nodeRegistryComponent(l, s))
 	}
 	return cs
+}
+
+// aggregationFlags turn on the apiserver's aggregation layer, which KEDA's
+// metrics apiserver (external.metrics.k8s.io, the HPA's source) needs: the
+// apiserver proxies to it with the front proxy's client cert and the
+// user in X-Remote-* headers, which the extension apiserver trusts from a
+// cert of that CA with that name (it reads these settings from the
+// extension-apiserver-authentication ConfigMap the apiserver publishes).
+// No --enable-aggregator-routing: the apiserver dials the APIService's
+// Service IP, which kube-proxy's OUTPUT rules route from the host (as the
+// host reaches any ClusterIP here).
+func aggregationFlags(l Layout) []string {
+	return []string{
+		"--requestheader-client-ca-file=" + l.pki(frontProxyCA+".crt"),
+		"--requestheader-allowed-names=" + frontProxyName,
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-username-headers=X-Remote-User",
+		"--proxy-client-cert-file=" + l.pki(frontProxyClient+".crt"),
+		"--proxy-client-key-file=" + l.pki(frontProxyClient+".key"),
+	}
 }
 
 // checkTools names the missing binaries and how to get them.

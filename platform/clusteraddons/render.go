@@ -124,7 +124,39 @@ func renderChart(fsys fs.FS, dir string, overrides map[string]any, rel Release) 
 		objects = append(objects, d...)
 	}
 	sortInstallOrder(objects)
+	if objects, err = inNamespace(objects, rel.Namespace); err != nil {
+		return nil, nil, err
+	}
 	return crds, objects, nil
+}
+
+// clusterScoped are the kinds a chart renders that have no namespace.
+var clusterScoped = map[string]bool{"Namespace": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"CustomResourceDefinition": true, "PriorityClass": true, "StorageClass": true, "PersistentVolume": true,
+	"APIService": true, "IngressClass": true, "MutatingWebhookConfiguration": true, "ValidatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true}
+
+var metadataKey = regexp.MustCompile(`(?m)^metadata:[ \t]*\n([ \t]+)`)
+
+// inNamespace puts each namespaced object that names no namespace in ns,
+// as `helm install --namespace` does when it applies: kubectl would put
+// it in the kubeconfig's namespace (Dapr v1.14.0's RoleBinding
+// dapr-injector names none, so its injector could not read the scheduler
+// StatefulSet and exited, found on the node).
+func inNamespace(docs []doc, ns string) ([]doc, error) {
+	for i, d := range docs {
+		if d.namespace != "" || clusterScoped[d.kind] {
+			continue
+		}
+		m := metadataKey.FindSubmatchIndex(d.yaml)
+		if m == nil {
+			return nil, fmt.Errorf("clusteraddons: %s: %s %s names no namespace and has no block metadata to put %s in", d.source, d.kind, d.name, ns)
+		}
+		indent := string(d.yaml[m[2]:m[3]])
+		y := append(append([]byte{}, d.yaml[:m[2]]...), indent+"namespace: "+ns+"\n"...)
+		docs[i].yaml, docs[i].namespace = append(y, d.yaml[m[2]:]...), ns
+	}
+	return docs, nil
 }
 
 // doc is one YAML document of a rendered install.

@@ -50,6 +50,9 @@ type Options struct {
 	// Hostnames by its path template on those hosts.
 	Route     bool
 	Hostnames []string
+	// Serving is the Function's spec.serving (ReadServing); nil serves it
+	// over HTTP with Knative.
+	Serving *v1alpha1.ServingImpl
 }
 
 // Result is a deployed Function.
@@ -57,7 +60,7 @@ type Result struct {
 	Namespace, Name string
 	Source          string // the source bundle, by digest
 	Image           string // the built image, by digest
-	URL             string
+	URL             string // "" for an async Function
 }
 
 // Deploy packs, pushes, applies and waits (see the package doc); with
@@ -105,6 +108,7 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if spec.Git != nil {
 		res.Source = spec.Git.URL + "@" + orDefault(spec.Git.Revision, "HEAD")
 	}
+	spec.Serving = o.Serving
 	f := Function(spec)
 	gen, err := apply(ctx, o.Client, f)
 	if err != nil {
@@ -125,7 +129,7 @@ func Deploy(ctx context.Context, o Options) (*Result, error) {
 	if ingress == "" {
 		ingress = os.Getenv(IngressEnv)
 	}
-	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, poll, progress, ingress)
+	st, err := wait(wctx, o.Client, client.ObjectKeyFromObject(f), gen, f.IsAsync(), poll, progress, ingress)
 	if err != nil {
 		return nil, err
 	}

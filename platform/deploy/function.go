@@ -37,6 +37,9 @@ type Spec struct {
 	// them, on the host its host template makes.
 	Route     bool
 	Hostnames []string
+	// Serving is the Function's spec.serving (ReadServing: async triggers,
+	// outputs, pub/sub, scale options); nil serves it over HTTP.
+	Serving *v1alpha1.ServingImpl
 }
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -99,14 +102,17 @@ func srcRepo(s Spec) *v1alpha1.GitRepo {
 }
 
 // Function is the Function s describes: built from the source bundle (or
-// the Git repository) with the language's builder, served by Knative over
-// HTTP.
+// the Git repository) with the language's builder, served as s.Serving
+// says (by default by Knative over HTTP).
 func Function(s Spec) *v1alpha1.Function {
 	env := make(map[string]string, len(s.Env))
 	for k, v := range s.Env {
 		env[k] = v
 	}
 	serving := &v1alpha1.ServingImpl{}
+	if s.Serving != nil {
+		serving = s.Serving.DeepCopy()
+	}
 	if s.Route {
 		// The default Gateway config named, so the route is never an
 		// empty object: server-side apply turns `route: {}` into null when

@@ -51,6 +51,8 @@ type watcher struct {
 	stuck string
 	// ingress gives a port-less localhost URL its port (ReachableURL).
 	ingress string
+	// async: the Function is driven by Dapr, not HTTP; it has no URL.
+	async bool
 }
 
 func (w *watcher) say(step, msg string) {
@@ -61,9 +63,10 @@ func (w *watcher) say(step, msg string) {
 }
 
 // wait polls the Function until its status is of generation gen and it is
-// Ready with a URL, or its build or serving failed, or ctx ends.
-func wait(ctx context.Context, c client.Client, key client.ObjectKey, gen int64, poll time.Duration, progress func(Phase), ingress string) (*v1alpha1.FunctionStatus, error) {
-	w := &watcher{progress: progress, seen: map[string]bool{}, ingress: ingress, stuck: "the controller to pick up generation " + fmt.Sprint(gen) + " (is Kiln's controller running? kubectl -n kiln get deploy kiln-controller)"}
+// Ready with a URL (an async one: Ready), or its build or serving failed,
+// or ctx ends.
+func wait(ctx context.Context, c client.Client, key client.ObjectKey, gen int64, async bool, poll time.Duration, progress func(Phase), ingress string) (*v1alpha1.FunctionStatus, error) {
+	w := &watcher{progress: progress, seen: map[string]bool{}, ingress: ingress, async: async, stuck: "the controller to pick up generation " + fmt.Sprint(gen) + " (is Kiln's controller running? kubectl -n kiln get deploy kiln-controller)"}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -132,6 +135,10 @@ func (w *watcher) observe(key client.ObjectKey, gen int64, st *v1alpha1.Function
 		return false, nil
 	}
 	w.say(StepServing, serving.Message)
+	if w.async && st.IsReady() {
+		w.say(StepReady, "Function "+key.String()+" (async: no URL; it runs on its triggers)")
+		return true, nil
+	}
 	if !st.IsReady() || st.URL == "" {
 		w.stuck = "a URL in status.url"
 		return false, nil

@@ -22,6 +22,7 @@ func TestObserve(t *testing.T) {
 		wantErr  string
 		phases   []string // "step: message", in order
 		stuck    string
+		async    bool
 	}{{
 		name:     "an older generation's status is not looked at",
 		statuses: []func(*v1alpha1.FunctionStatus){func(s *v1alpha1.FunctionStatus) { s.ObservedGeneration = 1; ready(s) }},
@@ -68,6 +69,23 @@ func TestObserve(t *testing.T) {
 		}},
 		stuck: "a URL in status.url",
 	}, {
+		name:  "an async Function is done when Ready, with no URL",
+		async: true,
+		statuses: []func(*v1alpha1.FunctionStatus){func(s *v1alpha1.FunctionStatus) {
+			ready(s)
+			s.URL = ""
+		}},
+		done:   true,
+		phases: []string{"build: image " + digest, "serving: Knative Service hello is ready", "ready: Function default/hello (async: no URL; it runs on its triggers)"},
+	}, {
+		name:  "an async Function not Ready yet waits",
+		async: true,
+		statuses: []func(*v1alpha1.FunctionStatus){func(s *v1alpha1.FunctionStatus) {
+			ready(s)
+			s.MarkServingNotReady("Deploying", "Deployment hello: 0 available")
+		}},
+		stuck: "serving: Deploying: Deployment hello: 0 available",
+	}, {
 		name:     "a running build is what a timeout names",
 		statuses: []func(*v1alpha1.FunctionStatus){func(s *v1alpha1.FunctionStatus) { s.MarkBuildRunning("hello-build-abc", "abc") }},
 		phases:   []string{"build: BuildRun hello-build-abc is running"},
@@ -76,7 +94,7 @@ func TestObserve(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var phases []string
 			w := &watcher{progress: func(p Phase) { phases = append(phases, p.Step+": "+p.Message) }, seen: map[string]bool{},
-				stuck: "the controller to pick up generation 2"}
+				stuck: "the controller to pick up generation 2", async: c.async}
 			var done bool
 			var err error
 			for _, mk := range c.statuses {

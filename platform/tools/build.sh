@@ -33,8 +33,10 @@ export CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOWORK=off
 # Dapr's components package panics unless a component build tag is set, and
 # those tags compile all of components-contrib; so the build uses a copy of the
 # dapr module in which that file is replaced by an empty one.
+# main.go is kept beside the binary: a daprd built from another main.go
+# (other components) is rebuilt.
 build_daprd() {
-  [ -x "$dd/daprd" ] && return 0
+  [ -x "$dd/daprd" ] && cmp -s "$here/daprd/main.go" "$dd/main.go" && return 0
   echo "==> building daprd v$DAPR_VERSION into $dd (first time: 2-10 minutes)"
   local work=$dd.tmp
   rm -rf "$work" && mkdir -p "$work"
@@ -46,7 +48,7 @@ build_daprd() {
   echo "package components" > "$work/dapr/cmd/daprd/components/kiln.go"
   (cd "$work" && go mod edit -replace github.com/dapr/dapr=./dapr \
     && go build -trimpath -ldflags "-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" -o "$work/bin/daprd" .)
-  rm -rf "$dd" && mkdir -p "$dd" && mv "$work/bin/daprd" "$dd/daprd" && rm -rf "$work"
+  rm -rf "$dd" && mkdir -p "$dd" && mv "$work/bin/daprd" "$dd/daprd" && cp "$here/daprd/main.go" "$dd/main.go" && rm -rf "$work"
 }
 if [ "${1:-all}" = daprd ]; then
   build_daprd

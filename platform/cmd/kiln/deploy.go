@@ -23,7 +23,8 @@ func newDeployCmd(c *cli) *cobra.Command {
 		Long: "Pack the source in DIR (honouring .kilnignore and project.toml's include/exclude) as a Shipwright source\n" +
 			"bundle, push it to the registry, server-side apply a core.kiln.dev/v1alpha1 Function that builds it with\n" +
 			"Kiln's builder for its language, and wait: the phases (BuildRun, image digest, Knative Service) go to\n" +
-			"stderr, the function's URL to stdout. The cluster is $KUBECONFIG's (eval \"$(kiln cluster env)\").\n\n" +
+			"stderr, the function's URL to stdout. With --serving FILE the Function is served as that spec.serving says\n" +
+			"(an async one, on Dapr triggers, is ready without a URL). The cluster is $KUBECONFIG's (eval \"$(kiln cluster env)\").\n\n" +
 			"With --git URL instead of DIR the build pod clones the repository (http://, https:// or git://; SSH URLs\n" +
 			"are not supported): --revision picks a branch, tag or commit, pinned to the commit it names now when this\n" +
 			"machine reaches the repository (so deploying again after a push rebuilds), --context-dir the function's\n" +
@@ -32,7 +33,8 @@ func newDeployCmd(c *cli) *cobra.Command {
 		Example: "  kiln deploy samples/go/hello --target HelloWorld --registry 10.0.0.2:5000\n" +
 			"  kiln deploy samples/go/hello --target HelloWorld --hostname localhost   # http://localhost:PORT/default/hello/ on kiln's node\n" +
 			"  KILN_REGISTRY=registry.example.com/team kiln deploy . -t handler --language python --name greeter\n" +
-			"  kiln deploy --git https://git.example.com/team/functions.git --revision v1.2.0 --context-dir go/hello -t HelloWorld",
+			"  kiln deploy --git https://git.example.com/team/functions.git --revision v1.2.0 --context-dir go/hello -t HelloWorld\n" +
+			"  kiln deploy samples/go/async-subscriber -t Receive -e FUNC_SIGNATURE_TYPE=openfunction --serving serving.yaml   # async: Dapr + KEDA, no URL",
 		Args: func(cmd *cobra.Command, args []string) error {
 			git, _ := cmd.Flags().GetString("git")
 			switch {
@@ -59,6 +61,7 @@ func newDeployCmd(c *cli) *cobra.Command {
 	fs.VarP(&o.env, "env", "e", "build-time env var K=V (repeatable)")
 	fs.BoolVar(&o.route, "route", false, "also route through the cluster's Gateway (an HTTPRoute; host from the Gateway config's hostTemplate, NAME.NAMESPACE.DOMAIN)")
 	fs.Var(&o.hostnames, "hostname", "route on this host at the Gateway config's pathTemplate, /NAMESPACE/NAME/ (repeatable; implies --route)")
+	fs.StringVar(&o.serving, "serving", "", "YAML file with the Function's spec.serving (async: dapr triggers, outputs, pubsub, bindings, scaleOptions); default: HTTP on Knative")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "how long to wait for the Function to be ready")
 	fs.Var(&o.insecure, "insecure-registry", "registry (host:port) to push to over plain HTTP (repeatable; loopback registries need not be named). Credentials come from the Docker config (docker login)")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
@@ -73,12 +76,12 @@ func newDeployCmd(c *cli) *cobra.Command {
 
 // deployFlags are kiln deploy's parsed flags.
 type deployFlags struct {
-	dir, target, name, language, namespace, registry, kubeconfig string
-	env                                                          envFlag
-	timeout                                                      time.Duration
-	insecure, hostnames                                          listFlag
-	route                                                        bool
-	git                                                          deploy.GitSource
+	dir, target, name, language, namespace, registry, kubeconfig, serving string
+	env                                                                   envFlag
+	timeout                                                               time.Duration
+	insecure, hostnames                                                   listFlag
+	route                                                                 bool
+	git                                                                   deploy.GitSource
 }
 
 func (c *cli) deploy(ctx context.Context, f deployFlags) error {
@@ -113,6 +116,13 @@ func (c *cli) deploy(ctx context.Context, f deployFlags) error {
 	if err := regclient.ExportInsecure(f.insecure); err != nil {
 		return usageError{err.Error()}
 	}
+	var serving *v1alpha1.ServingImpl
+	if f.serving != "" {
+		var err error
+		if serving, err = deploy.ReadServing(f.serving); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	kc, err := kubeClient(f.kubeconfig)
 	if err != nil {
 		return err
@@ -120,7 +130,7 @@ func (c *cli) deploy(ctx context.Context, f deployFlags) error {
 	res, err := deploy.Deploy(ctx, deploy.Options{
 		Dir: f.dir, Git: git, Target: f.target, Name: f.name, Language: f.language, Namespace: f.namespace,
 		Registry: f.registry, Env: f.env.kv, Push: regclient.FromEnv(), Client: kc, Timeout: f.timeout,
-		Route: f.route, Hostnames: f.hostnames,
+		Route: f.route, Hostnames: f.hostnames, Serving: serving,
 		Progress: func(p deploy.Phase) {
 			if !c.quiet {
 				fmt.Fprintf(c.stderr, "==> %s: %s\n", p.Step, p.Message)
@@ -130,7 +140,9 @@ func (c *cli) deploy(ctx context.Context, f deployFlags) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(c.stdout, res.URL)
+	if res.URL != "" {
+		fmt.Fprintln(c.stdout, res.URL)
+	}
 	return nil
 }
 

@@ -15,17 +15,20 @@ import (
 	bindingkafka "github.com/dapr/components-contrib/bindings/kafka"
 	bindingmqtt "github.com/dapr/components-contrib/bindings/mqtt3"
 	bindingredis "github.com/dapr/components-contrib/bindings/redis"
+	nrkubernetes "github.com/dapr/components-contrib/nameresolution/kubernetes"
 	"github.com/dapr/components-contrib/nameresolution/mdns"
 	pubsubmemory "github.com/dapr/components-contrib/pubsub/in-memory"
 	pubsubkafka "github.com/dapr/components-contrib/pubsub/kafka"
 	pubsubmqtt "github.com/dapr/components-contrib/pubsub/mqtt3"
 	pubsubredis "github.com/dapr/components-contrib/pubsub/redis"
+	secretstoreskubernetes "github.com/dapr/components-contrib/secretstores/kubernetes"
 	statememory "github.com/dapr/components-contrib/state/in-memory"
 	stateredis "github.com/dapr/components-contrib/state/redis"
 	"github.com/dapr/dapr/cmd/daprd/app"
 	bindingsLoader "github.com/dapr/dapr/pkg/components/bindings"
 	nrLoader "github.com/dapr/dapr/pkg/components/nameresolution"
 	pubsubLoader "github.com/dapr/dapr/pkg/components/pubsub"
+	secretstoresLoader "github.com/dapr/dapr/pkg/components/secretstores"
 	stateLoader "github.com/dapr/dapr/pkg/components/state"
 	"github.com/dapr/kit/logger"
 )
@@ -50,6 +53,14 @@ func main() {
 	stateLoader.DefaultRegistry.RegisterComponent(statememory.NewInMemoryStateStore, "in-memory")
 
 	nrLoader.DefaultRegistry.RegisterComponent(mdns.NewResolver, "mdns")
+	// Kubernetes mode's default resolver (service invocation by app id).
+	nrLoader.DefaultRegistry.RegisterComponent(nrkubernetes.NewResolver, "kubernetes")
+
+	// In Kubernetes mode daprd loads the built-in secret store "kubernetes"
+	// (secretstores.kubernetes) before any component, and exits when it
+	// cannot ("couldn't find secret store"), whatever the components use:
+	// the sidecar Dapr's injector adds on `kiln cluster up --with dapr`.
+	secretstoresLoader.DefaultRegistry.RegisterComponent(secretstoreskubernetes.NewKubernetesSecretStore, "kubernetes")
 
 	app.Run()
 }
