@@ -5,9 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // The redis addon: a Redis server on the node for async functions (Redis
@@ -102,16 +99,11 @@ stringData: {password: ` + hex.EncodeToString(b) + `}
 // from kiln's registry, once its namespace and password Secret exist (the
 // Secret is created, never applied, so an existing password stays).
 func redisInstall(o Options, s *state) ([]byte, error) {
-	ref := s.Registry + "/" + redisImageRepo
-	r, err := name.ParseReference(ref, name.Insecure)
+	img, err := registryImage(s.Registry, redisImageRepo, "redis addon: the image")
 	if err != nil {
 		return nil, err
 	}
-	d, err := remote.Head(r)
-	if err != nil {
-		return nil, fmt.Errorf("cluster: redis addon: the image %s is not in kiln's registry (%s): run `kiln stack build --stack stacks/services`: %w", ref, o.RegistryDir, err)
-	}
-	image := s.Registry + "/" + strings.Split(redisImageRepo, ":")[0] + "@" + d.Digest.String()
+	image := img.ref()
 	ns := "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + RedisNamespace + ", labels: {app.kubernetes.io/managed-by: kiln}}\n"
 	if err := o.kubectl([]byte(ns), "apply", "--server-side", "-f", "-"); err != nil {
 		return nil, err

@@ -78,6 +78,13 @@ func resolveBases(reg string, a addon) (koBases, error) {
 
 // headBase is repo:tag of kiln's registry reg by digest.
 func headBase(reg, repoTag string) (koBase, error) {
+	return registryImage(reg, repoTag, "ko's base image")
+}
+
+// registryImage is the stack image repo:tag of kiln's registry reg by
+// digest; a missing one is an error naming what needs it and the command
+// that pushes it.
+func registryImage(reg, repoTag, what string) (koBase, error) {
 	ref := reg + "/" + repoTag
 	r, err := name.ParseReference(ref, name.Insecure)
 	if err != nil {
@@ -85,7 +92,7 @@ func headBase(reg, repoTag string) (koBase, error) {
 	}
 	d, err := remote.Head(r)
 	if err != nil {
-		return koBase{}, fmt.Errorf("cluster: ko's base image %s is not in kiln's registry (run `%s`): %w", ref, stackBuildCommand(repoTag), err)
+		return koBase{}, fmt.Errorf("cluster: %s %s is not in kiln's registry (run `%s`): %w", what, ref, stackBuildCommand(repoTag), err)
 	}
 	return koBase{repo: r.Context().Name(), digest: d.Digest.String()}, nil
 }
