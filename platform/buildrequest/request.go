@@ -88,15 +88,8 @@ func Resolve(req Request) (*Plan, error) {
 			p.Env[v.Name] = v.Value
 		}
 	}
-	for _, kv := range req.Env {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
-		}
-		p.Env[k] = v
-	}
-	if req.Target != "" {
-		p.Env["FUNC_NAME"] = req.Target
+	if err := SetFlagEnv(p.Env, req.Env, req.Target); err != nil {
+		return nil, err
 	}
 	if req.Signature != "" {
 		p.Env["FUNC_SIGNATURE_TYPE"] = req.Signature
@@ -197,4 +190,20 @@ func names(vs []projectdesc.Var) []string {
 		out = append(out, v.Name)
 	}
 	return out
+}
+
+// SetFlagEnv sets in env what the command line gives: --env KEY=VALUE
+// each (later ones win), then FUNC_NAME=target (--target) when given.
+func SetFlagEnv(env map[string]string, kvs []string, target string) error {
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("--env %q: want KEY=VALUE", kv)
+		}
+		env[k] = v
+	}
+	if target != "" {
+		env["FUNC_NAME"] = target
+	}
+	return nil
 }

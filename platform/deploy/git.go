@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"kiln.dev/kiln/controller/render"
+	"kiln.dev/kiln/platform/buildrequest"
 )
 
 // GitSource is kiln deploy --git: the Function builds from a Git
@@ -226,15 +227,8 @@ func gitSpec(ctx context.Context, o Options, progress func(Phase)) (Spec, error)
 // buildEnv is --env (KEY=VALUE each) with FUNC_NAME=target.
 func buildEnv(kvs []string, target string) (map[string]string, error) {
 	env := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
-		}
-		env[k] = v
-	}
-	if target != "" {
-		env["FUNC_NAME"] = target
+	if err := buildrequest.SetFlagEnv(env, kvs, target); err != nil {
+		return nil, err
 	}
 	return env, nil
 }
